@@ -1,0 +1,44 @@
+# tracegrad: `make demo` trains a network on real digits; `make test` runs every test.
+# Both create .venv and install what they need on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: demo test bench dot lint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+
+$(VENV)/.examples: pyproject.toml | $(PY)
+	$(PY) -m pip install -e '.[examples]'
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(PY)
+	$(PY) -m pip install -e '.[dev,examples]'
+	touch $@ $(VENV)/.examples
+
+demo: $(VENV)/.examples
+	$(PY) examples/train_digits.py
+
+# Graphviz's `dot` renders the pictures: install Debian's package when we can, else say how.
+dot:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends graphviz; \
+	else \
+		echo "Graphviz 'dot' not found: install it (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz)."; \
+	fi
+
+test: $(VENV)/.dev dot
+	$(PY) -m pytest -n 2 --nbmake tests $(wildcard notebooks/*.ipynb)
+
+bench: $(VENV)/.dev
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/run.py
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check autograd nn optim tests examples benchmarks
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -1,0 +1,310 @@
+"""The backward sweep (written once, as a generator), `backward`, `grad` and `unbroadcast`.
+
+Graph items: an op node (a Tensor's `Node`, or a `Scalar` made by an op) has a non-empty
+`next` tuple of upstream items (None where no gradient flows); a leaf (a Tensor with no
+`grad_fn`, or an input Scalar) has ``next == ()`` and an ``_accumulate(grad)`` sink.
+
+The sweep is Kahn's algorithm on the reversed graph: an iterative depth-first pass counts,
+for every item, how many edges feed it a gradient; an item runs once all of them arrived.
+No recursion anywhere, so million-node chains work.
+"""
+from collections import deque
+
+import numpy as np
+
+from . import grad_mode
+from .function import Node
+from .tensor import Tensor
+
+_state = grad_mode._state
+
+
+def unbroadcast(grad, shape):
+    """Sum a gradient over the axes along which an input of `shape` was broadcast.
+
+    Args:
+        grad (Tensor): gradient in the broadcast (output) shape.
+        shape (tuple[int]): the input's shape.
+
+    Returns:
+        Tensor of `shape`: leading extra axes summed away, size-1 axes summed with keepdims.
+
+    Raises:
+        ValueError: if `shape` does not broadcast to ``grad.shape``.
+
+    VJP rule: for y = broadcast(x), dL = ⟨Ḡ, dy⟩ = ⟨Σ_broadcast-axes Ḡ, dx⟩ ⇒ x̄ = Σ Ḡ.
+    """
+    gshape = grad.data.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    ok = lead >= 0
+    axes = list(range(lead)) if ok else []
+    if ok:
+        for i, s in enumerate(shape):
+            gs = gshape[lead + i]
+            if s == 1 and gs != 1:
+                axes.append(lead + i)
+            elif s != gs:
+                ok = False
+                break
+    if not ok:
+        raise ValueError(f"unbroadcast: a gradient of shape {gshape} cannot be reduced to shape {shape}; "
+                         f"expected a shape that {shape} broadcasts to.")
+    out = grad.sum(axis=tuple(axes), keepdims=True) if axes else grad
+    if out.data.shape != shape:
+        out = out.reshape(shape)
+    return out
+
+
+def _as_grad(value, like_shape, like_dtype, what):
+    """Turn a user-given gradient (Tensor, ndarray or number) into a Tensor of the right shape."""
+    if isinstance(value, Tensor):
+        g = value
+    else:
+        g = Tensor._make(np.asarray(value, dtype=like_dtype), False, None)
+    if g.data.shape != like_shape:
+        if g.data.size == 1 and np.prod(like_shape, dtype=int) == 1:
+            g = Tensor._make(g.data.reshape(like_shape), g.requires_grad, None) if g.grad_fn is None else g.reshape(like_shape)
+        else:
+            raise ValueError(f"{what}: gradient has shape {g.data.shape}; expected the output's shape {like_shape}.")
+    return g
+
+
+def _item_of(t):
+    """The graph item a Tensor feeds gradients into: its node, or itself as a leaf."""
+    return t.grad_fn if t.grad_fn is not None else t
+
+
+def _run_node(node, g, retain_graph, create_graph):
+    """Apply a Tensor op node's VJP to its output adjoint `g`; return the input adjoints."""
+    if node._hooks is not None:
+        g = node._run_hooks(g)
+    prev = _state[0]
+    _state[0] = create_graph
+    try:
+        grads = node.fn.vjp(node, g)
+    finally:
+        _state[0] = prev
+    if not retain_graph:
+        node.release()
+    if type(grads) is not tuple:
+        grads = (grads,) if not isinstance(grads, list) else tuple(grads)
+    nxt = node.next
+    if len(grads) != len(nxt):
+        raise RuntimeError(f"backward: vjp of '{node.fn.name}' returned {len(grads)} gradients; "
+                           f"expected {len(nxt)}, one per input.")
+    out = []
+    for i, (item, gi) in enumerate(zip(nxt, grads)):
+        if item is None or gi is None:
+            out.append(None)
+            continue
+        if not isinstance(gi, Tensor):
+            gi = Tensor._make(np.asarray(gi), False, None)
+        shape = item.shape
+        if gi.data.shape != shape:
+            try:
+                gi = unbroadcast(gi, shape)
+            except ValueError:
+                raise RuntimeError(
+                    f"backward: vjp of '{node.fn.name}' returned shape {gi.data.shape} for input {i} of shape "
+                    f"{shape}; expected a shape that broadcasts to {shape}.") from None
+        if gi.data.dtype != item.dtype:
+            raise RuntimeError(
+                f"backward: vjp of '{node.fn.name}' returned dtype {gi.data.dtype.name} for input {i}; "
+                f"expected {np.dtype(item.dtype).name}.")
+        if _state[1] and not np.all(np.isfinite(gi.data)):
+            trace = "".join(node.trace or ["(no forward trace: the op was recorded outside detect_anomaly)\n"])
+            raise RuntimeError(
+                f"backward: '{node.fn.name}' returned a NaN or Inf gradient for input {i}. "
+                f"The op was created here:\n{trace}")
+        out.append(gi)
+    return out
+
+
+def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=None):
+    """The backward sweep as a generator: one step per op node, in execution order.
+
+    Args:
+        roots (list): graph items to start from (Tensors' nodes, leaf Tensors or Scalars).
+        grads (list): their output adjoints (Tensors for Tensor roots, floats for Scalars).
+        retain_graph (bool): keep saved values after each VJP.
+        create_graph (bool): run VJPs with grad mode on (higher-order gradients).
+        capture (dict or None): graph items whose total gradient is wanted (by `grad`); when
+            given, leaves are not accumulated and the sweep stops once all were captured.
+
+    Yields:
+        tuple (node, grad_output, grad_inputs): the op node run, the adjoint it received, and
+        the list of adjoints it sent to its inputs (None where none flowed). Gradients of
+        leaves whose last contribution came in this step are applied before the yield.
+    """
+    # 1. dependency counts: how many edges deliver a gradient to each item
+    deps = {}
+    stack = []
+    for r in roots:
+        if r not in deps:
+            deps[r] = 0
+            stack.append(r)
+    while stack:
+        item = stack.pop()
+        for p in item.next:
+            if p is None:
+                continue
+            n = deps.get(p)
+            if n is None:
+                deps[p] = 1
+                if p.next:
+                    stack.append(p)
+            else:
+                deps[p] = n + 1
+    # 2. seed the buffers with the roots' adjoints
+    buffers = {}
+    for r, g in zip(roots, grads):
+        prev = buffers.get(r)
+        buffers[r] = g if prev is None else prev + g
+    remaining = len(capture) if capture is not None else -1
+    ready = []
+    for r in list(buffers):
+        if deps[r] == 0:
+            if r.next:
+                ready.append(r)
+            else:
+                g = buffers.pop(r)
+                if capture is not None:
+                    if r in capture:
+                        capture[r] = g
+                        remaining -= 1
+                else:
+                    r._accumulate(g)
+    if remaining == 0:
+        return
+    # 3. run each node once all its incoming gradients are summed
+    while ready:
+        node = ready.pop()
+        g = buffers.pop(node)
+        if capture is not None and node in capture:
+            capture[node] = g
+            remaining -= 1
+            if remaining == 0:
+                yield node, g, []
+                return
+        if node.__class__ is Node:
+            sent = _run_node(node, g, retain_graph, create_graph)
+        else:
+            sent = node._backprop(g)
+        for p, gi in zip(node.next, sent):
+            if p is None or gi is None:
+                continue
+            prev = buffers.get(p)
+            buffers[p] = gi if prev is None else prev + gi
+            n = deps[p] - 1
+            deps[p] = n
+            if n == 0:
+                if p.next:
+                    ready.append(p)
+                else:
+                    gl = buffers.pop(p)
+                    if capture is None:
+                        p._accumulate(gl)
+                    elif p in capture:
+                        capture[p] = gl
+                        remaining -= 1
+        yield node, g, sent
+        if remaining == 0:
+            return
+
+
+def _prepare(outputs, grad_outputs, what):
+    """Validate outputs and their adjoints; return (roots, grads) for `iter_backward`."""
+    roots, grads = [], []
+    for out, g in zip(outputs, grad_outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{what}: outputs must be Tensors; got {type(out).__name__}.")
+        if not out.requires_grad:
+            raise RuntimeError(f"{what}: the output does not require grad and has no grad_fn; "
+                               f"expected a tensor computed from inputs with requires_grad=True.")
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(f"{what}: grad can be implicitly created only for one-element outputs; "
+                                   f"got shape {out.shape}, expected a gradient argument of that shape.")
+            g = Tensor._make(np.ones(out.data.shape, dtype=out.data.dtype), False, None)
+        else:
+            g = _as_grad(g, out.data.shape, out.data.dtype, what)
+        roots.append(_item_of(out))
+        grads.append(g)
+    return roots, grads
+
+
+def backward(tensor, gradient=None, retain_graph=False, create_graph=False, inputs=None):
+    """Accumulate the gradient of `tensor` into the `.grad` of the leaves it depends on.
+
+    See `Tensor.backward` for the arguments. `inputs` restricts accumulation to those
+    Tensors (leaves accumulate into `.grad`, non-leaves too, like PyTorch).
+
+    Raises:
+        RuntimeError: on a tensor without grad, a missing gradient for a non-scalar output,
+            a freed graph, an in-place change of a saved tensor, or (under detect_anomaly) a
+            NaN/Inf gradient.
+    """
+    roots, grads = _prepare([tensor], [gradient], "backward")
+    retain_graph = retain_graph or create_graph
+    if inputs is None:
+        deque(iter_backward(roots, grads, retain_graph, create_graph), maxlen=0)
+        return
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    capture = {_item_of(t): None for t in inputs}
+    deque(iter_backward(roots, grads, retain_graph, create_graph, capture), maxlen=0)
+    for t in inputs:
+        g = capture.get(_item_of(t))
+        if g is not None:
+            t.grad = g if t.grad is None else t.grad + g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Gradients of `outputs` with respect to `inputs`, returned instead of accumulated.
+
+    Args:
+        outputs (Tensor or sequence of Tensors): differentiated quantities.
+        inputs (Tensor or sequence of Tensors): the variables.
+        grad_outputs: adjoints for the outputs (Tensor, ndarray or number each; None for
+            one-element outputs).
+        retain_graph (bool or None): keep saved values; defaults to `create_graph`.
+        create_graph (bool): record the computation, for higher-order derivatives.
+        allow_unused (bool): return None for an input the outputs do not depend on.
+
+    Returns:
+        tuple of Tensors (or None), one per input, each of the input's shape.
+
+    Raises:
+        RuntimeError: for an unused input without ``allow_unused=True``, or see `backward`.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (Tensor, np.ndarray, int, float)):
+        grad_outputs = [grad_outputs]
+    else:
+        grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs; expected one each.")
+    for t in inputs:
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError("grad: every input must be a Tensor that requires grad.")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots, grads = _prepare(outputs, grad_outputs, "grad")
+    capture = {_item_of(t): None for t in inputs}
+    deque(iter_backward(roots, grads, retain_graph, create_graph, capture), maxlen=0)
+    result = []
+    for i, t in enumerate(inputs):
+        g = capture[_item_of(t)]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"grad: input {i} of shape {t.shape} was not used to compute the outputs; "
+                                   f"expected every input to be used. Hint: pass allow_unused=True.")
+        elif not create_graph and g.grad_fn is not None:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,193 @@
+"""`Function` (one differentiable op) and `Node` (its record in the graph, the `ctx`).
+
+A `Function` subclass defines `forward(ctx, *inputs, **attrs)` on ndarrays and
+`vjp(ctx, grad_out)` with Tensor ops. `Function.apply` runs the forward and, when grad mode
+is on and an input requires grad, returns a Tensor whose `grad_fn` is the `Node` that
+`forward` filled in. The node holds only what backward needs: the upstream graph items
+(`next`), the flags `needs_input_grad`, what was saved, and the output's shape and dtype.
+It never holds its own output strongly (only a weak reference), so graphs are acyclic in
+memory and are freed by reference counting alone.
+"""
+import traceback
+import weakref
+
+import numpy as np
+
+from . import grad_mode
+
+_state = grad_mode._state
+_module_stack = []  # qualified names of the nn.Modules whose forward is running
+
+
+class Node:
+    """One recorded op in the graph; passed to `forward`/`vjp` as ``ctx``.
+
+    Attributes:
+        fn (type): the `Function` subclass that made it.
+        next (tuple): per input, the upstream graph item: a `Node` (input made by an op), the
+            leaf `Tensor` itself (leaf that requires grad), or None (no gradient needed).
+        needs_input_grad (tuple[bool]): per input, whether a gradient must be computed.
+        shape (tuple[int]), dtype (np.dtype): of the op's output.
+        module (str or None): qualified name of the innermost `nn.Module` running at creation.
+        trace (list[str] or None): creation stack, recorded under `detect_anomaly()`.
+
+    Ops may set further attributes on ``ctx`` in `forward` (axes, shapes, flags).
+    """
+
+    __slots__ = ("fn", "next", "needs_input_grad", "shape", "dtype", "module", "trace",
+                 "_saved", "_versions", "_out_index", "_out_ref", "_hooks", "_freed",
+                 "__dict__", "__weakref__")
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.next = ()
+        self.needs_input_grad = ()
+        self._saved = None
+        self._versions = None
+        self._out_index = -1
+        self._out_ref = None
+        self._hooks = None
+        self._freed = False
+        self.trace = None
+        self.module = None
+
+    # -- saving -----------------------------------------------------------------------------
+    def save_for_backward(self, *items):
+        """Keep inputs (Tensors) and/or the output (the ndarray `forward` returns) for `vjp`.
+
+        Call at most once per forward. Each Tensor's version is recorded, so an in-place
+        change before backward is reported instead of giving a wrong gradient.
+        """
+        self._saved = items
+        self._versions = tuple(getattr(t, "_version", 0) for t in items)
+
+    @property
+    def saved_tensors(self):
+        """Tuple of Tensors saved by `save_for_backward`; the output comes back as a Tensor
+        attached to this node (so double backward works).
+
+        Raises:
+            RuntimeError: if the graph was already freed by a backward without
+                ``retain_graph=True``, or a saved tensor was modified in place since.
+        """
+        if self._freed:
+            raise RuntimeError(
+                f"backward: the saved values of '{self.fn.name}' were already freed by an earlier "
+                f"backward. Hint: pass retain_graph=True to the first backward() to backprop twice.")
+        from .tensor import Tensor
+        items = self._saved or ()
+        out = []
+        for i, (t, v) in enumerate(zip(items, self._versions)):
+            if i == self._out_index:
+                ref = self._out_ref() if self._out_ref is not None else None
+                if ref is not None and ref._version != 0:
+                    self._raise_version(i, 0, ref._version)
+                t = Tensor._make(t, True, self)
+            elif isinstance(t, Tensor):
+                if t._version != v:
+                    self._raise_version(i, v, t._version)
+            out.append(t)
+        return tuple(out)
+
+    def _raise_version(self, i, saved, now):
+        raise RuntimeError(
+            f"backward: a tensor saved by '{self.fn.name}' (saved item {i}) was modified in place; "
+            f"got version {now}, expected version {saved}. Hint: use an out-of-place op, or clone "
+            f"the tensor before changing it.")
+
+    def release(self):
+        """Drop what was saved for backward (the engine calls it unless retain_graph)."""
+        self._saved = None
+        self._freed = True
+
+    # -- hooks ------------------------------------------------------------------------------
+    def _run_hooks(self, grad):
+        for hook in self._hooks:
+            new = hook(grad)
+            if new is not None:
+                grad = new
+        ref = self._out_ref() if self._out_ref is not None else None
+        if ref is not None and ref._retains_grad:
+            ref.grad = grad.detach() if ref.grad is None else ref.grad + grad.detach()
+        return grad
+
+    @property
+    def name(self):
+        """The op's public name (e.g. ``'matmul'``)."""
+        return self.fn.name
+
+    def __repr__(self):
+        return f"<{self.fn.__name__}Backward shape={self.shape} dtype={self.dtype}>"
+
+    def output(self):
+        """The op's output Tensor while it is alive, else None."""
+        return self._out_ref() if self._out_ref is not None else None
+
+
+class Function:
+    """Base class of every differentiable op (see STYLE.md section 1).
+
+    Subclasses define:
+        forward(ctx, *inputs, **attrs) -> np.ndarray: computes on the inputs' `.data`.
+        vjp(ctx, grad_out) -> tuple: one Tensor or None per input, written with Tensor ops.
+    and the class attributes `name` (public op name), `rule` (plain-text VJP rule) and
+    `rule_latex` (the same rule in LaTeX), shown by pictures and the stepper.
+
+    Inputs to `apply` that are not Tensors (numbers, axes) must be passed as keyword attrs.
+    """
+
+    name = "function"
+    rule = ""
+    rule_latex = ""
+
+    @staticmethod
+    def forward(ctx, *inputs, **attrs):
+        """Compute the op's output as an ndarray (subclasses override)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Return the input adjoints for the output adjoint `grad_out` (subclasses override)."""
+        raise NotImplementedError(f"backward: op '{getattr(ctx.fn, 'name', '?')}' has no VJP.")
+
+    @classmethod
+    def apply(cls, *inputs, **attrs):
+        """Run the op on Tensors `inputs` and record it when grad mode is on.
+
+        Returns:
+            Tensor: the output, with ``grad_fn`` set when an input requires grad.
+        """
+        from .tensor import Tensor
+        ctx = Node(cls)
+        record = False
+        if _state[0]:
+            needs = tuple([t.requires_grad for t in inputs])
+            record = True in needs
+            ctx.needs_input_grad = needs
+        else:
+            ctx.needs_input_grad = (False,) * len(inputs)
+        raw = cls.forward(ctx, *inputs, **attrs)
+        data = raw if raw.__class__ is np.ndarray else np.asarray(raw)
+        if not record:
+            return Tensor._make(data, False, None)
+        ctx.next = tuple([(t.grad_fn if t.grad_fn is not None else t) if t.requires_grad else None
+                          for t in inputs])
+        ctx.shape = data.shape
+        ctx.dtype = data.dtype
+        if _module_stack:
+            ctx.module = _module_stack[-1]
+        if _state[1]:
+            ctx.trace = traceback.format_stack()[:-2]
+        saved = ctx._saved
+        if saved is not None:
+            for i, item in enumerate(saved):
+                if item is raw:
+                    ctx._out_index = i
+        out = Tensor._make(data, True, ctx)
+        ctx._out_ref = weakref.ref(out)
+        return out
+
+
+def as_array(value, dtype):
+    """Turn a Python number or array-like into an ndarray of `dtype` (no float64 promotion)."""
+    return np.asarray(value, dtype=dtype)

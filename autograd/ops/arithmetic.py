@@ -1,0 +1,272 @@
+"""Arithmetic ops: add, sub, mul, div, neg, pow, matmul (numpy broadcasting).
+
+Binary ops return adjoints in the output's broadcast shape; the engine reduces them to each
+input's shape with `engine.unbroadcast` (sum over broadcast axes).
+"""
+import numpy as np
+
+from ..function import Function
+from .common import as_tensor, broadcast_error
+
+
+class Add(Function):
+    """Z = A + B, broadcasting like numpy.
+
+    Args: a, b: Tensors of broadcastable shapes; numeric dtypes (numpy promotion).
+    Returns: Tensor of the broadcast shape.
+    Raises: ValueError if the shapes do not broadcast.
+    VJP (dL = ⟨Ḡ, dZ⟩ = ⟨Ḡ, dA⟩ + ⟨Ḡ, dB⟩):
+        Ā = Ḡ, B̄ = Ḡ, each summed over the axes its operand was broadcast along.
+    """
+    name = "add"
+    rule = "Ā = Ḡ,  B̄ = Ḡ  (summed over broadcast axes)"
+    rule_latex = r"\bar A = \bar G,\; \bar B = \bar G"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        try:
+            return a.data + b.data
+        except ValueError:
+            raise broadcast_error("add", a.data, b.data) from None
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        return grad_out, grad_out
+
+
+class Sub(Function):
+    """Z = A − B, broadcasting like numpy.
+
+    Args: a, b: Tensors of broadcastable shapes.
+    Returns: Tensor of the broadcast shape.
+    Raises: ValueError if the shapes do not broadcast.
+    VJP (dL = ⟨Ḡ, dA⟩ − ⟨Ḡ, dB⟩): Ā = Ḡ, B̄ = −Ḡ (summed over broadcast axes).
+    """
+    name = "sub"
+    rule = "Ā = Ḡ,  B̄ = −Ḡ"
+    rule_latex = r"\bar A = \bar G,\; \bar B = -\bar G"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        try:
+            return a.data - b.data
+        except ValueError:
+            raise broadcast_error("sub", a.data, b.data) from None
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        return grad_out, (-grad_out if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """Z = A ⊙ B (elementwise product), broadcasting like numpy.
+
+    Args: a, b: Tensors of broadcastable shapes.
+    Returns: Tensor of the broadcast shape.
+    Raises: ValueError if the shapes do not broadcast.
+    VJP (dZ = dA ⊙ B + A ⊙ dB; ⟨Ḡ, dA ⊙ B⟩ = ⟨Ḡ ⊙ B, dA⟩):
+        Ā = Ḡ ⊙ B, B̄ = Ḡ ⊙ A.
+    """
+    name = "mul"
+    rule = "Ā = Ḡ ⊙ B,  B̄ = Ḡ ⊙ A"
+    rule_latex = r"\bar A = \bar G \odot B,\; \bar B = \bar G \odot A"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        try:
+            return a.data * b.data
+        except ValueError:
+            raise broadcast_error("mul", a.data, b.data) from None
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (grad_out * b if need_a else None,
+                grad_out * a if need_b else None)
+
+
+class Div(Function):
+    """Z = A ⊘ B (elementwise quotient), broadcasting like numpy.
+
+    Args: a, b: Tensors of broadcastable shapes; b ≠ 0 where the result matters.
+    Returns: Tensor of the broadcast shape (true division: integers give floats).
+    Raises: ValueError if the shapes do not broadcast.
+    VJP (dZ = dA ⊘ B − A ⊙ dB ⊘ B²):
+        Ā = Ḡ ⊘ B, B̄ = −Ḡ ⊙ A ⊘ B².
+    """
+    name = "div"
+    rule = "Ā = Ḡ ⊘ B,  B̄ = −Ḡ ⊙ A ⊘ B²"
+    rule_latex = r"\bar A = \bar G \oslash B,\; \bar B = -\bar G \odot A \oslash B^2"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        try:
+            return a.data / b.data
+        except ValueError:
+            raise broadcast_error("div", a.data, b.data) from None
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = grad_out / b if need_a else None
+        gb = -(grad_out * a) / (b * b) if need_b else None
+        return ga, gb
+
+
+class Neg(Function):
+    """Z = −A.
+
+    Args: a: Tensor. Returns: Tensor of the same shape and dtype.
+    VJP: dZ = −dA ⇒ Ā = −Ḡ.
+    """
+    name = "neg"
+    rule = "Ā = −Ḡ"
+    rule_latex = r"\bar A = -\bar G"
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a.data
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        return (-grad_out,)
+
+
+class Pow(Function):
+    """Z = A ** B elementwise (tensor or constant exponent), broadcasting like numpy.
+
+    Args: a (base), b (exponent): Tensors of broadcastable shapes. For a gradient w.r.t. B,
+        A must be positive (log A); where A = 0 and B ≥ 0 that gradient is taken as 0.
+    Returns: Tensor of the broadcast shape.
+    Raises: ValueError if the shapes do not broadcast.
+    VJP (dZ = B ⊙ A^(B−1) ⊙ dA + Z ⊙ log A ⊙ dB):
+        Ā = Ḡ ⊙ B ⊙ A^(B−1), B̄ = Ḡ ⊙ Z ⊙ log A.
+    """
+    name = "pow"
+    rule = "Ā = Ḡ ⊙ B A^(B−1),  B̄ = Ḡ ⊙ Z log A"
+    rule_latex = r"\bar A = \bar G \odot B A^{B-1},\; \bar B = \bar G \odot Z \log A"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        try:
+            out = a.data ** b.data
+        except ValueError:
+            raise broadcast_error("pow", a.data, b.data) from None
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = gb = None
+        if need_a:
+            ga = grad_out * b * a ** (b - 1)
+        if need_b:
+            from .elementwise import log, where
+            positive = a.data > 0
+            safe_a = where(positive, a, 1.0)
+            gb = where(positive, grad_out * out * log(safe_a), 0.0)
+        return ga, gb
+
+
+def _matmul_error(a, b):
+    return ValueError(
+        f"matmul: shapes {a.shape} and {b.shape} are not aligned; expected a.shape[-1] == "
+        f"b.shape[-2] (or b.shape[0] for a 1-D b) and broadcastable batch dimensions.")
+
+
+class Matmul(Function):
+    """Z = A B (matrix product), with numpy.matmul's 1-D and batched (…, n, k) @ (…, k, m) rules.
+
+    Args: a (…, n, k) or (k,), b (…, k, m) or (k,); floating dtypes.
+    Returns: (…, n, m), with the 1-D axes dropped as in numpy.
+    Raises: ValueError if the inner sizes differ or batch shapes do not broadcast, or an
+        operand is 0-d.
+    VJP (dL = tr(Ḡᵀ dZ), dZ = dA B + A dB):
+        tr(Ḡᵀ dA B) = tr((Ḡ Bᵀ)ᵀ dA) ⇒ Ā = Ḡ Bᵀ
+        tr(Ḡᵀ A dB) = tr((Aᵀ Ḡ)ᵀ dB) ⇒ B̄ = Aᵀ Ḡ
+        A 1-D operand is a row (A) or column (B) whose unit axis is dropped again; batch
+        axes a operand was broadcast along are summed by the engine.
+    """
+    name = "matmul"
+    rule = "Ā = Ḡ Bᵀ,  B̄ = Aᵀ Ḡ"
+    rule_latex = r"\bar A = \bar G B^\top,\; \bar B = A^\top \bar G"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.data.ndim == 0 or b.data.ndim == 0:
+            raise ValueError(f"matmul: operands must have at least 1 dim; got shapes {a.shape} and {b.shape}.")
+        ctx.save_for_backward(a, b)
+        try:
+            return a.data @ b.data
+        except ValueError:
+            raise _matmul_error(a, b) from None
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        g = grad_out
+        if a.ndim == 1 and b.ndim == 1:  # inner product: Z scalar
+            return (g * b if need_a else None, g * a if need_b else None)
+        if a.ndim == 1:  # (k,) @ (…, k, m) → (…, m): A is the row 1×k
+            ga = (g.unsqueeze(-2) @ b.swapaxes(-1, -2)).squeeze(-2) if need_a else None
+            gb = a.unsqueeze(-1) * g.unsqueeze(-2) if need_b else None
+            return ga, gb
+        if b.ndim == 1:  # (…, n, k) @ (k,) → (…, n): B is the column k×1
+            ga = g.unsqueeze(-1) * b if need_a else None
+            gb = (a.swapaxes(-1, -2) @ g.unsqueeze(-1)).squeeze(-1) if need_b else None
+            return ga, gb
+        ga = g @ b.swapaxes(-1, -2) if need_a else None
+        gb = a.swapaxes(-1, -2) @ g if need_b else None
+        return ga, gb
+
+
+def add(a, b):
+    """Elementwise a + b with numpy broadcasting (see `Add`). Numbers take the tensor's dtype."""
+    if not hasattr(a, "grad_fn"):
+        a = as_tensor(a, b)
+    return Add.apply(a, as_tensor(b, a))
+
+
+def sub(a, b):
+    """Elementwise a − b with numpy broadcasting (see `Sub`)."""
+    if not hasattr(a, "grad_fn"):
+        a = as_tensor(a, b)
+    return Sub.apply(a, as_tensor(b, a))
+
+
+def mul(a, b):
+    """Elementwise a ⊙ b with numpy broadcasting (see `Mul`)."""
+    if not hasattr(a, "grad_fn"):
+        a = as_tensor(a, b)
+    return Mul.apply(a, as_tensor(b, a))
+
+
+def div(a, b):
+    """Elementwise a ⊘ b (true division) with numpy broadcasting (see `Div`)."""
+    if not hasattr(a, "grad_fn"):
+        a = as_tensor(a, b)
+    return Div.apply(a, as_tensor(b, a))
+
+
+def neg(a):
+    """Elementwise −a (see `Neg`)."""
+    return Neg.apply(as_tensor(a))
+
+
+def pow(a, b):
+    """Elementwise a ** b; the exponent may be a number or a Tensor (see `Pow`)."""
+    if not hasattr(a, "grad_fn"):
+        a = as_tensor(a, b)
+    return Pow.apply(a, as_tensor(b, a))
+
+
+def matmul(a, b):
+    """Matrix product following numpy.matmul: 1-D, 2-D and batched operands (see `Matmul`)."""
+    return Matmul.apply(as_tensor(a), as_tensor(b))

@@ -1,0 +1,85 @@
+"""Helpers shared by the op families: turning operands into Tensors, axis handling, errors."""
+import numpy as np
+
+from ..tensor import Tensor, _default_dtype
+
+
+def as_tensor(value, like=None):
+    """Return `value` as a Tensor; numbers take `like`'s floating dtype (no float64 promotion).
+
+    Args:
+        value: Tensor, ndarray, number or nested list.
+        like (Tensor or None): the other operand; a Python number combined with a floating
+            tensor gets that tensor's dtype, as in PyTorch.
+
+    Raises:
+        TypeError: if `value` is not numeric.
+    """
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return Tensor._make(value, False, None)
+    if like is not None and isinstance(value, (int, float, bool)):
+        ldt = like.data.dtype
+        if ldt.kind == "f":
+            return Tensor._make(np.asarray(value, dtype=ldt), False, None)
+        if isinstance(value, float):
+            return Tensor._make(np.asarray(value, dtype=_default_dtype[0]), False, None)
+    return Tensor(value)
+
+
+def normalize_axis(axis, ndim, op):
+    """Axis argument (None, int or tuple) → tuple of non-negative ints, or None for all axes.
+
+    Raises:
+        ValueError: if an axis is out of range for `ndim` axes.
+    """
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        a = int(a)
+        if not -max(ndim, 1) <= a < max(ndim, 1):
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims; "
+                             f"expected -{max(ndim, 1)} <= axis < {max(ndim, 1)}.")
+        out.append(a % max(ndim, 1))
+    return tuple(out)
+
+
+def pick_axis(axis, dim, default=None):
+    """Resolve the `axis`/`dim` alias pair (DESIGN: reductions accept both)."""
+    if dim is not None:
+        if axis is not None and axis != dim:
+            raise TypeError("got both axis and dim with different values; expected one of them.")
+        return dim
+    return axis if axis is not None else default
+
+
+def broadcast_error(op, a, b):
+    """ValueError for operands whose shapes do not broadcast (numpy's rules)."""
+    return ValueError(f"{op}: shapes {tuple(np.shape(a))} and {tuple(np.shape(b))} do not broadcast; "
+                      f"expected equal sizes or 1 on each trailing axis.")
+
+
+def check_float(op, *tensors):
+    """Raise TypeError if a tensor is not floating (ops that only make sense on reals)."""
+    for t in tensors:
+        if t.data.dtype.kind != "f":
+            raise TypeError(f"{op}: expected a floating dtype; got {t.data.dtype.name}.")
+
+
+def expand_reduced(grad, shape, axes, keepdims):
+    """Reshape a reduction's adjoint so it broadcasts against the input of `shape`.
+
+    `axes` is the normalized tuple (or None for all); with keepdims=False the reduced axes are
+    re-inserted as size 1. Returns a Tensor that broadcasts to `shape` (Tensor op: reshape).
+    """
+    if keepdims or axes is None and grad.ndim == len(shape):
+        return grad
+    if axes is None:
+        return grad.reshape((1,) * len(shape)) if len(shape) else grad
+    kept = list(grad.shape)
+    for a in sorted(axes):
+        kept.insert(a, 1)
+    return grad.reshape(tuple(kept))

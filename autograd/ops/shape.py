@@ -1,0 +1,248 @@
+"""Shape ops: reshape, view, flatten, transpose/permute/swapaxes, squeeze/unsqueeze,
+expand/broadcast_to, astype.
+
+All are linear maps P that only move elements, so the VJP is the adjoint move Pᵀ applied to
+Ḡ (reshape back, inverse permutation, sum over broadcast axes).
+"""
+import numpy as np
+
+from ..function import Function
+from .common import as_tensor, normalize_axis
+
+
+def _sizes(args, op):
+    """Sizes given as varargs or as one tuple/list → tuple of ints."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    try:
+        return tuple(int(s) for s in args)
+    except TypeError:
+        raise TypeError(f"{op}: sizes must be ints, given as varargs or one tuple; got {args!r}.") from None
+
+
+class Reshape(Function):
+    """Z = reshape(A, shape) (row-major, like numpy; one size may be −1).
+
+    Args: a: Tensor; shape: tuple of ints with as many elements in total.
+    Returns: Tensor of `shape` (a view of the data when numpy can make one).
+    Raises: ValueError if the element counts differ.
+    VJP: reshape is a bijection of positions, vec(Z) = vec(A) ⇒ Ā = reshape(Ḡ, A.shape).
+    """
+    name = "reshape"
+    rule = "Ā = reshape(Ḡ, shape(A))"
+    rule_latex = r"\bar A = \operatorname{reshape}(\bar G, \operatorname{shape}(A))"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.data.shape
+        try:
+            return a.data.reshape(shape)
+        except ValueError:
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.data.size} elements) "
+                             f"into {tuple(shape)}; expected the same number of elements.") from None
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        return (grad_out.reshape(ctx.in_shape),)
+
+
+class Permute(Function):
+    """Z = permute(A, axes): Z[i_{axes[0]}, …] = A[i_0, …] (numpy.transpose).
+
+    Args: a: Tensor with n axes; axes: a permutation of range(n).
+    Returns: Tensor (a view) with shape[k] = A.shape[axes[k]].
+    Raises: ValueError if `axes` is not a permutation of the axes.
+    VJP: permutation matrix P is orthogonal, Pᵀ = P⁻¹ ⇒ Ā = permute(Ḡ, argsort(axes)).
+    """
+    name = "permute"
+    rule = "Ā = permute(Ḡ, axes⁻¹)"
+    rule_latex = r"\bar A = \operatorname{permute}(\bar G, \sigma^{-1})"
+
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return a.data.transpose(axes)
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        return (grad_out.permute(tuple(np.argsort(ctx.axes).tolist())),)
+
+
+class Expand(Function):
+    """Z = broadcast_to(A, shape): repeat size-1 axes and prepend axes, like numpy.
+
+    Args: a: Tensor; shape: target shape A broadcasts to (−1 keeps a size, PyTorch's expand).
+    Returns: Tensor of `shape` (a read-only broadcast view).
+    Raises: ValueError if A does not broadcast to `shape`.
+    VJP: each output element copies one input element, so Ā sums Ḡ over the broadcast
+        axes: Ā = unbroadcast(Ḡ, shape(A)) (the engine's shared helper).
+    """
+    name = "expand"
+    rule = "Ā = Σ_broadcast axes Ḡ"
+    rule_latex = r"\bar A = \textstyle\sum_{\text{bcast}} \bar G"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.data.shape
+        try:
+            return np.broadcast_to(a.data, shape)
+        except ValueError:
+            raise ValueError(f"expand: a tensor of shape {a.shape} cannot be broadcast to {tuple(shape)}; "
+                             f"expected sizes equal to the target's or 1.") from None
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        from ..engine import unbroadcast
+        return (unbroadcast(grad_out, ctx.in_shape),)
+
+
+class AsType(Function):
+    """Z = A cast to another dtype (differentiable between floating dtypes).
+
+    Args: a: Tensor; dtype: numpy dtype or name.
+    Returns: Tensor of the same shape in `dtype` (a copy).
+    VJP: the cast is the identity on values ⇒ Ā = Ḡ cast back to A's dtype.
+    """
+    name = "astype"
+    rule = "Ā = cast(Ḡ, dtype(A))"
+    rule_latex = r"\bar A = \operatorname{cast}(\bar G)"
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.in_dtype = a.data.dtype
+        return a.data.astype(dtype)
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        return (grad_out.astype(ctx.in_dtype),)
+
+
+def reshape(a, *shape):
+    """Reshape to `shape` (varargs or one tuple; one −1 allowed). See `Reshape`."""
+    a = as_tensor(a)
+    shape = _sizes(shape, "reshape")
+    if shape == a.data.shape:
+        return a
+    return Reshape.apply(a, shape=shape)
+
+
+def view(a, *shape):
+    """Alias of `reshape` (PyTorch's name; here it may copy when numpy cannot view)."""
+    return reshape(a, *shape)
+
+
+def flatten(a, start_dim=0, end_dim=-1):
+    """Merge axes start_dim..end_dim into one (PyTorch's flatten). A 0-d tensor becomes (1,).
+
+    Raises:
+        ValueError: if the dims are out of range or start_dim > end_dim.
+    """
+    a = as_tensor(a)
+    shape = a.data.shape
+    if len(shape) == 0:
+        return reshape(a, (1,))
+    s, e = normalize_axis((start_dim, end_dim), len(shape), "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}; expected start_dim <= end_dim.")
+    return reshape(a, shape[:s] + (int(np.prod(shape[s:e + 1], dtype=np.int64)),) + shape[e + 1:])
+
+
+def permute(a, *axes):
+    """Reorder the axes (varargs or one tuple), like numpy.transpose(a, axes). See `Permute`.
+
+    Raises:
+        ValueError: if `axes` is not a permutation of range(a.ndim).
+    """
+    a = as_tensor(a)
+    axes = _sizes(axes, "permute")
+    n = a.data.ndim
+    if sorted(x % n if n else x for x in axes) != list(range(n)):
+        raise ValueError(f"permute: axes {axes} are not a permutation of the {n} dims of a tensor of shape {a.shape}.")
+    axes = tuple(x % n for x in axes)
+    if axes == tuple(range(n)):
+        return a
+    return Permute.apply(a, axes=axes)
+
+
+def transpose(a, dim0=None, dim1=None):
+    """Swap axes dim0 and dim1 (PyTorch); with no arguments reverse all axes (like `.T`).
+
+    Raises:
+        ValueError: if a dim is out of range or only one is given.
+    """
+    a = as_tensor(a)
+    n = a.data.ndim
+    if dim0 is None and dim1 is None:
+        return permute(a, tuple(range(n - 1, -1, -1)))
+    if dim0 is None or dim1 is None:
+        raise ValueError("transpose: give both dim0 and dim1, or neither to reverse all axes.")
+    d0, d1 = normalize_axis((dim0, dim1), n, "transpose")
+    axes = list(range(n))
+    axes[d0], axes[d1] = axes[d1], axes[d0]
+    return permute(a, tuple(axes))
+
+
+def swapaxes(a, axis0, axis1):
+    """Alias of `transpose(a, axis0, axis1)` (numpy's name)."""
+    return transpose(a, axis0, axis1)
+
+
+def squeeze(a, axis=None, dim=None):
+    """Remove size-1 axes (all, or those in `axis`/`dim`; a listed axis of size > 1 is kept,
+    as in PyTorch)."""
+    from .common import pick_axis
+    a = as_tensor(a)
+    axis = pick_axis(axis, dim)
+    shape = a.data.shape
+    if axis is None:
+        new = tuple(s for s in shape if s != 1)
+    else:
+        axes = normalize_axis(axis, len(shape), "squeeze")
+        new = tuple(s for i, s in enumerate(shape) if not (i in axes and s == 1))
+    return reshape(a, new)
+
+
+def unsqueeze(a, axis=None, dim=None):
+    """Insert a size-1 axis at position `axis` (alias `dim`; negative counts from the end
+    of the result, as in PyTorch).
+
+    Raises:
+        ValueError: if the position is out of range.
+    """
+    from .common import pick_axis
+    a = as_tensor(a)
+    axis = pick_axis(axis, dim)
+    n = a.data.ndim + 1
+    if axis is None or not -n <= axis < n:
+        raise ValueError(f"unsqueeze: dim {axis} is out of range for a result with {n} dims; expected -{n} <= dim < {n}.")
+    axis %= n
+    shape = a.data.shape
+    return reshape(a, shape[:axis] + (1,) + shape[axis:])
+
+
+def expand(a, *shape):
+    """Broadcast to `shape` (varargs or tuple); −1 keeps the current size. See `Expand`."""
+    a = as_tensor(a)
+    shape = _sizes(shape, "expand")
+    lead = len(shape) - a.data.ndim
+    shape = tuple(a.data.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
+    if shape == a.data.shape:
+        return a
+    return Expand.apply(a, shape=shape)
+
+
+def broadcast_to(a, shape):
+    """Broadcast to `shape` like numpy.broadcast_to. See `Expand`."""
+    return expand(a, tuple(shape))
+
+
+def astype(a, dtype):
+    """Cast to `dtype` (a copy; differentiable between floating dtypes). See `AsType`."""
+    a = as_tensor(a)
+    dtype = np.dtype(dtype)
+    if dtype == a.data.dtype:
+        return a
+    if a.requires_grad and dtype.kind != "f":
+        from ..tensor import Tensor
+        return Tensor._make(a.data.astype(dtype), False, None)
+    return AsType.apply(a, dtype=dtype)

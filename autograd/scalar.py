@@ -1,0 +1,231 @@
+"""`Scalar`: a Python float with a gradient — a drop-in for micrograd's `Value`.
+
+A Scalar made by an op is itself the graph node: `next` holds its operands and `_local`
+the local derivatives ∂out/∂operand computed in the forward pass, so its VJP is
+ā_i = ḡ · _local[i]. It runs on the same sweep (`engine.iter_backward`), pictures and
+stepper as Tensors, holds no closure, and so forms no reference cycle.
+"""
+import math
+
+from .engine import iter_backward
+
+# The VJP rule of each Scalar op, for pictures and the stepper (ḡ: the output's adjoint).
+RULES = {
+    "+": "ā = ḡ,  b̄ = ḡ",
+    "-": "ā = ḡ,  b̄ = −ḡ",
+    "*": "ā = ḡ·b,  b̄ = ḡ·a",
+    "/": "ā = ḡ/b,  b̄ = −ḡ·a/b²",
+    "neg": "ā = −ḡ",
+    "**": "ā = ḡ·b·a^(b−1),  b̄ = ḡ·out·ln a",
+    "exp": "ā = ḡ·out",
+    "log": "ā = ḡ/a",
+    "tanh": "ā = ḡ·(1 − out²)",
+    "sigmoid": "ā = ḡ·out·(1 − out)",
+    "ReLU": "ā = ḡ·1[out > 0]",
+    "sin": "ā = ḡ·cos a",
+    "cos": "ā = −ḡ·sin a",
+}
+RULES_LATEX = {
+    "+": r"\bar a = \bar g,\; \bar b = \bar g",
+    "-": r"\bar a = \bar g,\; \bar b = -\bar g",
+    "*": r"\bar a = \bar g\, b,\; \bar b = \bar g\, a",
+    "/": r"\bar a = \bar g / b,\; \bar b = -\bar g\, a / b^2",
+    "neg": r"\bar a = -\bar g",
+    "**": r"\bar a = \bar g\, b\, a^{b-1},\; \bar b = \bar g\, \mathrm{out} \ln a",
+    "exp": r"\bar a = \bar g\, \mathrm{out}",
+    "log": r"\bar a = \bar g / a",
+    "tanh": r"\bar a = \bar g\,(1 - \mathrm{out}^2)",
+    "sigmoid": r"\bar a = \bar g\, \mathrm{out}(1 - \mathrm{out})",
+    "ReLU": r"\bar a = \bar g\, \mathbb{1}[\mathrm{out} > 0]",
+    "sin": r"\bar a = \bar g \cos a",
+    "cos": r"\bar a = -\bar g \sin a",
+}
+
+
+def _new(data, children, op, local):
+    s = object.__new__(Scalar)
+    s.data = data
+    s.grad = 0.0
+    s.next = children
+    s._op = op
+    s._local = local
+    s.name = ""
+    return s
+
+
+class Scalar:
+    """A scalar value in a computation graph (micrograd's `Value`, on tracegrad's engine).
+
+    Args:
+        data (float): the value.
+        name (str): label shown in pictures (alias: `label`).
+
+    Attributes:
+        data (float), grad (float, 0.0 until backward), `_prev` (set of operand Scalars),
+        `_op` (the op's symbol, '' for inputs), name/label (str).
+
+    Ops: ``+ - * / **`` (with numbers or Scalars, either side), unary ``-``, `exp`, `log`,
+    `tanh`, `sigmoid`, `relu`, `sin`, `cos`. After `backward()` every node keeps its grad.
+
+    Raises:
+        TypeError: if `data` is not a real number.
+    """
+
+    __slots__ = ("data", "grad", "next", "_op", "_local", "name", "__weakref__")
+
+    def __init__(self, data, name="", *, label=None, _children=(), _op=""):
+        if isinstance(data, Scalar):
+            data = data.data
+        try:
+            self.data = float(data)
+        except (TypeError, ValueError):
+            raise TypeError(f"Scalar: data must be a real number; got {type(data).__name__}.") from None
+        self.grad = 0.0
+        self.next = tuple(_children)
+        self._op = _op
+        self._local = (1.0,) * len(self.next)
+        self.name = label if label is not None else name
+
+    # micrograd's names ---------------------------------------------------------------------
+    @property
+    def _prev(self):
+        """set: the operand Scalars this one was computed from (micrograd's `_prev`)."""
+        return set(self.next)
+
+    @property
+    def label(self):
+        """str: alias of `name` (micrograd's `label`)."""
+        return self.name
+
+    @label.setter
+    def label(self, value):
+        self.name = value
+
+    @property
+    def rule(self):
+        """str: the VJP rule of the op that made this Scalar ('' for inputs)."""
+        return RULES.get("**" if self._op.startswith("**") else self._op, "")
+
+    @property
+    def rule_latex(self):
+        """str: the same rule in LaTeX."""
+        return RULES_LATEX.get("**" if self._op.startswith("**") else self._op, "")
+
+    @property
+    def shape(self):
+        """(): a Scalar is 0-d (for pictures shared with Tensors)."""
+        return ()
+
+    # arithmetic ----------------------------------------------------------------------------
+    def __add__(self, other):
+        if other.__class__ is not Scalar:
+            other = Scalar(other)
+        return _new(self.data + other.data, (self, other), "+", (1.0, 1.0))
+
+    def __radd__(self, other):
+        return Scalar(other) + self
+
+    def __mul__(self, other):
+        if other.__class__ is not Scalar:
+            other = Scalar(other)
+        return _new(self.data * other.data, (self, other), "*", (other.data, self.data))
+
+    def __rmul__(self, other):
+        return Scalar(other) * self
+
+    def __sub__(self, other):
+        if other.__class__ is not Scalar:
+            other = Scalar(other)
+        return _new(self.data - other.data, (self, other), "-", (1.0, -1.0))
+
+    def __rsub__(self, other):
+        return Scalar(other) - self
+
+    def __truediv__(self, other):
+        if other.__class__ is not Scalar:
+            other = Scalar(other)
+        b = other.data
+        return _new(self.data / b, (self, other), "/", (1.0 / b, -self.data / (b * b)))
+
+    def __rtruediv__(self, other):
+        return Scalar(other) / self
+
+    def __neg__(self):
+        return _new(-self.data, (self,), "neg", (-1.0,))
+
+    def __pow__(self, other):
+        a = self.data
+        if other.__class__ is Scalar:
+            b = other.data
+            out = a ** b
+            dlog = out * math.log(a) if a > 0 else 0.0
+            return _new(out, (self, other), "**", (b * a ** (b - 1) if b != 0 else 0.0, dlog))
+        if not isinstance(other, (int, float)):
+            raise TypeError(f"Scalar **: exponent must be a number or a Scalar; got {type(other).__name__}.")
+        out = a ** other
+        node = _new(out, (self,), f"**{other}", (other * a ** (other - 1) if other != 0 else 0.0,))
+        return node
+
+    def __rpow__(self, other):
+        return Scalar(other) ** self
+
+    # functions -----------------------------------------------------------------------------
+    def exp(self):
+        """e^x; local derivative e^x."""
+        out = math.exp(self.data)
+        return _new(out, (self,), "exp", (out,))
+
+    def log(self):
+        """Natural log (x > 0); local derivative 1/x.
+
+        Raises:
+            ValueError: if x ≤ 0.
+        """
+        if self.data <= 0:
+            raise ValueError(f"Scalar.log: expected a positive value; got {self.data}.")
+        return _new(math.log(self.data), (self,), "log", (1.0 / self.data,))
+
+    def tanh(self):
+        """Hyperbolic tangent; local derivative 1 − tanh²."""
+        t = math.tanh(self.data)
+        return _new(t, (self,), "tanh", (1.0 - t * t,))
+
+    def sigmoid(self):
+        """Logistic σ(x) = 1/(1 + e^−x), computed stably; local derivative σ(1 − σ)."""
+        x = self.data
+        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        return _new(s, (self,), "sigmoid", (s * (1.0 - s),))
+
+    def relu(self):
+        """max(x, 0); local derivative 1[x > 0] (0 at x = 0)."""
+        x = self.data
+        return _new(x if x > 0 else 0.0, (self,), "ReLU", (1.0 if x > 0 else 0.0,))
+
+    def sin(self):
+        """Sine; local derivative cos x."""
+        return _new(math.sin(self.data), (self,), "sin", (math.cos(self.data),))
+
+    def cos(self):
+        """Cosine; local derivative −sin x."""
+        return _new(math.cos(self.data), (self,), "cos", (-math.sin(self.data),))
+
+    # backward ------------------------------------------------------------------------------
+    def _backprop(self, g):
+        """Op-node step of the sweep: keep ḡ, send ḡ·∂out/∂operand to each operand."""
+        self.grad += g
+        return [g * d for d in self._local]
+
+    def _accumulate(self, g):
+        """Leaf step of the sweep: add ḡ into `.grad`."""
+        self.grad += g
+
+    def backward(self):
+        """Backpropagate from this Scalar (seed 1.0): every node upstream accumulates its grad.
+
+        Like micrograd, gradients add up across calls; zero them between steps.
+        """
+        for _ in iter_backward([self], [1.0]):
+            pass
+
+    def __repr__(self):
+        return f"Scalar(data={self.data}, grad={self.grad})"
