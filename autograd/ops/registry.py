@@ -136,8 +136,8 @@ def _t_reduce(fname):
     return call
 
 
-OPS = [
-    # arithmetic
+# One list per op family (each family's rows are kept together); OPS is their concatenation.
+ARITHMETIC = [
     OpInfo("add", ar.Add, ar.add, binary_samples(), ref=np.add, torch=lambda T, a, b: T.add(a, b),
            broadcast="elementwise", nin=2,
            errors=[ErrorInput((np.ones((2, 3)), np.ones((4,))), {}, ValueError,
@@ -158,7 +158,9 @@ OPS = [
            ref=np.matmul, torch=lambda T, a, b: T.matmul(a, b), broadcast="(n?,k),(k,m?)->(n?,m?)", nin=2,
            errors=[ErrorInput((np.ones((2, 3)), np.ones((4, 5))), {}, ValueError,
                               r"matmul: shapes \(2, 3\) and \(4, 5\) are not aligned")]),
-    # elementwise
+]
+
+ELEMENTWISE = [
     OpInfo("exp", ew.Exp, ew.exp, unary_samples(), ref=np.exp, torch=lambda T, a: T.exp(a)),
     OpInfo("log", ew.Log, ew.log, unary_samples("positive"), ref=np.log, torch=lambda T, a: T.log(a),
            domain="positive"),
@@ -171,12 +173,20 @@ OPS = [
            method=lambda self, cond, other: ew.where(cond, self, other),
            errors=[ErrorInput((np.ones((2,)), np.ones((2,)), np.ones((2,))), {}, TypeError,
                               r"where: cond must be a bool tensor; got dtype float64")]),
-    # reductions
+]
+
+REDUCTIONS = [
     OpInfo("sum", rd.Sum, rd.sum, reduction_samples(), ref=np.sum, torch=_t_reduce("sum")),
     OpInfo("mean", rd.Mean, rd.mean, reduction_samples(), ref=np.mean, torch=_t_reduce("mean"),
            errors=[ErrorInput((np.ones((2, 3)),), {"axis": 2}, ValueError,
                               r"mean: axis 2 is out of range for a tensor with 2 dims")]),
-    # shape
+]
+
+# softmax, log_softmax, linear
+NETWORK = [
+]
+
+SHAPE = [
     OpInfo("reshape", sh.Reshape, sh.reshape,
            lambda rng: [Sample((make_array(rng, (2, 3)), (3, 2))), Sample((make_array(rng, (2, 3)), -1)),
                         Sample((make_array(rng, (6,)), 1, 2, 3))],
@@ -199,6 +209,16 @@ OPS = [
            ref=lambda a, d: a.astype(d), torch=None, method=False,
            gradcheck_kwargs=dict(eps=1e-3, atol=1e-4, rtol=1e-3)),
 ]
+
+# __getitem__, index_put, concatenate/cat, stack, split, chunk, pad
+INDEXING = [
+]
+
+# conv2d, max_pool2d, avg_pool2d, embedding, dropout, batch norm
+CONV = [
+]
+
+OPS = ARITHMETIC + ELEMENTWISE + REDUCTIONS + NETWORK + SHAPE + INDEXING + CONV
 
 # Public functions that are thin spellings of a table op (same Function underneath).
 ALIASES = {
