@@ -218,7 +218,11 @@ INDEXING = [
 CONV = [
 ]
 
-OPS = ARITHMETIC + ELEMENTWISE + REDUCTIONS + NETWORK + SHAPE + INDEXING + CONV
+# fused losses: cross_entropy, nll_loss, binary_cross_entropy(_with_logits), …
+LOSSES = [
+]
+
+OPS = ARITHMETIC + ELEMENTWISE + REDUCTIONS + NETWORK + SHAPE + INDEXING + CONV + LOSSES
 
 # Public functions that are thin spellings of a table op (same Function underneath).
 ALIASES = {
