@@ -15,3 +15,4 @@ concatenate = globals().get("concatenate")
 
 from .scalar import Scalar  # noqa: E402
 from . import functional  # noqa: E402
+from . import viz  # noqa: E402

@@ -110,9 +110,12 @@ def _run_node(node, g, retain_graph, create_graph):
                     f"backward: vjp of '{node.fn.name}' returned shape {gi.data.shape} for input {i} of shape "
                     f"{shape}; expected a shape that broadcasts to {shape}.") from None
         if gi.data.dtype != item.dtype:
-            raise RuntimeError(
-                f"backward: vjp of '{node.fn.name}' returned dtype {gi.data.dtype.name} for input {i}; "
-                f"expected {np.dtype(item.dtype).name}.")
+            if gi.data.dtype.kind == "f" and np.dtype(item.dtype).kind == "f":
+                gi = gi.astype(item.dtype)  # mixed-precision op: cast back, as PyTorch does
+            else:
+                raise RuntimeError(
+                    f"backward: vjp of '{node.fn.name}' returned dtype {gi.data.dtype.name} for input {i}; "
+                    f"expected {np.dtype(item.dtype).name}.")
         if _state[1] and not np.all(np.isfinite(gi.data)):
             trace = "".join(node.trace or ["(no forward trace: the op was recorded outside detect_anomaly)\n"])
             raise RuntimeError(
