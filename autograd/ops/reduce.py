@@ -1,13 +1,23 @@
-"""Reductions over axes: sum, mean (… the family grows here).
+"""Reductions over axes: sum, mean, var, std, max, min, prod, logsumexp, norm; argmax and
+argmin (no gradient).
 
 Every reduction takes `axis` (int, tuple or None for all; alias `dim`) and `keepdims`
 (alias `keepdim`). Their VJPs first re-insert the reduced axes as size 1
-(`common.expand_reduced`) so that Ḡ broadcasts against the input.
+(`common.expand_reduced`) so that Ḡ broadcasts against the input. A 0-d input is reduced
+over "all axes" whatever axis (0 or −1) is given, as in PyTorch.
 """
+import warnings
+
 import numpy as np
 
+from .. import grad_mode
 from ..function import Function
-from .common import as_tensor, expand_reduced, normalize_axis, pick_axis
+from ..tensor import Tensor
+from .common import as_tensor, check_float, expand_reduced, normalize_axis, pick_axis
+from .elementwise import maximum, minimum, where
+
+_state = grad_mode._state  # _state[0]: grad mode; off while a plain backward runs a VJP
+
 
 
 class Sum(Function):
@@ -25,6 +35,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, a, axis, keepdims):
+        """Compute the Sum output on the inputs' ndarrays (see the class docstring)."""
         ctx.in_shape = a.data.shape
         ctx.axis = axis
         ctx.keepdims = keepdims
@@ -32,6 +43,10 @@ class Sum(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoint(s) of Sum from Ḡ = grad_out, with Tensor ops (see VJP above)."""
+        if not _state[0]:  # plain backward: a broadcast view of Ḡ, no recorded ops
+            g = _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims)
+            return (Tensor._make(np.broadcast_to(g, ctx.in_shape), False, None),)
         g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
         return (g.broadcast_to(ctx.in_shape),)
 
@@ -50,22 +65,410 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, a, axis, keepdims):
+        """Compute the Mean output on the inputs' ndarrays (see the class docstring)."""
         ctx.in_shape = a.data.shape
         ctx.axis = axis
         ctx.keepdims = keepdims
         out = np.mean(a.data, axis=axis, keepdims=keepdims)
-        ctx.count = a.data.size // max(out.size, 1) if a.data.size else 0
+        ctx.count = a.data.size // (out.size or 1) if a.data.size else 0
         return out
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoint(s) of Mean from Ḡ = grad_out, with Tensor ops (see VJP above)."""
+        if not _state[0]:  # plain backward: Ḡ / n as a broadcast view, no recorded ops
+            g = _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims) / ctx.count
+            return (Tensor._make(np.broadcast_to(g, ctx.in_shape), False, None),)
         g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
         return ((g / ctx.count).broadcast_to(ctx.in_shape),)
 
 
+def _count(in_shape, axis):
+    """Number of elements reduced into each output element (n of the formulas)."""
+    if axis is None:
+        return int(np.prod(in_shape, dtype=np.int64))
+    n = 1
+    for ax in axis:
+        n *= in_shape[ax]
+    return n
+
+
+def _kept(arr, in_shape, axis, keepdims):
+    """Reshape a reduced ndarray so it broadcasts against the input (reduced axes as size 1)."""
+    if keepdims:
+        return arr
+    if axis is None:
+        return arr.reshape((1,) * len(in_shape))
+    return arr.reshape(tuple(1 if i in axis else s for i, s in enumerate(in_shape)))
+
+
+def _inv_dof(c, dof, dtype):
+    """c / (n − correction) as a 0-d array of `dtype`; inf when n − correction ≤ 0."""
+    return np.asarray(c / dof if dof > 0 else np.inf, dtype=dtype)
+
+
+class Var(Function):
+    """z = Σ_axes (A − mean(A))² / max(n − c, 0), c = `correction` (PyTorch's var).
+
+    Args: a: floating Tensor; axis: int, tuple or None (all); keepdims: bool;
+        correction: number c (1: unbiased, 0: population variance).
+    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a. Where
+        n − c ≤ 0 the value is inf (or NaN for 0/0), as in PyTorch and numpy.
+    Raises: ValueError if an axis is out of range.
+    VJP (C = A − mean(A) sums to 0 along the axes, so ⟨C, mean(dA)⟩ = 0):
+        dz = 2 ⟨C, dA − mean(dA)⟩ / (n − c) = 2 ⟨C, dA⟩ / (n − c)
+        ⇒ Ā = 2 Ḡ ⊙ (A − mean(A)) / (n − c)   (Ḡ broadcast over the reduced axes).
+    """
+    name = "var"
+    rule = "Ā = 2 Ḡ ⊙ (A − mean(A)) / (n − c)"
+    rule_latex = r"\bar A = \tfrac{2}{n - c}\, \bar G \odot (A - \bar{A}_{\mathrm{mean}})"
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims, correction):
+        """Compute the Var output on the inputs' ndarrays (see the class docstring)."""
+        ctx.in_shape = a.data.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        ctx.dof = _count(a.data.shape, axis) - correction
+        ctx.save_for_backward(a)
+        if ctx.dof > 0:
+            return np.var(a.data, axis=axis, ddof=correction, keepdims=keepdims)
+        with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.var(a.data, axis=axis, ddof=correction, keepdims=keepdims)
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoint(s) of Var from Ḡ = grad_out, with Tensor ops (see VJP above)."""
+        (a,) = ctx.saved_tensors
+        scale = _inv_dof(2.0, ctx.dof, a.data.dtype)
+        if not _state[0]:  # plain backward: the same formula on ndarrays
+            x = a.data
+            out = np.asarray(x - np.mean(x, axis=ctx.axis, keepdims=True))
+            out *= _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims) * scale
+            return (Tensor._make(out, False, None),)
+        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        centered = a - a.mean(axis=ctx.axis, keepdims=True)
+        return ((g * scale) * centered,)
+
+
+class Std(Function):
+    """z = sqrt(var(A, axis, correction)) (PyTorch's std; see `Var`).
+
+    Args: a: floating Tensor; axis: int, tuple or None (all); keepdims: bool; correction: c.
+    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a.
+    Raises: ValueError if an axis is out of range.
+    VJP (z² = v, so 2 z dz = dv):
+        dz = dv / (2z) = ⟨A − mean(A), dA⟩ / ((n − c) z)
+        ⇒ Ā = Ḡ ⊙ (A − mean(A)) / ((n − c) z); where z = 0 the subgradient 0 is used
+        (all entries equal), as in PyTorch.
+    """
+    name = "std"
+    rule = "Ā = Ḡ ⊙ (A − mean(A)) / ((n − c) Z)"
+    rule_latex = r"\bar A = \frac{\bar G \odot (A - \bar{A}_{\mathrm{mean}})}{(n - c)\, Z}"
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims, correction):
+        """Compute the Std output on the inputs' ndarrays (see the class docstring)."""
+        ctx.in_shape = a.data.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        ctx.dof = _count(a.data.shape, axis) - correction
+        if ctx.dof > 0:
+            out = np.std(a.data, axis=axis, ddof=correction, keepdims=keepdims)
+        else:
+            with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out = np.std(a.data, axis=axis, ddof=correction, keepdims=keepdims)
+        out = np.asarray(out)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoint(s) of Std from Ḡ = grad_out, with Tensor ops (see VJP above)."""
+        a, out = ctx.saved_tensors
+        scale = _inv_dof(1.0, ctx.dof, a.data.dtype)
+        if not _state[0]:  # plain backward: the same formula on ndarrays
+            x = a.data
+            z = _kept(out.data, ctx.in_shape, ctx.axis, ctx.keepdims)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                coef = np.where(z == 0, 0, _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims) / z)
+            res = np.asarray(x - np.mean(x, axis=ctx.axis, keepdims=True))
+            res *= coef * scale
+            return (Tensor._make(res, False, None),)
+        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        z = expand_reduced(out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        zero = z.data == 0
+        if zero.any():
+            z = where(zero, 1.0, z)
+            g = where(zero, 0.0, g)
+        centered = a - a.mean(axis=ctx.axis, keepdims=True)
+        return (((g / z) * scale) * centered,)
+
+
+def _extreme_vjp(ctx, grad_out):
+    """Shared VJP of max/min: Ḡ split equally among the entries equal to the extreme."""
+    a, out = ctx.saved_tensors
+    mask = a.data == _kept(out.data, ctx.in_shape, ctx.axis, ctx.keepdims)
+    share = np.asarray(mask.astype(a.data.dtype))
+    with np.errstate(invalid="ignore"):  # a NaN extreme matches nothing: NaN gradient, as in PyTorch
+        share /= np.sum(mask, axis=ctx.axis, keepdims=True)
+    if not _state[0]:  # plain backward: the same product on ndarrays
+        share *= _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims)
+        return (Tensor._make(share, False, None),)
+    return (expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims) * share,)
+
+
+class Max(Function):
+    """z = max_axes A (values only, like numpy.amax and torch.amax).
+
+    Args: a: Tensor; axis: int, tuple or None (all); keepdims: bool.
+    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a.
+    Raises: ValueError if an axis is out of range or the reduced axes are empty.
+    VJP: on a region where the maximizers S = {i : A_i = z} stay fixed, z = (1/|S|) Σ_{i∈S} A_i,
+        so dz = ⟨1_S / |S|, dA⟩ ⇒ Ā = Ḡ ⊙ 1[A = z] / |S|: ties split the gradient EQUALLY
+        (PyTorch's amax subgradient; its value is the average of the tied entries' one-sided
+        derivatives).
+    """
+    name = "max"
+    rule = "Ā = Ḡ ⊙ 1[A = Z] / #ties"
+    rule_latex = r"\bar A = \bar G \odot \mathbb{1}[A = Z] / \#\mathrm{ties}"
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        """Compute the Max output on the inputs' ndarrays (see the class docstring)."""
+        ctx.in_shape = a.data.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        out = np.asarray(np.amax(a.data, axis=axis, keepdims=keepdims))
+        ctx.save_for_backward(a, out)
+        return out
+
+    vjp = staticmethod(_extreme_vjp)
+
+
+class Min(Function):
+    """z = min_axes A (values only, like numpy.amin and torch.amin).
+
+    Args: a: Tensor; axis: int, tuple or None (all); keepdims: bool.
+    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a.
+    Raises: ValueError if an axis is out of range or the reduced axes are empty.
+    VJP: as for `Max` with S = {i : A_i = z}: Ā = Ḡ ⊙ 1[A = z] / |S| (ties split equally).
+    """
+    name = "min"
+    rule = "Ā = Ḡ ⊙ 1[A = Z] / #ties"
+    rule_latex = r"\bar A = \bar G \odot \mathbb{1}[A = Z] / \#\mathrm{ties}"
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        """Compute the Min output on the inputs' ndarrays (see the class docstring)."""
+        ctx.in_shape = a.data.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        out = np.asarray(np.amin(a.data, axis=axis, keepdims=keepdims))
+        ctx.save_for_backward(a, out)
+        return out
+
+    vjp = staticmethod(_extreme_vjp)
+
+
+class Prod(Function):
+    """z = Π_axes A.
+
+    Args: a: Tensor; axis: int, tuple or None (all); keepdims: bool.
+    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a.
+    Raises: ValueError if an axis is out of range.
+    VJP: z is multilinear, ∂z/∂A_i = Π_{j≠i} A_j, so Ā_i = Ḡ · Π_{j≠i} A_j. Per reduced slice:
+        * no zero: Π_{j≠i} A_j = z / A_i                           ⇒ Ā = Ḡ ⊙ Z ⊘ A
+        * one zero at k: Π_{j≠i} A_j = 0 for i ≠ k (the factor A_k stays), and at k it is
+          P = Π_{j≠k} A_j, the product of the non-zero entries     ⇒ Ā_k = Ḡ P, Ā_i = Ḡ · z / A_i = 0
+        * two or more zeros: every Π_{j≠i} A_j contains a zero     ⇒ Ā = 0
+        Written as one formula with A' = where(A = 0, 1, A) and P = Π_axes A':
+        Ā = Ḡ ⊙ where(A = 0, P ⊙ (1[#zeros = 1] + 1[#zeros = 2] (Σ_zeros A − A)), Z ⊘ A').
+        The term Σ_zeros A − A equals the other zero A_k (value 0, slope 1 in A_k), so the
+        formula, built from Tensor ops, also has exact second derivatives (double backward).
+    """
+    name = "prod"
+    rule = "Ā = Ḡ ⊙ Z ⊘ A  (Π_{j≠i} A_j where A has zeros)"
+    rule_latex = r"\bar A_i = \bar G \prod_{j \neq i} A_j"
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        """Compute the Prod output on the inputs' ndarrays (see the class docstring)."""
+        ctx.in_shape = a.data.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        out = np.asarray(np.prod(a.data, axis=axis, keepdims=keepdims))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoint(s) of Prod from Ḡ = grad_out, with Tensor ops (see VJP above)."""
+        a, out = ctx.saved_tensors
+        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        z = expand_reduced(out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        zeros = a.data == 0
+        if not zeros.any():
+            return ((g * z) / a,)
+        safe = where(zeros, 1.0, a)
+        others = prod(safe, axis=ctx.axis, keepdims=True)
+        n_zeros = np.sum(zeros, axis=ctx.axis, keepdims=True)
+        lone = (n_zeros == 1).astype(a.data.dtype)
+        at_zero = others * lone
+        if (n_zeros == 2).any():  # Π_{j≠i} A_j = P · A_k (k the other zero): value 0, slope P
+            pair = (n_zeros == 2).astype(a.data.dtype)
+            other_zero = where(zeros, a, 0.0).sum(axis=ctx.axis, keepdims=True) - a
+            at_zero = others * (lone + pair * other_zero)
+        return (g * where(zeros, at_zero, z / safe),)
+
+
+class LogSumExp(Function):
+    """z = log Σ_axes exp(A), computed stably as m + log Σ exp(A − m), m = max_axes A.
+
+    Args: a: floating Tensor; axis: int, tuple or None (all); keepdims: bool.
+    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a. Huge
+        inputs (±1000) stay finite; an all −inf slice gives −inf; an empty slice gives −inf.
+    Raises: ValueError if an axis is out of range.
+    VJP: dz = Σ exp(A) ⊙ dA / Σ exp(A) = ⟨softmax(A), dA⟩ ⇒ Ā = Ḡ ⊙ exp(A − Z) (uses the saved
+        output, so no second max-shift is needed).
+    """
+    name = "logsumexp"
+    rule = "Ā = Ḡ ⊙ exp(A − Z)"
+    rule_latex = r"\bar A = \bar G \odot e^{A - Z}"
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        """Compute the LogSumExp output on the inputs' ndarrays (see the class docstring)."""
+        ctx.in_shape = a.data.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        x = a.data
+        m = np.amax(x, axis=axis, keepdims=True, initial=-np.inf)
+        if not np.isfinite(m).all():
+            m = np.where(np.isfinite(m), m, np.zeros((), dtype=m.dtype))
+        e = np.exp(x - m)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(e, axis=axis, keepdims=True))
+        out += m
+        if not keepdims:
+            out = out.reshape(() if axis is None else
+                              tuple(n for i, n in enumerate(x.shape) if i not in axis))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoint(s) of LogSumExp from Ḡ = grad_out, with Tensor ops (see VJP above)."""
+        a, out = ctx.saved_tensors
+        if not _state[0]:  # plain backward: the same formula on ndarrays
+            e = np.asarray(a.data - _kept(out.data, ctx.in_shape, ctx.axis, ctx.keepdims))
+            np.exp(e, out=e)
+            e *= _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims)
+            return (Tensor._make(e, False, None),)
+        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        z = expand_reduced(out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        return (g * (a - z).exp(),)
+
+
+class Norm(Function):
+    """Vector p-norm over axes: z = (Σ_axes |A|^p)^(1/p) (numpy.linalg.norm / torch vector_norm).
+
+    Args: a: floating Tensor; axis: tuple of axes or None (all entries, the Frobenius norm
+        for p = 2); keepdims: bool; ord: p, a number or ±inf. p = inf: max |A|; p = −inf:
+        min |A|; p = 0: the number of non-zero entries; p < 0 follows the formula (0 when an
+        entry is 0).
+    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a.
+    Raises: ValueError if an axis is out of range.
+    VJP (s = sign(A), dz = ∂z/∂A · dA; subgradients as in PyTorch):
+        p = 2:     dz = ⟨A, dA⟩ / z                  ⇒ Ā = Ḡ ⊙ A / z   (0 where z = 0)
+        p = 1:     dz = ⟨s, dA⟩                      ⇒ Ā = Ḡ ⊙ s       (abs′(0) = 0)
+        p = ±inf:  z = |A_k| for the extreme k        ⇒ Ā = Ḡ ⊙ s ⊙ 1[|A| = z] / #ties
+        p = 0:     piecewise constant                 ⇒ Ā = 0
+        other p:   dz = z^(1−p) ⟨s ⊙ |A|^(p−1), dA⟩  ⇒ Ā = Ḡ ⊙ s ⊙ |A|^(p−1) ⊙ z^(1−p)
+                   (0 where z = 0; for p < 1 also 0 where A = 0).
+    """
+    name = "norm"
+    rule = "Ā = Ḡ ⊙ sign(A) ⊙ |A|^(p−1) / Z^(p−1)  (p = 2: Ḡ ⊙ A / Z)"
+    rule_latex = r"\bar A = \bar G \odot \operatorname{sign}(A) \odot |A|^{p-1} / Z^{p-1}"
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims, ord):
+        """Compute the Norm output on the inputs' ndarrays (see the class docstring)."""
+        ctx.in_shape = a.data.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        ctx.ord = ord
+        x = a.data
+        if ord == 2:
+            if axis is None and not keepdims:
+                flat = x.reshape(-1)
+                out = np.sqrt(np.dot(flat, flat))
+            else:
+                out = np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+        elif ord == 1:
+            out = np.sum(np.abs(x), axis=axis, keepdims=keepdims)
+        elif ord == np.inf:
+            out = np.amax(np.abs(x), axis=axis, keepdims=keepdims)
+        elif ord == -np.inf:
+            out = np.amin(np.abs(x), axis=axis, keepdims=keepdims)
+        elif ord == 0:
+            out = np.sum(x != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
+        else:
+            with np.errstate(divide="ignore"):
+                out = np.sum(np.abs(x) ** np.asarray(ord, x.dtype), axis=axis, keepdims=keepdims)
+                out = out ** np.asarray(1.0 / ord, x.dtype)
+        out = np.asarray(out, dtype=x.dtype)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoint(s) of Norm from Ḡ = grad_out, with Tensor ops (see VJP above)."""
+        a, out = ctx.saved_tensors
+        p = ctx.ord
+        x = a.data
+        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        if p == 0:
+            return (Tensor._make(np.zeros(x.shape, dtype=x.dtype), False, None),)
+        sign = np.sign(x)
+        if p == 1:
+            return (g * sign,)
+        z = expand_reduced(out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        if p == np.inf or p == -np.inf:
+            mask = np.abs(x) == z.data
+            share = mask.astype(x.dtype)
+            with np.errstate(invalid="ignore"):
+                share /= np.sum(mask, axis=ctx.axis, keepdims=True)
+            return (g * (sign * share),)
+        mag = a * sign  # |A| as a Tensor op, so double backward sees it
+        if p < 1:  # |A|^(p−1) is infinite at A = 0, where the subgradient 0 is used
+            at_zero = x == 0
+            if at_zero.any():
+                mag = where(at_zero, 1.0, mag)
+            return ((g * z ** (1.0 - p)) * (mag ** (p - 1.0) * sign),)
+        zero_norm = z.data == 0
+        if zero_norm.any():  # then A = 0 on those slices: the subgradient 0
+            z = where(zero_norm, 1.0, z)
+        if p == 2:
+            return ((g / z) * a,)
+        return ((g / z ** (p - 1.0)) * (mag ** (p - 1.0) * sign),)
+
+
 def _reduce_args(a, axis, dim, keepdims, keepdim, op):
+    """Shared argument handling: Tensor, normalized axes (None for all), keepdims flag.
+
+    Raises:
+        ValueError: if an axis is out of range or repeated.
+    """
     a = as_tensor(a)
     axis = normalize_axis(pick_axis(axis, dim), a.data.ndim, op)
+    if axis is not None:
+        if len(set(axis)) != len(axis):
+            raise ValueError(f"{op}: axis contains a repeated axis; got {tuple(axis)}, expected distinct axes.")
+        if a.data.ndim == 0:
+            axis = None
     keep = bool(keepdims or keepdim)
     return a, axis, keep
 
@@ -87,3 +490,234 @@ def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     if a.data.dtype.kind not in "fc":
         raise TypeError(f"mean: expected a floating dtype; got {a.data.dtype.name}. Hint: cast with astype('float32').")
     return Mean.apply(a, axis=axis, keepdims=keep)
+
+
+def _pick_correction(op, correction, ddof, unbiased):
+    """Resolve `correction` and its spellings `ddof` (numpy) and `unbiased` (old PyTorch)."""
+    if ddof is not None:
+        correction = ddof
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    if isinstance(correction, bool) or not isinstance(correction, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: correction must be a number; got {type(correction).__name__}, "
+                        f"expected an int such as 0 or 1.")
+    return correction
+
+
+def var(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, ddof=None, unbiased=None):
+    """Variance over `axis` (alias `dim`; default all axes) with Bessel-style `correction`.
+
+    Args:
+        a: floating Tensor of any shape.
+        axis: int, tuple of ints or None (all axes).
+        keepdims (bool): keep the reduced axes as size 1 (alias `keepdim`).
+        correction: c in Σ (A − mean)² / (n − c); 1 (default) is the unbiased estimate,
+            0 the population variance. `ddof=` (numpy) and `unbiased=` (bool) are accepted.
+
+    Returns:
+        Tensor of the reduced shape, dtype of a; inf or NaN where n − c ≤ 0, as in PyTorch.
+
+    Raises:
+        ValueError: if an axis is out of range or repeated.
+        TypeError: for a non-floating tensor or a non-numeric correction.
+
+    See `Var` for the VJP.
+    """
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "var")
+    check_float("var", a)
+    c = _pick_correction("var", correction, ddof, unbiased)
+    return Var.apply(a, axis=axis, keepdims=keep, correction=c)
+
+
+def std(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, ddof=None, unbiased=None):
+    """Standard deviation sqrt(var) over `axis` (alias `dim`) with `correction` (default 1).
+
+    Args, Returns and Raises as in `var`; the gradient where std = 0 is 0 (see `Std`).
+    """
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "std")
+    check_float("std", a)
+    c = _pick_correction("std", correction, ddof, unbiased)
+    return Std.apply(a, axis=axis, keepdims=keep, correction=c)
+
+
+def _check_nonempty(a, axis, op):
+    if _count(a.data.shape, axis) == 0:
+        raise ValueError(f"{op}: cannot reduce over an empty axis; got shape {a.shape} with axis "
+                         f"{'None' if axis is None else tuple(axis)}, expected the reduced axes to be non-empty.")
+
+
+def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Largest value over `axis` (alias `dim`; default all axes), values only (torch.amax).
+
+    Args:
+        a: Tensor of any shape and numeric dtype (gradients for floating dtypes).
+        axis: int, tuple of ints or None (all axes).
+        keepdims (bool): keep the reduced axes as size 1 (alias `keepdim`).
+
+    Returns:
+        Tensor of the reduced shape, dtype of a. The gradient is split equally among tied
+        maxima (see `Max`). Given a Tensor or ndarray in place of `axis`, the elementwise
+        `maximum(a, other)` instead, like ``torch.max(a, other)``.
+
+    Raises:
+        ValueError: if an axis is out of range or repeated, or the reduced axes are empty.
+    """
+    if isinstance(axis, (Tensor, np.ndarray)):
+        return maximum(a, axis)
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "max")
+    _check_nonempty(a, axis, "max")
+    return Max.apply(a, axis=axis, keepdims=keep)
+
+
+def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Smallest value over `axis` (alias `dim`; default all axes), values only (torch.amin).
+
+    Args, Returns and Raises as in `max`; ties split the gradient equally (see `Min`). Given
+    a Tensor or ndarray in place of `axis`, the elementwise `minimum(a, other)` instead.
+    """
+    if isinstance(axis, (Tensor, np.ndarray)):
+        return minimum(a, axis)
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "min")
+    _check_nonempty(a, axis, "min")
+    return Min.apply(a, axis=axis, keepdims=keep)
+
+
+def prod(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Product over `axis` (alias `dim`; default all axes), `keepdims` (alias `keepdim`).
+
+    Args:
+        a: Tensor of any shape (gradients for floating dtypes).
+        axis: int, tuple of ints or None (all axes).
+        keepdims (bool): keep the reduced axes as size 1.
+
+    Returns:
+        Tensor of the reduced shape, dtype of a (1 for an empty product). The gradient is
+        exact also where a contains zeros (see `Prod`).
+
+    Raises:
+        ValueError: if an axis is out of range or repeated.
+    """
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "prod")
+    return Prod.apply(a, axis=axis, keepdims=keep)
+
+
+def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """log Σ exp(a) over `axis` (alias `dim`; default all axes), computed stably.
+
+    Args:
+        a: floating Tensor of any shape.
+        axis: int, tuple of ints or None (all axes).
+        keepdims (bool): keep the reduced axes as size 1 (alias `keepdim`).
+
+    Returns:
+        Tensor of the reduced shape, dtype of a; finite for huge inputs such as ±1000.
+
+    Raises:
+        ValueError: if an axis is out of range or repeated.
+        TypeError: for a non-floating tensor.
+
+    See `LogSumExp` for the max shift and the VJP (Ḡ ⊙ softmax(a)).
+    """
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "logsumexp")
+    check_float("logsumexp", a)
+    return LogSumExp.apply(a, axis=axis, keepdims=keep)
+
+
+_MATRIX_ORDS = (1.0, -1.0, np.inf, -np.inf)
+
+
+def norm(a, ord=2, axis=None, keepdims=False, *, dim=None, keepdim=False, p=None):
+    """Vector or matrix norm following `numpy.linalg.norm` (Frobenius by default for matrices).
+
+    Args:
+        a: floating Tensor.
+        ord: the order (alias `p`, PyTorch's name). For vectors (1-D input with axis=None,
+            an int axis, or a tuple of more than two axes): any number, ±inf (max/min |a|),
+            0 (count of non-zeros). 2, None and 'fro' give the 2-norm of the entries, which
+            is the Frobenius norm for a matrix (axis=None on 2-D input or a 2-tuple axis).
+            With a matrix, ord 1 / −1 is the max / min absolute column sum and ±inf the max
+            / min absolute row sum, as in numpy. Other orders with axis=None on an input of 2
+            or more axes use all entries as one vector (like ``Tensor.norm`` in PyTorch).
+        axis: None, int or tuple of ints (alias `dim`).
+        keepdims (bool): keep the reduced axes as size 1 (alias `keepdim`).
+
+    Returns:
+        Tensor of the reduced shape, dtype of a. The gradient at a = 0 is 0 (PyTorch's
+        subgradient); ties of the ±inf norms share the gradient equally.
+
+    Raises:
+        ValueError: for an axis out of range or repeated, or an unsupported ord ('nuc', the
+            spectral norm).
+        TypeError: for a non-floating tensor or a non-numeric ord.
+
+    See `Norm` for the VJP.
+    """
+    if p is not None:
+        ord = p
+    a, axes, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "norm")
+    check_float("norm", a)
+    if ord is None or (isinstance(ord, str) and ord == "fro"):
+        ord = 2.0
+    elif isinstance(ord, str):
+        raise ValueError(f"norm: unsupported ord {ord!r}; expected a number, inf, -inf or 'fro'.")
+    elif isinstance(ord, bool) or not isinstance(ord, (int, float, np.integer, np.floating)):
+        raise TypeError(f"norm: ord must be a number or 'fro'; got {type(ord).__name__}, expected e.g. 1, 2 or inf.")
+    ord = float(ord)
+    matrix = None
+    if axes is None and a.data.ndim == 2 and ord in _MATRIX_ORDS:
+        matrix = (0, 1)
+    elif axes is not None and len(axes) == 2 and ord in _MATRIX_ORDS:
+        matrix = axes
+    if matrix is None:
+        return Norm.apply(a, axis=axes, keepdims=keep, ord=ord)
+    # numpy's induced matrix norms: ord ±1 reduce rows first (column sums), ord ±inf columns
+    row, col = matrix
+    if ord in (np.inf, -np.inf):
+        row, col = col, row
+    sums = Norm.apply(a, axis=(row,), keepdims=True, ord=1.0)
+    _check_nonempty(sums, (col,), "norm")
+    out = (Max if ord > 0 else Min).apply(sums, axis=(col,), keepdims=True)
+    if keep:
+        return out
+    return out.reshape(tuple(n for i, n in enumerate(a.data.shape) if i not in matrix))
+
+
+def _arg_extreme(np_fn, op, a, axis, keepdims, dim, keepdim):
+    data = a.data if isinstance(a, Tensor) else np.asarray(a)
+    ax = pick_axis(axis, dim)
+    if ax is not None:
+        if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool):
+            raise TypeError(f"{op}: axis must be an int or None; got {type(ax).__name__}, expected one axis.")
+        ax = normalize_axis(ax, data.ndim, op)[0]
+        if data.ndim == 0:
+            ax = None
+    if (data.size == 0 if ax is None else data.shape[ax] == 0):
+        raise ValueError(f"{op}: cannot reduce over an empty axis; got shape {data.shape} with axis {ax}, "
+                         f"expected a non-empty axis.")
+    out = np_fn(data, axis=ax, keepdims=bool(keepdims or keepdim))
+    return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
+
+
+def argmax(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Index of the largest value along `axis` (alias `dim`); over the flattened tensor when
+    axis is None. Not differentiable (no graph is recorded).
+
+    Args:
+        a: Tensor or ndarray of any numeric dtype.
+        axis: int or None.
+        keepdims (bool): keep the reduced axis as size 1 (alias `keepdim`).
+
+    Returns:
+        int64 Tensor (0-d when axis is None) with requires_grad=False; the first index among ties.
+
+    Raises:
+        ValueError: if the axis is out of range or empty.
+        TypeError: if axis is not an int.
+    """
+    return _arg_extreme(np.argmax, "argmax", a, axis, keepdims, dim, keepdim)
+
+
+def argmin(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Index of the smallest value along `axis` (alias `dim`); see `argmax` (same arguments,
+    returns and errors)."""
+    return _arg_extreme(np.argmin, "argmin", a, axis, keepdims, dim, keepdim)

@@ -1,0 +1,252 @@
+"""Network ops: softmax, log_softmax (stable, along one axis) and the fused affine map `linear`.
+
+The same function objects are re-exported by `nn.functional`.
+"""
+import numpy as np
+
+from .. import grad_mode
+from ..function import Function
+from ..tensor import Tensor
+from .common import as_tensor, normalize_axis
+
+_state = grad_mode._state  # _state[0]: grad mode; off while a plain backward runs a VJP
+
+
+class Softmax(Function):
+    """P = softmax(A) along one axis: P_i = exp(A_i − m) / Σ_j exp(A_j − m), m = max_j A_j.
+
+    Args: a: floating Tensor of any shape; axis: int (normalized, non-negative).
+    Returns: Tensor of a's shape and dtype; entries in [0, 1] summing to 1 along `axis`.
+        The max shift keeps huge inputs (±1000) finite; a slice of all −inf gives NaN
+        (as in PyTorch).
+    VJP (per slice p = softmax(a), Jacobian J = diag(p) − p pᵀ, symmetric):
+        dp = (diag(p) − p pᵀ) da ⇒ ā = Jᵀ ḡ = p ⊙ ḡ − p ⟨p, ḡ⟩ = p ⊙ (ḡ − ⟨ḡ, p⟩)
+        (uses the saved output P; ⟨ḡ, p⟩ is a sum along `axis` with keepdims).
+    """
+    name = "softmax"
+    rule = "Ā = P ⊙ (Ḡ − Σ_axis(Ḡ ⊙ P))"
+    rule_latex = r"\bar A = P \odot \left(\bar G - \langle \bar G, P \rangle\right)"
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        """Compute the Softmax output on the inputs' ndarrays (see the class docstring)."""
+        x = a.data
+        ctx.axis = axis
+        e = np.asarray(x - np.amax(x, axis=axis, keepdims=True))  # 0-d: keep an ndarray
+        np.exp(e, out=e)
+        e /= np.sum(e, axis=axis, keepdims=True)
+        ctx.save_for_backward(e)
+        return e
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoint(s) of Softmax from Ḡ = grad_out, with Tensor ops (see VJP above)."""
+        (p,) = ctx.saved_tensors
+        if not _state[0]:  # plain backward: the same formula on ndarrays, fewer temporaries
+            gp = np.asarray(grad_out.data * p.data)  # 0-d inputs give numpy scalars
+            gp -= p.data * gp.sum(axis=ctx.axis, keepdims=True)
+            return (Tensor._make(gp, False, None),)
+        gp = grad_out * p
+        return (gp - p * gp.sum(axis=ctx.axis, keepdims=True),)
+
+
+class LogSoftmax(Function):
+    """Z = log_softmax(A) along one axis: Z = A − m − log Σ_j exp(A_j − m), m = max_j A_j.
+
+    Args: a: floating Tensor of any shape; axis: int (normalized, non-negative).
+    Returns: Tensor of a's shape and dtype (log-probabilities ≤ 0); finite for ±1000.
+    VJP (per slice z = a − lse(a), d lse = ⟨softmax(a), da⟩):
+        dz = da − 1 ⟨p, da⟩ with p = exp(z) ⇒ ā = ḡ − p (1ᵀ ḡ) = Ḡ − exp(Z) ⊙ Σ_axis Ḡ
+        (uses the saved output Z).
+    """
+    name = "log_softmax"
+    rule = "Ā = Ḡ − exp(Z) ⊙ Σ_axis Ḡ"
+    rule_latex = r"\bar A = \bar G - e^{Z} \odot \textstyle\sum_{\mathrm{axis}} \bar G"
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        """Compute the LogSoftmax output on the inputs' ndarrays (see the class docstring)."""
+        x = a.data
+        ctx.axis = axis
+        out = np.asarray(x - np.amax(x, axis=axis, keepdims=True))  # 0-d: keep an ndarray
+        lse = np.log(np.sum(np.exp(out), axis=axis, keepdims=True))
+        out -= lse
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoint(s) of LogSoftmax from Ḡ = grad_out, with Tensor ops (see VJP above)."""
+        (z,) = ctx.saved_tensors
+        if not _state[0]:  # plain backward: the same formula on ndarrays
+            g = grad_out.data
+            out = np.asarray(g - np.exp(z.data) * g.sum(axis=ctx.axis, keepdims=True))
+            return (Tensor._make(out, False, None),)
+        return (grad_out - z.exp() * grad_out.sum(axis=ctx.axis, keepdims=True),)
+
+
+class Linear(Function):
+    """Fused affine map Z = X Wᵀ + 1 bᵀ (PyTorch layout: weight is (out, in)).
+
+    Args: x (*, in) with any number of leading axes (also none: (in,)); weight (out, in);
+        bias (out,) or absent; one floating dtype.
+    Returns: (*, out), dtype of x.
+    Raises: (from `linear`) ValueError if x.shape[-1] != weight.shape[1] or bias.shape != (out,);
+        TypeError if the dtypes differ or are not floating.
+    VJP (Ḡ = Z̄ with the leading axes of X flattened into N rows, dL = tr(Ḡᵀ dZ)):
+        dZ = dX Wᵀ + X dWᵀ + 1 dbᵀ
+        tr(Ḡᵀ dX Wᵀ) = tr((Ḡ W)ᵀ dX)    ⇒ X̄ = Ḡ W
+        tr(Ḡᵀ X dWᵀ) = tr((Ḡᵀ X)ᵀ dW)   ⇒ W̄ = Ḡᵀ X   (an outer product ḡ xᵀ for 1-D x)
+        tr(Ḡᵀ 1 dbᵀ) = (Ḡᵀ 1)ᵀ db       ⇒ b̄ = Ḡᵀ 1   (Ḡ summed over the leading axes)
+    Reference: tr(AB) = tr(BA), tr(Aᵀ B) = ⟨A, B⟩_F.
+    """
+    name = "linear"
+    rule = "X̄ = Ḡ W,  W̄ = Ḡᵀ X,  b̄ = Ḡᵀ 1"
+    rule_latex = r"\bar X = \bar G W,\; \bar W = \bar G^\top X,\; \bar b = \bar G^\top \mathbf{1}"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        """Compute the Linear output on the inputs' ndarrays (see the class docstring)."""
+        ctx.save_for_backward(x, weight)
+        out = x.data @ weight.data.T
+        if bias is not None:
+            out += bias.data
+        return out
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoint(s) of Linear from Ḡ = grad_out, with Tensor ops (see VJP above)."""
+        x, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        g = grad_out
+        if g.grad_fn is None and not g.data.flags.c_contiguous:
+            # a constant adjoint (e.g. the stride-0 broadcast from sum's VJP) copied once so
+            # the three products below run on BLAS's fast path
+            g = Tensor._make(np.ascontiguousarray(g.data), False, None)
+        if not _state[0]:  # plain backward: the same products on ndarrays
+            return _linear_vjp_arrays(g.data, x.data, weight.data, needs)
+        gx = g @ weight if needs[0] else None
+        gw = gb = None
+        if needs[1]:
+            if x.ndim == 1:
+                gw = g.reshape(-1, 1) @ x.reshape(1, -1)
+            elif x.ndim == 2:
+                gw = g.T @ x
+            else:
+                gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+        if len(needs) == 3 and needs[2]:
+            gb = g if g.ndim == 1 else g.sum(axis=tuple(range(g.ndim - 1)))
+        return (gx, gw) if len(needs) == 2 else (gx, gw, gb)
+
+
+def _linear_vjp_arrays(g, x, w, needs):
+    """`Linear.vjp` on ndarrays (X̄ = Ḡ W, W̄ = Ḡᵀ X, b̄ = Ḡᵀ 1) for a plain backward."""
+    gx = Tensor._make(g @ w, False, None) if needs[0] else None
+    gw = gb = None
+    if needs[1]:
+        if x.ndim == 1:
+            gw = np.outer(g, x)
+        elif x.ndim == 2:
+            gw = g.T @ x
+        else:
+            gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+        gw = Tensor._make(gw, False, None)
+    if len(needs) == 2:
+        return gx, gw
+    if needs[2]:
+        gb = Tensor._make(g if g.ndim == 1 else g.sum(axis=tuple(range(g.ndim - 1))), False, None)
+    return gx, gw, gb
+
+
+def _softmax_axis(a, axis, dim, op):
+    a = as_tensor(a)
+    if a.data.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating dtype; got {a.data.dtype.name}, expected float32 or float64.")
+    ax = axis if dim is None or axis == dim else dim
+    if dim is not None and axis not in (-1, dim):
+        raise TypeError(f"{op}: got both axis={axis} and dim={dim}; expected one of them.")
+    if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be an int; got {type(ax).__name__}, expected one axis such as -1.")
+    ax = normalize_axis(ax, a.data.ndim, op)[0]
+    return a, (None if a.data.ndim == 0 else ax)
+
+
+def softmax(x, axis=-1, *, dim=None):
+    """Softmax along `axis` (alias `dim`; default the last axis), computed stably.
+
+    Args:
+        x: floating Tensor of any shape (float32 stays float32).
+        axis (int): the axis whose entries become probabilities.
+
+    Returns:
+        Tensor of x's shape and dtype, non-negative and summing to 1 along `axis`.
+
+    Raises:
+        ValueError: if `axis` is out of range.
+        TypeError: if x is not floating or `axis` is not an int.
+
+    See `Softmax` for the max shift and the VJP.
+    """
+    x, ax = _softmax_axis(x, axis, dim, "softmax")
+    return Softmax.apply(x, axis=ax)
+
+
+def log_softmax(x, axis=-1, *, dim=None):
+    """Log of the softmax along `axis` (alias `dim`; default the last axis), computed stably.
+
+    Args:
+        x: floating Tensor of any shape (float32 stays float32).
+        axis (int): the normalized axis.
+
+    Returns:
+        Tensor of x's shape and dtype (log-probabilities), finite for huge inputs.
+
+    Raises:
+        ValueError: if `axis` is out of range.
+        TypeError: if x is not floating or `axis` is not an int.
+
+    See `LogSoftmax` for the VJP.
+    """
+    x, ax = _softmax_axis(x, axis, dim, "log_softmax")
+    return LogSoftmax.apply(x, axis=ax)
+
+
+def linear(x, weight, bias=None):
+    """Fused affine map x Wᵀ + b, PyTorch's `F.linear`.
+
+    Args:
+        x: floating Tensor (*, in): any number of leading axes, or a single vector (in,).
+        weight: Tensor (out, in), the same dtype.
+        bias: Tensor (out,) or None.
+
+    Returns:
+        Tensor (*, out) of x's dtype.
+
+    Raises:
+        ValueError: if weight is not 2-D, x is 0-d, x.shape[-1] != weight.shape[1] or
+            bias.shape != (out,).
+        TypeError: if the dtypes are not floating or differ.
+
+    See `Linear` for the VJP.
+    """
+    x = as_tensor(x)
+    weight = as_tensor(weight)
+    if bias is not None:
+        bias = as_tensor(bias)
+    tensors = (x, weight) if bias is None else (x, weight, bias)
+    dtypes = [t.data.dtype for t in tensors]
+    if any(d.kind != "f" for d in dtypes) or any(d != dtypes[0] for d in dtypes):
+        raise TypeError(f"linear: x, weight and bias must share one floating dtype; got "
+                        f"{', '.join(d.name for d in dtypes)}, expected one floating dtype.")
+    ws = weight.data.shape
+    if len(ws) != 2:
+        raise ValueError(f"linear: weight must be 2-D (out, in); got shape {ws}, expected 2 dims.")
+    xs = x.data.shape
+    if len(xs) == 0:
+        raise ValueError(f"linear: x must have at least 1 dim (*, in); got shape {xs}, expected (*, {ws[1]}).")
+    if xs[-1] != ws[1]:
+        raise ValueError(f"linear: x.shape[-1] must equal weight.shape[1]; got x {xs}, weight {ws}.")
+    if bias is not None and bias.data.shape != (ws[0],):
+        raise ValueError(f"linear: bias must have shape (out,); got bias {bias.data.shape}, "
+                         f"expected {(ws[0],)} for weight {ws}.")
+    return Linear.apply(*tensors)
