@@ -476,7 +476,9 @@ class Tanh(Function):
         if _state[0]:
             return (grad_out * (1 - out * out),)
         z = out.data
-        return (_make(grad_out.data * (1 - z * z), False, None),)
+        d = 1 - z * z
+        d *= grad_out.data  # in place (rebinds for 0-d scalars)
+        return (_make(d, False, None),)
 
 
 class Sigmoid(Function):
@@ -510,7 +512,10 @@ class Sigmoid(Function):
         if _state[0]:
             return (grad_out * (out * (1 - out)),)
         z = out.data
-        return (_make(grad_out.data * (z * (1 - z)), False, None),)
+        d = 1 - z
+        d *= z
+        d *= grad_out.data
+        return (_make(d, False, None),)
 
 
 class Relu(Function):

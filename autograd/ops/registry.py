@@ -919,7 +919,7 @@ OPERATORS = {
     "__truediv__": ar.div, "__rtruediv__": lambda a, b: ar.div(b, a),
     "__pow__": ar.pow, "__rpow__": lambda a, b: ar.pow(b, a),
     "__matmul__": ar.matmul, "__rmatmul__": lambda a, b: ar.matmul(b, a),
-    "__neg__": ar.neg,
+    "__neg__": ar.neg, "__abs__": ew.abs,
     "__getitem__": ix.getitem,
     "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le, "__gt__": ew.gt, "__ge__": ew.ge,
 }

@@ -92,7 +92,7 @@ def test_clip_with_tensor_bounds_matches_torch_incl_ties_and_crossed_bounds():
     lo = np.array([0.0, 0.5, 3.0, 0.3, 0.0, 1.0])   # ties at x == lo; lo > hi in entries 2 and 5
     hi = np.array([1.0, 0.9, 1.0, 0.6, 0.7, 0.5])
     v = np.arange(1.0, 7.0)
-    for kwargs in [dict(min=True, max=True), dict(min=True), dict(max=True)]:
+    for kwargs in [{"min": True, "max": True}, {"min": True}, {"max": True}]:
         xs = [ag.Tensor(a.copy(), requires_grad=True) for a in (x, lo, hi)]
         ts = [torch.tensor(a, requires_grad=True) for a in (x, lo, hi)]
         ours = ag.clip(xs[0], xs[1] if "min" in kwargs else None, xs[2] if "max" in kwargs else None)
@@ -213,7 +213,7 @@ def test_saturating_ops_are_finite_without_warnings(dtype):
         ty = theirs(tx)
         ty.sum().backward()
         # atol: tails below 1e-30 differ (torch flushes sigmoid's denormals or cancels 1 + erf to 0)
-        tol = dict(rtol=1e-6, atol=1e-30) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-30)
+        tol = {"rtol": 1e-6 if dtype == np.float32 else 1e-12, "atol": 1e-30}
         np.testing.assert_allclose(y.data, ty.detach().numpy(), **tol)
         np.testing.assert_allclose(g.data, tx.grad.numpy(), **tol)
     y, g = _grad(ag.sigmoid, [-1000.0, 1000.0], dtype)
@@ -301,7 +301,8 @@ def test_double_backward_binary(op):
 
 
 # -- what is saved ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("fn", [ag.sqrt, ag.tanh, ag.sigmoid, ag.exp, ag.relu], ids=["sqrt", "tanh", "sigmoid", "exp", "relu"])
+@pytest.mark.parametrize("fn", [ag.sqrt, ag.tanh, ag.sigmoid, ag.exp, ag.relu],
+                         ids=["sqrt", "tanh", "sigmoid", "exp", "relu"])
 def test_ops_that_save_their_output_survive_an_inplace_change_of_the_input(fn):
     x = ag.Tensor(np.array([0.5, 1.5]), requires_grad=True)
     h = x * 1.0
