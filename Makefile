@@ -9,7 +9,6 @@ export OMP_NUM_THREADS ?= 1
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --upgrade pip
 
 $(VENV)/.examples: pyproject.toml | $(PY)
 	$(PY) -m pip install -e '.[examples]'

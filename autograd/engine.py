@@ -76,9 +76,11 @@ def _item_of(t):
     return t.grad_fn if t.grad_fn is not None else t
 
 
-def _run_node(node, g, retain_graph, create_graph):
-    """Apply a Tensor op node's VJP to its output adjoint `g`; return the input adjoints."""
-    if node._hooks is not None:
+def _run_node(node, g, retain_graph, create_graph, hooks=True):
+    """Apply a Tensor op node's VJP to its output adjoint `g`; return the input adjoints.
+
+    `hooks=False` when the node's tensor hooks already ran (its gradient was captured)."""
+    if hooks and node._hooks is not None:
         g = node._run_hooks(g)
     prev = _state[0]
     _state[0] = create_graph
@@ -123,6 +125,15 @@ def _run_node(node, g, retain_graph, create_graph):
                 f"The op was created here:\n{trace}")
         out.append(gi)
     return out
+
+
+def _leaf_hooks(leaf, g):
+    """A captured leaf's gradient after its tensor hooks (as `_accumulate` would run them)."""
+    for hook in getattr(leaf, "_hooks", None) or ():
+        new = hook(g)
+        if new is not None:
+            g = new
+    return g
 
 
 def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=None):
@@ -175,7 +186,7 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
                 g = buffers.pop(r)
                 if capture is not None:
                     if r in capture:
-                        capture[r] = g
+                        capture[r] = _leaf_hooks(r, g)
                         remaining -= 1
                 else:
                     r._accumulate(g)
@@ -185,14 +196,18 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
     while ready:
         node = ready.pop()
         g = buffers.pop(node)
+        hooks = True
         if capture is not None and node in capture:
+            if node.__class__ is Node and node._hooks is not None:
+                g = node._run_hooks(g)  # tensor hooks apply to captured gradients too (PyTorch)
+                hooks = False
             capture[node] = g
             remaining -= 1
             if remaining == 0:
                 yield node, g, []
                 return
         if node.__class__ is Node:
-            sent = _run_node(node, g, retain_graph, create_graph)
+            sent = _run_node(node, g, retain_graph, create_graph, hooks)
         else:
             sent = node._backprop(g)
         for p, gi in zip(node.next, sent):
@@ -210,7 +225,7 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
                     if capture is None:
                         p._accumulate(gl)
                     elif p in capture:
-                        capture[p] = gl
+                        capture[p] = _leaf_hooks(p, gl)
                         remaining -= 1
         yield node, g, sent
         if remaining == 0:

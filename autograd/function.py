@@ -80,8 +80,8 @@ class Node:
         for i, (t, v) in enumerate(zip(items, self._versions)):
             if i == self._out_index:
                 ref = self._out_ref() if self._out_ref is not None else None
-                if ref is not None and ref._version != 0:
-                    self._raise_version(i, 0, ref._version)
+                if ref is not None and ref._version != v:
+                    self._raise_version(i, v, ref._version)
                 t = Tensor._make(t, True, self)
             elif isinstance(t, Tensor):
                 if t._version != v:

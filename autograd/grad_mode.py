@@ -29,12 +29,13 @@ class _GradModeContext:
     _mode = True
 
     def __enter__(self):
-        self._prev = _state[0]
+        prev = self.__dict__.setdefault("_prevs", [])
+        prev.append(_state[0])  # a stack, so one instance can be entered again while active
         _state[0] = self._mode
         return self
 
     def __exit__(self, *exc):
-        _state[0] = self._prev
+        _state[0] = self._prevs.pop()
         return False
 
     def __call__(self, fn):
@@ -52,7 +53,15 @@ class _GradModeContext:
         return wrapper
 
 
-class no_grad(_GradModeContext):
+class _BareDecorator(_GradModeContext):
+    """Also usable as a bare decorator, ``@no_grad`` without parentheses (as in PyTorch)."""
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        return self if fn is None else self(fn)
+
+
+class no_grad(_BareDecorator):
     """Context manager and decorator that stops ops from recording a graph.
 
     Inside it, results have ``requires_grad=False`` and no ``grad_fn``; in-place ops on
@@ -66,7 +75,7 @@ class no_grad(_GradModeContext):
     _mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_BareDecorator):
     """Context manager and decorator that turns graph recording back on inside `no_grad`."""
 
     _mode = True
@@ -93,6 +102,10 @@ class set_grad_enabled(_GradModeContext):
 
     def __enter__(self):
         return self
+
+    def __exit__(self, *exc):
+        _state[0] = self._prev
+        return False
 
     def __call__(self, fn):
         _state[0] = self._prev  # used as a decorator: the mode applies only inside fn

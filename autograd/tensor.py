@@ -165,6 +165,17 @@ class Tensor:
             raise TypeError("len: len() of a 0-d tensor; expected at least one axis.")
         return self.data.shape[0]
 
+    def __iter__(self):
+        """Iterate over the first axis: ``self[0], self[1], …`` (each a differentiable getitem).
+
+        Raises:
+            TypeError: for a 0-d tensor.
+        """
+        if self.data.ndim == 0:
+            raise TypeError("iter: iteration over a 0-d tensor; expected at least one axis.")
+        for i in range(self.data.shape[0]):
+            yield self[i]
+
     def numpy(self):
         """The underlying ndarray (shared, not copied)."""
         return self.data
@@ -327,6 +338,18 @@ class Tensor:
                 f"{op}: a leaf tensor that requires grad is used in an in-place operation; "
                 f"expected it inside no_grad(). Hint: wrap parameter updates in `with no_grad():`.")
 
+    def _operand(self, op, other=None):
+        """Self as the operand of the out-of-place op an in-place op writes back (checked).
+
+        When that op is recorded it may save its operand for backward, but self's data is
+        about to be overwritten: so it gets a snapshot (a copy of the data carrying self's
+        history), and backward sees the old values. Without recording, self itself.
+        """
+        self._check_inplace(op)
+        if _state[0] and (self.requires_grad or getattr(other, "requires_grad", False)):
+            return Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn)
+        return self
+
     def _inplace(self, op, result):
         """Write `result` (a Tensor computed out of place) into self and bump the version.
 
@@ -337,64 +360,88 @@ class Tensor:
         if result.data.shape != self.data.shape:
             raise ValueError(f"{op}: the result of shape {result.shape} cannot be written into a tensor of "
                              f"shape {self.shape}; expected the operand to broadcast to {self.shape}.")
+        if result.grad_fn is not None and result.data.dtype != self.data.dtype:
+            result = result.astype(self.data.dtype)  # the history must carry self's dtype
         np.copyto(self.data, result.data, casting="same_kind")
         self._version += 1
-        if result.grad_fn is not None:
+        node = result.grad_fn
+        if node is not None:
             import weakref
-            self.grad_fn = result.grad_fn
+            self.grad_fn = node
             self.requires_grad = True
-            result.grad_fn._out_ref = weakref.ref(self)
+            node._out_ref = weakref.ref(self)
+            if node._out_index >= 0:  # the node saved its output: that is self's data from now on
+                i = node._out_index
+                node._saved = node._saved[:i] + (self.data,) + node._saved[i + 1:]
+                node._versions = node._versions[:i] + (self._version,) + node._versions[i + 1:]
         return self
 
     def add_(self, other, alpha=1):
         """self += alpha * other, in place (version bumped); returns self."""
         from .ops.arithmetic import add, mul
-        return self._inplace("add_", add(self, other if alpha == 1 else mul(other, alpha)))
+        a = self._operand("add_", other)
+        other = a if other is self else other
+        return self._inplace("add_", add(a, other if alpha == 1 else mul(other, alpha)))
 
     def sub_(self, other, alpha=1):
         """self -= alpha * other, in place; returns self."""
         from .ops.arithmetic import mul, sub
-        return self._inplace("sub_", sub(self, other if alpha == 1 else mul(other, alpha)))
+        a = self._operand("sub_", other)
+        other = a if other is self else other
+        return self._inplace("sub_", sub(a, other if alpha == 1 else mul(other, alpha)))
 
     def mul_(self, other):
         """self *= other, in place; returns self."""
         from .ops.arithmetic import mul
-        return self._inplace("mul_", mul(self, other))
+        a = self._operand("mul_", other)
+        return self._inplace("mul_", mul(a, a if other is self else other))
 
     def div_(self, other):
         """self /= other, in place; returns self."""
         from .ops.arithmetic import div
-        return self._inplace("div_", div(self, other))
+        a = self._operand("div_", other)
+        return self._inplace("div_", div(a, a if other is self else other))
 
     def zero_(self):
-        """Fill with zeros in place; returns self."""
-        self._check_inplace("zero_")
-        self.data[...] = 0
-        self._version += 1
-        self._detach_history()
-        return self
+        """Fill with zeros in place; returns self (see `fill_`)."""
+        return self._fill("zero_", 0)
 
     def fill_(self, value):
-        """Fill with `value` in place; returns self."""
-        self._check_inplace("fill_")
-        self.data[...] = value
-        self._version += 1
-        self._detach_history()
-        return self
+        """Fill with `value` in place; returns self.
+
+        Recorded like PyTorch: on a tensor in a graph, gradients to the old values are zero
+        (and a Tensor value that requires grad receives the summed gradient).
+        """
+        return self._fill("fill_", value)
 
     def copy_(self, src):
         """Copy `src` (Tensor, ndarray or number broadcastable to self) into self; returns self.
 
+        Recorded when self or src requires grad (grad mode on): src receives Ḡ (summed over
+        broadcast axes, cast to its dtype), the overwritten values receive zero.
+
         Raises:
             ValueError: if `src` does not broadcast to self's shape.
         """
-        self._check_inplace("copy_")
+        return self._fill("copy_", src)
+
+    def _fill(self, op, src):
+        self._check_inplace(op)
         src_data = src.data if isinstance(src, Tensor) else np.asarray(src)
-        try:
-            np.copyto(self.data, np.broadcast_to(src_data, self.data.shape), casting="unsafe")
-        except ValueError:
-            raise ValueError(f"copy_: source of shape {np.shape(src_data)} does not broadcast to "
-                             f"{self.shape}; expected a broadcastable source.") from None
+        if src_data.shape != self.data.shape:
+            try:
+                ok = np.broadcast_shapes(src_data.shape, self.data.shape) == self.data.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(f"{op}: source of shape {src_data.shape} does not broadcast to {self.shape}; "
+                                 f"expected a broadcastable source.")
+        if _state[0] and (self.requires_grad or getattr(src, "requires_grad", False)):
+            from .ops.indexing import index_put
+            if not isinstance(src, Tensor):
+                src = Tensor._make(np.asarray(src_data, dtype=self.data.dtype), False, None)
+            return self._inplace(op, index_put(self, Ellipsis, src))
+        np.copyto(self.data, src_data, casting="unsafe")
         self._version += 1
         self._detach_history()
         return self

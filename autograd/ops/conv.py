@@ -91,7 +91,7 @@ def _im2col(xp, kernel, out_hw, stride, dilation, channels_first=False):
 def _col2im(cols, x_shape, padding, stride, dilation):
     """Adjoint of `_im2col` + padding: scatter-add channels-first columns
     (C, kH, kW, N, Ho, Wo) into an image of `x_shape` (N, C, H, W), the padding border
-    cropped away. One strided add per kernel offset; returns a C-contiguous array."""
+    cropped away. One strided add per kernel offset; returns a (transposed) view."""
     n, c, h, w = x_shape
     (ph, pw), (sh, sw), (dh, dw) = padding, stride, dilation
     kh, kw, _, ho, wo = cols.shape[1:]
@@ -101,7 +101,7 @@ def _col2im(cols, x_shape, padding, stride, dilation):
         for j in range(kw):
             q = j * dw
             xp[:, :, r:r + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw] += cols[:, i, j]
-    return np.ascontiguousarray(xp[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3))
+    return xp[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
 
 
 def _conv_forward(xd, wd, bias, stride, padding, dilation, groups):
@@ -183,6 +183,7 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx, x, weight, *bias, stride, padding, dilation, groups):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         _conv_attrs(ctx, stride, padding, dilation, groups)
         ctx.save_for_backward(x, weight)
         out, cols = _conv_forward(x.data, weight.data, bias[0].data if bias else None, stride, padding, dilation,
@@ -193,6 +194,7 @@ class Conv2d(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         x, weight = ctx.saved_tensors
         need = ctx.needs_input_grad
         attrs = dict(stride=ctx.stride, padding=ctx.padding, dilation=ctx.dilation, groups=ctx.groups)
@@ -222,6 +224,7 @@ class Conv2dInput(Function):
 
     @staticmethod
     def forward(ctx, grad_output, weight, *, x_shape, stride, padding, dilation, groups):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         _conv_attrs(ctx, stride, padding, dilation, groups)
         ctx.x_shape = x_shape
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
@@ -230,6 +233,7 @@ class Conv2dInput(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         g, weight = ctx.saved_tensors
         need = ctx.needs_input_grad
         attrs = dict(stride=ctx.stride, padding=ctx.padding, dilation=ctx.dilation, groups=ctx.groups)
@@ -255,6 +259,7 @@ class Conv2dWeight(Function):
 
     @staticmethod
     def forward(ctx, x, grad_output, *, w_shape, stride, padding, dilation, groups, cols=None):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         _conv_attrs(ctx, stride, padding, dilation, groups)
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
             ctx.save_for_backward(x, grad_output)
@@ -262,6 +267,7 @@ class Conv2dWeight(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         x, g = ctx.saved_tensors
         need = ctx.needs_input_grad
         attrs = dict(stride=ctx.stride, padding=ctx.padding, dilation=ctx.dilation, groups=ctx.groups)
@@ -531,6 +537,7 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, *, kernel=None, stride=None, padding=None, out_hw=None, indices=None):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         ctx.x_shape = x.data.shape
         if indices is not None:
             ctx.indices = indices
@@ -543,6 +550,7 @@ class MaxPool2d(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         if ctx.arg is None:
             return (MaxUnpool2d.apply(grad_out, indices=ctx.indices, x_shape=ctx.x_shape),)
         if not _state[0]:
@@ -570,11 +578,13 @@ class MaxUnpool2d(Function):
 
     @staticmethod
     def forward(ctx, g, *, indices, x_shape):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         ctx.indices = indices
         return _scatter(g.data, indices, x_shape)
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         return (MaxPool2d.apply(grad_out, indices=ctx.indices),)
 
 
@@ -660,6 +670,7 @@ class AvgPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, *, kernel, stride, padding, out_hw, count_include_pad):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         xd = x.data
         n, c, h, w = xd.shape
         (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_hw
@@ -677,6 +688,7 @@ class AvgPool2d(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         kernel, stride, padding = ctx.attrs
         c = ctx.x_shape[1]
         scaled = grad_out * ctx.inv

@@ -75,6 +75,14 @@ def normalize_index(index):
     return item, ("add" if kind == 2 else "set")
 
 
+def _own(index):
+    """The index with its arrays copied, for a recorded node (a later change of the caller's
+    index array must not change the gradient)."""
+    if index.__class__ is tuple:
+        return tuple(i.copy() if i.__class__ is np.ndarray else i for i in index)
+    return index.copy() if index.__class__ is np.ndarray else index
+
+
 def _has_int_array(index):
     items = index if index.__class__ is tuple else (index,)
     return any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in items)
@@ -155,7 +163,7 @@ class Getitem(Function):
             out = data[index]
         except IndexError:
             raise index_error("getitem", index, data.shape) from None
-        ctx.index = index
+        ctx.index = _own(index) if ctx.needs_input_grad[0] else index
         ctx.scatter = scatter
         ctx.in_shape = data.shape
         if out.__class__ is np.ndarray and np.may_share_memory(out, data):
@@ -209,7 +217,7 @@ class IndexPut(Function):
             raise ValueError(f"index_put: value of shape {v.shape} does not broadcast to the indexed shape "
                              f"{a.data[index].shape}; got {v.shape}, expected a shape that broadcasts to "
                              f"{a.data[index].shape}.") from None
-        ctx.index = index
+        ctx.index = _own(index) if True in ctx.needs_input_grad else index
         ctx.accumulate = accumulate
         # the adjoint getitem repeats positions iff the index has integer arrays; then its own VJP adds
         ctx.scatter = "add" if _has_int_array(index) else "set"

@@ -6,10 +6,13 @@ tuples of getitem slices.
 """
 import numpy as np
 
+from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor, normalize_axis, pick_axis
 from .indexing import Getitem
+
+_state = grad_mode._state
 
 
 def _block(grad_out, axis, index):
@@ -46,8 +49,12 @@ class Concatenate(Function):
         """Ā_i = the block of Ḡ along axis that came from A_i."""
         out = []
         start = 0
+        plain = not _state[0]  # plain backward: blocks are views of Ḡ, no nodes
         for need, n, dt in zip(ctx.needs_input_grad, ctx.sizes, ctx.dtypes):
-            if need:
+            if need and plain:
+                g = grad_out.data[(slice(None),) * ctx.axis + (slice(start, start + n),)]
+                out.append(Tensor._make(g if g.dtype == dt else g.astype(dt), False, None))
+            elif need:
                 g = _block(grad_out, ctx.axis, slice(start, start + n))
                 out.append(g if g.data.dtype == dt else g.astype(dt))
             else:
@@ -81,8 +88,12 @@ class Stack(Function):
     def vjp(ctx, grad_out):
         """Ā_i = Ḡ at slot i of the new axis."""
         out = []
+        plain = not _state[0]  # plain backward: slots are views of Ḡ, no nodes
         for i, (need, dt) in enumerate(zip(ctx.needs_input_grad, ctx.dtypes)):
-            if need:
+            if need and plain:
+                g = grad_out.data[(slice(None),) * ctx.axis + (i,)]
+                out.append(Tensor._make(g if g.dtype == dt else g.astype(dt), False, None))
+            elif need:
                 g = _block(grad_out, ctx.axis, i)
                 out.append(g if g.data.dtype == dt else g.astype(dt))
             else:
@@ -113,6 +124,8 @@ class Pad(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Ā = the interior block of Ḡ."""
+        if not _state[0]:  # plain backward: a view of Ḡ, no node
+            return (Tensor._make(grad_out.data[ctx.interior], False, None),)
         return (Getitem.apply(grad_out, index=ctx.interior, scatter="set"),)
 
 

@@ -29,6 +29,7 @@ class Embedding(Function):
 
     @staticmethod
     def forward(ctx, weight, *, indices, padding_idx=None, zero_padding=False):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         ctx.indices = indices
         ctx.padding_idx = padding_idx
         ctx.num_weights = weight.data.shape[0]
@@ -39,6 +40,7 @@ class Embedding(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         return (EmbeddingDenseBackward.apply(grad_out, indices=ctx.indices, num_weights=ctx.num_weights,
                                              padding_idx=ctx.padding_idx),)
 
@@ -58,6 +60,7 @@ class EmbeddingDenseBackward(Function):
 
     @staticmethod
     def forward(ctx, grad_output, *, indices, num_weights, padding_idx=None):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         ctx.indices = indices
         ctx.padding_idx = padding_idx
         g = grad_output.data
@@ -70,6 +73,7 @@ class EmbeddingDenseBackward(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         return (Embedding.apply(grad_out, indices=ctx.indices, padding_idx=ctx.padding_idx, zero_padding=True),)
 
 
@@ -164,11 +168,13 @@ class Dropout(Function):
 
     @staticmethod
     def forward(ctx, x, *, mask):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         ctx.mask = mask
         return x.data * mask
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         return (grad_out * ctx.mask,)
 
 
@@ -238,6 +244,7 @@ class BatchNorm(Function):
 
     @staticmethod
     def forward(ctx, x, *params, eps, mean, invstd, has_weight, has_bias):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         xd = x.data
         shape = (1, -1) + (1,) * (xd.ndim - 2)
         ctx.eps, ctx.mean, ctx.invstd = eps, mean, invstd
@@ -255,6 +262,7 @@ class BatchNorm(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         saved = ctx.saved_tensors
         x = saved[0]
         weight = saved[1] if ctx.has_weight else None

@@ -174,15 +174,21 @@ class CrossEntropy(Function):
         with probability targets, the target (same shape as logits) is a second Tensor input.
     Returns: 0-d Tensor ('mean', 'sum') or ℓ of shape (N, d1, …) ('none'); dtype of logits.
 
-    Forward (per position; log-sum-exp trick for stability, finite at logits ±1000):
-        m = max_c x_c, z = x − m, lse = log Σ_c exp z_c, log p = z − lse
-        ℓ = −Σ_c Q_c log p_c  (cross-entropy with the target distribution Q = NLL of log p), with
+    Forward (per position; the log-sum-exp trick keeps it finite at logits ±1000):
+        m = max_c x_c, z = x − m, lse = log Σ_c exp z_c (= logsumexp(x) − m), log p = z − lse
+        (exp z ≤ 1, so nothing overflows; the largest term of the sum is 1, so log never sees 0).
+        Class index t: ℓ = −log p_t = lse − z_t, the negative log-likelihood of t under
+        p = softmax(x), which is the cross-entropy H(onehot(t), p). In general
+        ℓ = −Σ_c Q_c log p_c with the target weights Q:
         class indices t: Q_c = valid · ((1 − ε) w_t 1[c = t] + (ε / C) w_c),
                          'mean' divides by D = Σ valid · w_t (PyTorch's weighted mean);
         probabilities T: Q_c = w_c ((1 − ε) T_c + ε / C), 'mean' divides by D = N·d1·….
-    VJP (dℓ = −Σ_c Q_c (dx_c − Σ_k p_k dx_k) = ⟨s p − Q, dx⟩ with s = Σ_c Q_c, p = softmax x):
-        X̄ = G ⊙ (s p − Q)          — for one-hot Q without weights: X̄ = G (softmax(x) − onehot(t))
-        T̄ = −G (1 − ε) w ⊙ log p    (probability targets only)
+    VJP (per position, adjoint G of ℓ; p = softmax(x) = exp(log p)):
+        d lse = Σ_k p_k dx_k = ⟨p, dx⟩ ⇒ d log p_c = dx_c − ⟨p, dx⟩
+        dℓ = −Σ_c Q_c d log p_c = −⟨Q, dx⟩ + s ⟨p, dx⟩ = ⟨s p − Q, dx⟩,  s = Σ_c Q_c
+        ⇒ X̄ = G ⊙ (s p − Q); for one-hot targets without weights or smoothing (s = 1):
+          X̄ = G ⊙ (softmax(X) − onehot(t))
+        dℓ / dT_c = −(1 − ε) w_c log p_c ⇒ T̄ = −G (1 − ε) w ⊙ log p   (probability targets)
     """
     name = "cross_entropy"
     rule = "X̄ = G ⊙ (softmax(X) − onehot(t))"

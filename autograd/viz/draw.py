@@ -112,6 +112,9 @@ def render(graph, path, format="svg"):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        umask = os.umask(0)  # mkstemp makes the file private: give it the usual permissions
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -207,6 +210,8 @@ class GraphModel:
         kind (str): ``'tensor'`` or ``'scalar'``.
         root_items (list): the roots' graph items; root_tensors: item → root Tensor.
         param_names (dict): id(Tensor) → qualified name.
+        module_types (dict): qualified module name → class name (``'0'`` → ``'Linear'``),
+            known when `params` is an nn.Module; cluster labels then read ``0: Linear``.
         uses (dict): item → number of edges from it into ops (the engine's dependency count).
 
     Raises:
@@ -214,7 +219,8 @@ class GraphModel:
         ValueError: if no root is given.
     """
 
-    __slots__ = ("index", "items", "kind", "param_names", "root_items", "root_tensors", "uses")
+    __slots__ = ("index", "items", "kind", "module_types", "param_names", "root_items", "root_tensors",
+                 "uses")
 
     def __init__(self, roots, params=None, what="draw_graph"):
         from ..scalar import Scalar
@@ -240,7 +246,10 @@ class GraphModel:
             raise TypeError(f"{what}: roots mix Tensors and Scalars; got both, expected one kind.")
         self.kind = kinds.pop()
         self.param_names = {}
+        self.module_types = {}
         if params is not None:
+            if hasattr(params, "named_modules"):  # an nn.Module: its submodules' class names
+                self.module_types = {name: type(mod).__name__ for name, mod in params.named_modules() if name}
             if hasattr(params, "named_parameters"):  # an nn.Module
                 params = params.named_parameters()
             pairs = params.items() if hasattr(params, "items") else params
@@ -599,7 +608,8 @@ def build_picture(model, *, show_data=False, show_grad=True, show_shapes=True, s
     for path in sorted(paths, key=lambda p: (-(p.count(".") + 1) if p else 0, p)):
         sub = g if not path else Picture(name=f"cluster_{path}")
         if path:
-            sub.attr(label=path, style="rounded,dashed", color="#7f7f7f", fontname="Helvetica",
+            kind = model.module_types.get(path)
+            sub.attr(label=f"{path}: {kind}" if kind else path, style="rounded,dashed", color="#7f7f7f", fontname="Helvetica",
                      fontsize="11", labeljust="l")
         for fn, args, kwargs in bodies.get(path, ()):
             getattr(sub, fn)(*args, **kwargs)
@@ -646,7 +656,8 @@ def draw_graph(*roots, show_data=False, show_grad=True, show_shapes=True, show_r
         max_nodes (int or None): above this many picture nodes, return a one-note summary
             (counts by op, leaves, modules) instead; None draws everything.
         params (dict, iterable of (name, Tensor), or an nn.Module, optional): parameter
-            names, e.g. ``dict(model.named_parameters())`` or the model itself.
+            names, e.g. ``dict(model.named_parameters())`` or the model itself (then the
+            clusters are also labelled with the module's class: ``0: Linear``).
 
     Returns:
         graphviz.Digraph (a `Picture`): ``.source`` is the DOT text (no Graphviz needed);

@@ -294,7 +294,12 @@ def test_clusters_from_nn_module():
     assert "subgraph cluster_0 {" in src and "subgraph cluster_2 {" in src
     assert "{ 0.weight | (3, 4) float32 }" in src
     assert "linear" in src or "matmul" in src
-    assert draw_graph(loss, params=model).source == src  # a Module names its own parameters
+    assert 'label="0: Linear"' not in src  # a dict of names does not know the module classes
+    by_model = draw_graph(loss, params=model).source  # a Module names its own parameters ...
+    # ... and its submodules: the same picture, clusters labelled "qualname: Class"
+    assert by_model == (src.replace("label=0 ", 'label="0: Linear" ')
+                        .replace("label=1 ", 'label="1: ReLU" ').replace("label=2 ", 'label="2: Linear" '))
+    assert 'label="0: Linear"' in by_model and 'label="2: Linear"' in by_model
 
 
 # -- show_saved --------------------------------------------------------------------------------

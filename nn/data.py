@@ -1,0 +1,138 @@
+"""Datasets and batching: `TensorDataset` and `DataLoader` (PyTorch's names).
+
+`DataLoader` over a `TensorDataset` takes a fast path: each batch is one fancy index (or one
+slice, without shuffling) into the underlying arrays; no per-sample Python loop.
+"""
+import math
+
+import numpy as np
+
+from autograd.creation import get_rng
+from autograd.tensor import Tensor
+
+
+class Dataset:
+    """Base of map-style datasets: ``dataset[i]`` gives sample i and ``len(dataset)`` the count."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__}: __getitem__ is not defined; expected a subclass to define it.")
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__}: __len__ is not defined; expected a subclass to define it.")
+
+
+class TensorDataset(Dataset):
+    """Samples from Tensors (or arrays) that share their first axis: sample i is
+    ``(t[i] for t in tensors)``.
+
+    Args:
+        *tensors: Tensors, ndarrays or nested lists, each of shape (N, …) with the same N;
+            arrays keep their dtype (lists follow the Tensor rules: floats → float32).
+
+    Attributes:
+        tensors (tuple[Tensor]): the data.
+
+    Raises:
+        ValueError: if no tensor is given, one is 0-d, or the first sizes differ.
+    """
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset: expected at least one tensor; got none.")
+        ts = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
+        for i, t in enumerate(ts):
+            if t.ndim == 0:
+                raise ValueError(f"TensorDataset: tensor {i} is 0-d; expected a first (sample) axis.")
+        sizes = [t.shape[0] for t in ts]
+        if any(s != sizes[0] for s in sizes):
+            raise ValueError(f"TensorDataset: size mismatch between tensors; got first sizes {sizes}, "
+                             f"expected all equal.")
+        self.tensors = ts
+
+    def __getitem__(self, index):
+        return tuple(Tensor._make(t.data[index], False, None) for t in self.tensors)
+
+    def __len__(self):
+        return self.tensors[0].shape[0]
+
+
+def _collate(samples):
+    """Stack a list of samples (tuples/lists of Tensors, arrays or numbers; or single values)
+    into batched Tensors along a new first axis."""
+    first = samples[0]
+    if isinstance(first, (tuple, list)):
+        return tuple(_collate([s[k] for s in samples]) for k in range(len(first)))
+    if isinstance(first, dict):
+        return {k: _collate([s[k] for s in samples]) for k in first}
+    arrays = [s.data if isinstance(s, Tensor) else np.asarray(s) for s in samples]
+    return Tensor(np.stack(arrays))
+
+
+class DataLoader:
+    """Iterate over a dataset in mini-batches.
+
+    Args:
+        dataset: a `TensorDataset` (fast path) or any object with ``__len__`` and
+            ``__getitem__`` returning a sample (tuple of Tensors/arrays/numbers, or one).
+        batch_size (int): samples per batch, ≥ 1 (default 1).
+        shuffle (bool): a new random order every epoch (each `iter()`).
+        drop_last (bool): drop the last batch when it is smaller than `batch_size`.
+        seed (int or None): seeds this loader's own generator (reproducible shuffling);
+            None draws the permutations from autograd's global generator (`manual_seed`).
+
+    Yields:
+        tuple of Tensors, each (B, …) with B = batch_size (smaller for the last batch unless
+        `drop_last`); the batch of a TensorDataset keeps its arrays' dtypes. Without shuffling
+        the batches of a TensorDataset are views of its arrays (no copy).
+
+    Raises:
+        ValueError: if batch_size is not a positive int.
+        TypeError: if the dataset has no ``__len__``/``__getitem__``.
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be a positive int; got {batch_size!r}, expected >= 1.")
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(f"DataLoader: the dataset must define __len__ and __getitem__; "
+                            f"got {type(dataset).__name__}.")
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.seed = seed
+        self._rng = np.random.default_rng(seed) if seed is not None else None
+
+    def __len__(self):
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def _order(self, n):
+        if not self.shuffle:
+            return None
+        rng = self._rng if self._rng is not None else get_rng()
+        return rng.permutation(n)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        bs = self.batch_size
+        order = self._order(n)
+        stop = (n // bs) * bs if self.drop_last else n
+        make = Tensor._make
+        if isinstance(self.dataset, TensorDataset):
+            arrays = [t.data for t in self.dataset.tensors]
+            for start in range(0, stop, bs):
+                if order is None:
+                    sel = slice(start, min(start + bs, n))
+                else:
+                    sel = order[start:start + bs]
+                yield tuple([make(a[sel], False, None) for a in arrays])
+            return
+        ds = self.dataset
+        for start in range(0, stop, bs):
+            idx = range(start, min(start + bs, n)) if order is None else order[start:start + bs]
+            yield _collate([ds[int(i)] for i in idx])
+
+    def __repr__(self):
+        return (f"DataLoader(dataset of {len(self.dataset)} samples, batch_size={self.batch_size}, "
+                f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed})")

@@ -1,0 +1,150 @@
+"""nn.data (TensorDataset, DataLoader) and nn.datasets (load_digits, read_idx)."""
+import gzip
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+from nn.data import DataLoader, TensorDataset
+
+
+def _ds(n=10):
+    X = np.arange(n * 2, dtype=np.float32).reshape(n, 2)
+    y = np.arange(n, dtype=np.int64)
+    return TensorDataset(X, y)
+
+
+def test_tensor_dataset_items_and_errors():
+    ds = _ds()
+    assert len(ds) == 10
+    x, y = ds[3]
+    assert isinstance(x, ag.Tensor) and x.tolist() == [6.0, 7.0] and y.item() == 3
+    assert x.dtype == np.float32 and y.dtype == np.int64
+    ds2 = TensorDataset(ag.Tensor(np.zeros((4, 3))), [[1.0], [2.0], [3.0], [4.0]])
+    assert ds2.tensors[1].dtype == np.float32
+    with pytest.raises(ValueError, match=r"TensorDataset: size mismatch between tensors; got first sizes \[3, 2\]"):
+        TensorDataset(np.zeros((3, 1)), np.zeros(2))
+    with pytest.raises(ValueError, match="TensorDataset: expected at least one tensor"):
+        TensorDataset()
+
+
+def test_loader_in_order_batches_and_len():
+    dl = DataLoader(_ds(), batch_size=4)
+    batches = list(dl)
+    assert len(dl) == 3 and len(batches) == 3
+    assert [b[1].tolist() for b in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert batches[0][0].shape == (4, 2) and batches[0][0].dtype == np.float32
+    assert all(isinstance(t, ag.Tensor) and not t.requires_grad for b in batches for t in b)
+    dl = DataLoader(_ds(), batch_size=4, drop_last=True)
+    assert len(dl) == 2 and [b[1].tolist() for b in dl] == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert len(DataLoader(_ds(8), batch_size=4, drop_last=True)) == 2
+    assert len(DataLoader(_ds(), batch_size=1)) == 10
+
+
+def test_loader_shuffle_reproducible_new_order_each_epoch():
+    dl = DataLoader(_ds(20), batch_size=6, shuffle=True, seed=3)
+    e1 = np.concatenate([b[1].data for b in dl])
+    e2 = np.concatenate([b[1].data for b in dl])
+    assert sorted(e1.tolist()) == list(range(20)) and sorted(e2.tolist()) == list(range(20))
+    assert e1.tolist() != e2.tolist()  # a new permutation each epoch
+    dl_again = DataLoader(_ds(20), batch_size=6, shuffle=True, seed=3)
+    assert np.concatenate([b[1].data for b in dl_again]).tolist() == e1.tolist()
+    # rows stay aligned across tensors
+    for xb, yb in DataLoader(_ds(20), batch_size=6, shuffle=True, seed=5):
+        np.testing.assert_array_equal(xb.data[:, 0], 2 * yb.data)
+    # without a seed the global generator decides (manual_seed makes it reproducible)
+    ag.manual_seed(11)
+    a = [b[1].tolist() for b in DataLoader(_ds(20), batch_size=5, shuffle=True)]
+    ag.manual_seed(11)
+    b = [b[1].tolist() for b in DataLoader(_ds(20), batch_size=5, shuffle=True)]
+    assert a == b
+
+
+def test_loader_shuffle_drop_last():
+    dl = DataLoader(_ds(10), batch_size=3, shuffle=True, drop_last=True, seed=0)
+    sizes = [len(b[1]) for b in dl]
+    assert sizes == [3, 3, 3]
+
+
+def test_loader_generic_dataset_collates():
+    class Squares:
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return np.array([i, i * i], dtype=np.float64), i
+
+    batches = list(DataLoader(Squares(), batch_size=2))
+    assert len(batches) == 3
+    x, y = batches[1]
+    assert x.tolist() == [[2.0, 4.0], [3.0, 9.0]] and y.tolist() == [2, 3]
+
+    class Single:
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return ag.Tensor(np.full(2, float(i)))
+
+    out = list(DataLoader(Single(), batch_size=3))
+    assert len(out) == 1 and isinstance(out[0], ag.Tensor) and out[0].shape == (3, 2)
+
+
+def test_loader_errors():
+    with pytest.raises(ValueError, match="DataLoader: batch_size must be a positive int; got 0"):
+        DataLoader(_ds(), batch_size=0)
+    with pytest.raises(TypeError, match="DataLoader: the dataset must define __len__ and __getitem__"):
+        DataLoader(3)
+
+
+def test_load_digits():
+    X, y = nn.datasets.load_digits()
+    assert X.shape == (1797, 64) and X.dtype == np.float32
+    assert y.shape == (1797,) and y.dtype == np.int64
+    assert X.min() == 0 and X.max() == 16
+    assert sorted(set(y.tolist())) == list(range(10))
+    Xi, _ = nn.datasets.load_digits(as_images=True)
+    assert Xi.shape == (1797, 1, 8, 8)
+    np.testing.assert_array_equal(Xi.reshape(1797, 64), X)
+
+
+def _idx_bytes(arr, code):
+    header = bytes([0, 0, code, arr.ndim]) + b"".join(int(s).to_bytes(4, "big") for s in arr.shape)
+    return header + arr.astype(arr.dtype.newbyteorder(">")).tobytes()
+
+
+@pytest.mark.parametrize("dtype,code", [(np.uint8, 0x08), (np.int8, 0x09), (np.int16, 0x0B), (np.int32, 0x0C),
+                                        (np.float32, 0x0D), (np.float64, 0x0E)])
+@pytest.mark.parametrize("compressed", [False, True])
+def test_read_idx_roundtrip(tmp_path, dtype, code, compressed):
+    arr = (np.arange(2 * 3 * 4) - 5).reshape(2, 3, 4).astype(dtype) if dtype != np.uint8 else \
+        np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    data = _idx_bytes(arr, code)
+    path = tmp_path / ("a.idx.gz" if compressed else "a.idx")
+    path.write_bytes(gzip.compress(data) if compressed else data)
+    out = nn.datasets.read_idx(path)
+    assert out.dtype == np.dtype(dtype) and out.dtype.isnative
+    np.testing.assert_array_equal(out, arr)
+    labels = np.array([5, 0, 4, 1], dtype=np.uint8)
+    (tmp_path / "l.idx").write_bytes(_idx_bytes(labels, 0x08))
+    np.testing.assert_array_equal(nn.datasets.read_idx(str(tmp_path / "l.idx")), labels)
+
+
+def test_read_idx_damaged_and_foreign(tmp_path):
+    good = _idx_bytes(np.arange(6, dtype=np.uint8).reshape(2, 3), 0x08)
+    cases = {
+        "trunc.idx": (good[:-1], r"read_idx: trunc.idx is damaged: its data has 5 bytes; expected 6 bytes"),
+        "long.idx": (good + b"\x00", r"read_idx: long.idx is damaged: its data has 7 bytes"),
+        "png.idx": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, r"read_idx: png.idx is not an IDX file"),
+        "code.idx": (bytes([0, 0, 0x42, 1, 0, 0, 0, 1, 7]), r"read_idx: code.idx has an unknown type code; got 0x42"),
+        "short.idx": (b"\x00\x00", r"read_idx: short.idx is too short for an IDX header"),
+        "hdr.idx": (bytes([0, 0, 8, 3, 0, 0, 0, 1]), r"read_idx: hdr.idx is truncated in its header"),
+        "bad.gz": (gzip.compress(good)[:-6], r"read_idx: bad.gz is a damaged gzip file"),
+    }
+    for name, (data, match) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ValueError, match=match):
+            nn.datasets.read_idx(tmp_path / name)
+    with pytest.raises(FileNotFoundError):
+        nn.datasets.read_idx(tmp_path / "missing.idx")
