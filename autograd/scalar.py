@@ -99,6 +99,7 @@ class Scalar:
 
     @label.setter
     def label(self, value):
+        """Set the label (same as setting `name`)."""
         self.name = value
 
     @property

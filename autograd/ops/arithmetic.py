@@ -24,6 +24,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         try:
             return a.data + b.data
         except ValueError:
@@ -31,6 +32,7 @@ class Add(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         return grad_out, grad_out
 
 
@@ -48,6 +50,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         try:
             return a.data - b.data
         except ValueError:
@@ -55,6 +58,7 @@ class Sub(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         return grad_out, (-grad_out if ctx.needs_input_grad[1] else None)
 
 
@@ -73,6 +77,7 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         ctx.save_for_backward(a, b)
         try:
             return a.data * b.data
@@ -81,6 +86,7 @@ class Mul(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (grad_out * b if need_a else None,
@@ -102,6 +108,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         ctx.save_for_backward(a, b)
         try:
             return a.data / b.data
@@ -110,6 +117,7 @@ class Div(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         ga = grad_out / b if need_a else None
@@ -129,10 +137,12 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, a):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         return -a.data
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         return (-grad_out,)
 
 
@@ -152,6 +162,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         try:
             out = a.data ** b.data
         except ValueError:
@@ -161,6 +172,7 @@ class Pow(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         ga = gb = None
@@ -199,6 +211,7 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         if a.data.ndim == 0 or b.data.ndim == 0:
             raise ValueError(f"matmul: operands must have at least 1 dim; got shapes {a.shape} and {b.shape}.")
         ctx.save_for_backward(a, b)
@@ -209,6 +222,7 @@ class Matmul(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         g = grad_out

@@ -34,6 +34,7 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, a, shape):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         ctx.in_shape = a.data.shape
         try:
             return a.data.reshape(shape)
@@ -43,6 +44,7 @@ class Reshape(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         return (grad_out.reshape(ctx.in_shape),)
 
 
@@ -60,11 +62,13 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, a, axes):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         ctx.axes = axes
         return a.data.transpose(axes)
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         return (grad_out.permute(tuple(np.argsort(ctx.axes).tolist())),)
 
 
@@ -83,6 +87,7 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, a, shape):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         ctx.in_shape = a.data.shape
         try:
             return np.broadcast_to(a.data, shape)
@@ -92,6 +97,7 @@ class Expand(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         from ..engine import unbroadcast
         return (unbroadcast(grad_out, ctx.in_shape),)
 
@@ -109,11 +115,13 @@ class AsType(Function):
 
     @staticmethod
     def forward(ctx, a, dtype):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         ctx.in_dtype = a.data.dtype
         return a.data.astype(dtype)
 
     @staticmethod
     def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         return (grad_out.astype(ctx.in_dtype),)
 
 
