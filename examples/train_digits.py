@@ -119,7 +119,11 @@ def plot_curves(losses, train_accs, test_accs, path):
 
 
 def main(argv=None):
-    """Train and evaluate; return a dict with train/test accuracy, losses and wall time (s)."""
+    """Train and evaluate; return a dict with train/test accuracy, losses and wall time (s).
+
+    Unless --no-plots: also the per-epoch accuracies and the paths of the pictures written
+    ("graph": OUT/graph.svg, or OUT/graph.dot without Graphviz; "curves": OUT/loss.png).
+    """
     args = parse_args(argv)
     start = time.perf_counter()
     ag.manual_seed(args.seed)

@@ -21,7 +21,7 @@ def demo():
 
 
 def test_mlp_learns_digits(demo):
-    result = demo.main(["--epochs", "6", "--quiet", "--seed", "0"])
+    result = demo.main(["--epochs", "6", "--quiet", "--seed", "0", "--no-plots"])
     assert result["test_accuracy"] >= 0.93
     assert result["losses"][-1] < result["losses"][0] / 3
     for p in result["model"].parameters():
