@@ -55,13 +55,45 @@ def accuracy(model, X, y, batch_size=512):
     return correct / len(X)
 
 
+OPTIMIZERS = {
+    "sgd": lambda params, a: optim.SGD(params, lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay),
+    "adam": lambda params, a: optim.Adam(params, lr=a.lr, weight_decay=a.weight_decay),
+    "adamw": lambda params, a: optim.AdamW(params, lr=a.lr, weight_decay=a.weight_decay),
+    "rmsprop": lambda params, a: optim.RMSprop(params, lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay),
+}
+SCHEDULES = ["none", "step", "exponential", "cosine", "onecycle"]
+
+
+def make_schedule(name, optimizer, epochs, steps_per_epoch, lr):
+    """The learning-rate schedule `name` and whether it steps per batch (else per epoch).
+
+    step: ×0.1 every third of the run; exponential: ×0.9 per epoch (the course's exponential
+    decay); cosine: cosine decay to 0 over the run; onecycle: warm-up to 10×lr then anneal.
+    """
+    sched = optim.lr_scheduler
+    if name == "step":
+        return sched.StepLR(optimizer, step_size=max(1, epochs // 3), gamma=0.1), False
+    if name == "exponential":
+        return sched.ExponentialLR(optimizer, gamma=0.9), False
+    if name == "cosine":
+        return sched.CosineAnnealingLR(optimizer, T_max=epochs), False
+    if name == "onecycle":
+        return sched.OneCycleLR(optimizer, max_lr=10 * lr, total_steps=epochs * steps_per_epoch), True
+    return None, False
+
+
 def parse_args(argv=None):
     """Command-line flags of the demo."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=0.05, help="learning rate per step")
-    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="sgd")
+    p.add_argument("--schedule", choices=SCHEDULES, default="none",
+                   help="learning-rate schedule (onecycle steps per batch, the others per epoch)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="learning rate per step (default: 0.05 for sgd, 0.001 for the others)")
+    p.add_argument("--momentum", type=float, default=0.9, help="SGD/RMSprop momentum")
+    p.add_argument("--weight-decay", type=float, default=0.0, help="L2 penalty (decoupled for adamw)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--out", default="out", help="folder for graph.svg and loss.png")
@@ -130,9 +162,12 @@ def main(argv=None):
     X_train, y_train, X_test, y_test = load_split(args.seed)
     model = make_mlp()
     loss_fn = nn.CrossEntropyLoss()
-    optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
+    if args.lr is None:
+        args.lr = 0.05 if args.optimizer == "sgd" else 1e-3
+    optimizer = OPTIMIZERS[args.optimizer](model.parameters(), args)
     loader = nn.data.DataLoader(nn.data.TensorDataset(X_train, y_train), batch_size=args.batch_size,
                                 shuffle=True, seed=args.seed)
+    scheduler, per_batch = make_schedule(args.schedule, optimizer, args.epochs, len(loader), args.lr)
     losses, train_accs, test_accs = [], [], []
     bar = tqdm(range(args.epochs), desc="epochs", disable=args.quiet, file=sys.stdout)
     for epoch in bar:
@@ -143,9 +178,13 @@ def main(argv=None):
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            if per_batch:
+                scheduler.step()
             total += loss.item() * len(yb)
             count += len(yb)
             hits += int((logits.data.argmax(axis=1) == yb.data).sum())
+        if scheduler is not None and not per_batch:
+            scheduler.step()
         losses.append(total / count)
         train_accs.append(hits / count)  # running accuracy over the epoch's mini-batches
         if not args.no_plots:

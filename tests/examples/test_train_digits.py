@@ -72,3 +72,12 @@ def test_no_plots_writes_nothing(demo, tmp_path):
     out = tmp_path / "none"
     result = demo.main(["--epochs", "1", "--quiet", "--seed", "0", "--out", str(out), "--no-plots"])
     assert not out.exists() and "graph" not in result and len(result["losses"]) == 1
+
+
+@pytest.mark.parametrize("flags", [["--optimizer", "adam", "--schedule", "cosine"],
+                                   ["--optimizer", "adamw", "--schedule", "onecycle"],
+                                   ["--optimizer", "rmsprop", "--schedule", "exponential"],
+                                   ["--optimizer", "sgd", "--schedule", "step"]])
+def test_optimizers_and_schedules_learn(demo, flags):
+    result = demo.main(flags + ["--quiet", "--no-plots", "--seed", "0"])
+    assert result["test_accuracy"] >= 0.95, (flags, result["test_accuracy"])
