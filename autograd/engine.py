@@ -89,19 +89,22 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
     finally:
         _state[0] = prev
     if not retain_graph:
-        node.release()
-    if type(grads) is not tuple:
+        node._saved = None  # node.release(), inlined
+        node._freed = True
+    if grads.__class__ is not tuple:
         grads = (grads,) if not isinstance(grads, list) else tuple(grads)
     nxt = node.next
     if len(grads) != len(nxt):
         raise RuntimeError(f"backward: vjp of '{node.fn.name}' returned {len(grads)} gradients; "
                            f"expected {len(nxt)}, one per input.")
     out = []
-    for i, (item, gi) in enumerate(zip(nxt, grads)):
+    i = -1
+    for item, gi in zip(nxt, grads):
+        i += 1
         if item is None or gi is None:
             out.append(None)
             continue
-        if not isinstance(gi, Tensor):
+        if gi.__class__ is not Tensor and not isinstance(gi, Tensor):
             gi = Tensor._make(np.asarray(gi), False, None)
         shape = item.shape
         if gi.data.shape != shape:
@@ -111,7 +114,8 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
                 raise RuntimeError(
                     f"backward: vjp of '{node.fn.name}' returned shape {gi.data.shape} for input {i} of shape "
                     f"{shape}; expected a shape that broadcasts to {shape}.") from None
-        if gi.data.dtype != item.dtype:
+        dt = gi.data.dtype
+        if dt is not item.dtype and dt != item.dtype:  # builtin dtypes are singletons: `is` first
             if gi.data.dtype.kind == "f" and np.dtype(item.dtype).kind == "f":
                 gi = gi.astype(item.dtype)  # mixed-precision op: cast back, as PyTorch does
             else:
@@ -159,16 +163,18 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
         if r not in deps:
             deps[r] = 0
             stack.append(r)
+    dget = deps.get
+    push = stack.append
+    pop = stack.pop
     while stack:
-        item = stack.pop()
-        for p in item.next:
+        for p in pop().next:
             if p is None:
                 continue
-            n = deps.get(p)
+            n = dget(p)
             if n is None:
                 deps[p] = 1
                 if p.next:
-                    stack.append(p)
+                    push(p)
             else:
                 deps[p] = n + 1
     # 2. seed the buffers with the roots' adjoints
@@ -193,6 +199,30 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
     if remaining == 0:
         return
     # 3. run each node once all its incoming gradients are summed
+    if capture is None:  # backward(): the hot loop, without grad()'s capture bookkeeping
+        bget = buffers.get
+        bpop = buffers.pop
+        push = ready.append
+        pop = ready.pop
+        while ready:
+            node = pop()
+            g = bpop(node)
+            sent = (_run_node(node, g, retain_graph, create_graph) if node.__class__ is Node
+                    else node._backprop(g))
+            for p, gi in zip(node.next, sent):
+                if p is None or gi is None:
+                    continue
+                prev = bget(p)
+                buffers[p] = gi if prev is None else prev + gi
+                n = deps[p] - 1
+                if n:
+                    deps[p] = n
+                elif p.next:
+                    push(p)
+                else:  # True: the leaf may adopt a fresh, unshared gradient array
+                    p._accumulate(bpop(p), True)
+            yield node, g, sent
+        return
     while ready:
         node = ready.pop()
         g = buffers.pop(node)

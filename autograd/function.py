@@ -14,6 +14,13 @@ import weakref
 import numpy as np
 
 from . import grad_mode
+from .tensor import Tensor
+
+_make = Tensor._make
+_new = object.__new__
+_NO_NEEDS = [(False,) * n for n in range(9)]
+_NEEDS2 = {(True, True): (True, True), (True, False): (True, False), (False, True): (False, True)}
+_NEEDS1 = (True,)
 
 _state = grad_mode._state
 _module_stack = []  # qualified names of the nn.Modules whose forward is running
@@ -34,9 +41,12 @@ class Node:
     Ops may set further attributes on ``ctx`` in `forward` (axes, shapes, flags).
     """
 
-    __slots__ = ("fn", "next", "needs_input_grad", "shape", "dtype", "module", "trace",
-                 "_saved", "_versions", "_out_index", "_out_ref", "_hooks", "_freed",
-                 "__dict__", "__weakref__")
+    __slots__ = ("fn", "next", "needs_input_grad", "shape", "dtype", "_saved", "_versions", "_out_index",
+                 "_out_ref", "_freed", "__dict__", "__weakref__")
+    # rarely set: class defaults, an instance sets them in its __dict__ when needed
+    module = None
+    trace = None
+    _hooks = None
 
     def __init__(self, fn):
         self.fn = fn
@@ -46,10 +56,7 @@ class Node:
         self._versions = None
         self._out_index = -1
         self._out_ref = None
-        self._hooks = None
         self._freed = False
-        self.trace = None
-        self.module = None
 
     # -- saving -----------------------------------------------------------------------------
     def save_for_backward(self, *items):
@@ -59,7 +66,11 @@ class Node:
         change before backward is reported instead of giving a wrong gradient.
         """
         self._saved = items
-        self._versions = tuple(getattr(t, "_version", 0) for t in items)
+        for t in items:
+            if isinstance(t, Tensor) and t._version:
+                self._versions = tuple([t._version if isinstance(t, Tensor) else 0 for t in items])
+                return
+        self._versions = None  # the common case, every saved tensor at version 0: no tuple
 
     @property
     def saved_tensors(self):
@@ -74,10 +85,22 @@ class Node:
             raise RuntimeError(
                 f"backward: the saved values of '{self.fn.name}' were already freed by an earlier "
                 f"backward. Hint: pass retain_graph=True to the first backward() to backprop twice.")
-        from .tensor import Tensor
-        items = self._saved or ()
+        items = self._saved
+        if items is None:
+            return ()
+        versions = self._versions
+        if self._out_index < 0:  # only inputs were saved: check their versions, hand them back
+            if versions is None:
+                for t in items:
+                    if t._version:
+                        self._raise_version(items.index(t), 0, t._version)
+            else:
+                for t, v in zip(items, versions):
+                    if t._version != v:
+                        self._raise_version(items.index(t), v, t._version)
+            return items
         out = []
-        for i, (t, v) in enumerate(zip(items, self._versions)):
+        for i, (t, v) in enumerate(zip(items, versions or (0,) * len(items))):
             if i == self._out_index:
                 ref = self._out_ref() if self._out_ref is not None else None
                 if ref is not None and ref._version != v:
@@ -157,35 +180,66 @@ class Function:
         Returns:
             Tensor: the output, with ``grad_fn`` set when an input requires grad.
         """
-        from .tensor import Tensor
-        ctx = Node(cls)
-        record = False
         if _state[0]:
-            needs = tuple([t.requires_grad for t in inputs])
-            record = True in needs
-            ctx.needs_input_grad = needs
-        else:
-            ctx.needs_input_grad = (False,) * len(inputs)
+            n = len(inputs)
+            if n == 2:  # unrolled for the common arities (a comprehension is a call in 3.11)
+                a, b = inputs
+                ra = a.requires_grad
+                rb = b.requires_grad
+                record = ra or rb
+                if record:
+                    needs = _NEEDS2[ra, rb]  # shared constant tuples: no allocation
+                    nxt = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
+            elif n == 1:
+                a = inputs[0]
+                record = a.requires_grad
+                if record:
+                    needs = _NEEDS1
+                    nxt = (a.grad_fn or a,)
+            else:
+                needs = tuple([t.requires_grad for t in inputs])
+                record = True in needs
+                if record:
+                    nxt = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+            if record:
+                ctx = _new(Node)
+                ctx.fn = cls
+                ctx.needs_input_grad = needs
+                ctx._saved = ctx._versions = ctx._out_ref = None
+                ctx._out_index = -1
+                ctx._freed = False
+                raw = cls.forward(ctx, *inputs, **attrs)
+                data = raw if raw.__class__ is np.ndarray else np.asarray(raw)
+                ctx.next = nxt
+                ctx.shape = data.shape
+                ctx.dtype = data.dtype
+                if _module_stack:
+                    ctx.module = _module_stack[-1]
+                if _state[1]:
+                    ctx.trace = traceback.format_stack()[:-2]
+                saved = ctx._saved
+                if saved is not None:
+                    for i, item in enumerate(saved):
+                        if item is raw:
+                            ctx._out_index = i
+                out = _make(data, True, ctx)
+                ctx._out_ref = weakref.ref(out)
+                return out
+        ctx = _new(_NoGradNode)
+        ctx.fn = cls
+        ctx.needs_input_grad = _NO_NEEDS[len(inputs)] if len(inputs) < 9 else (False,) * len(inputs)
         raw = cls.forward(ctx, *inputs, **attrs)
-        data = raw if raw.__class__ is np.ndarray else np.asarray(raw)
-        if not record:
-            return Tensor._make(data, False, None)
-        ctx.next = tuple([(t.grad_fn if t.grad_fn is not None else t) if t.requires_grad else None
-                          for t in inputs])
-        ctx.shape = data.shape
-        ctx.dtype = data.dtype
-        if _module_stack:
-            ctx.module = _module_stack[-1]
-        if _state[1]:
-            ctx.trace = traceback.format_stack()[:-2]
-        saved = ctx._saved
-        if saved is not None:
-            for i, item in enumerate(saved):
-                if item is raw:
-                    ctx._out_index = i
-        out = Tensor._make(data, True, ctx)
-        ctx._out_ref = weakref.ref(out)
-        return out
+        return _make(raw if raw.__class__ is np.ndarray else np.asarray(raw), False, None)
+
+
+class _NoGradNode(Node):
+    """The ``ctx`` of an op run without recording (no_grad, or no input requires grad):
+    nothing is saved, and no graph item is made."""
+
+    __slots__ = ()
+
+    def save_for_backward(self, *items):
+        """Nothing to keep: this op is not recorded."""
 
 
 def as_array(value, dtype):

@@ -6,6 +6,7 @@ the local derivatives ∂out/∂operand computed in the forward pass, so its VJP
 stepper as Tensors, holds no closure, and so forms no reference cycle.
 """
 import math
+from collections import deque
 
 from .engine import iter_backward
 
@@ -40,6 +41,10 @@ RULES_LATEX = {
     "sin": r"\bar a = \bar g \cos a",
     "cos": r"\bar a = -\bar g \sin a",
 }
+
+
+_ONES = (1.0, 1.0)  # shared local derivatives of + and − (no tuple per node)
+_PLUS_MINUS = (1.0, -1.0)
 
 
 def _new(data, children, op, local):
@@ -121,7 +126,7 @@ class Scalar:
     def __add__(self, other):
         if other.__class__ is not Scalar:
             other = Scalar(other)
-        return _new(self.data + other.data, (self, other), "+", (1.0, 1.0))
+        return _new(self.data + other.data, (self, other), "+", _ONES)
 
     def __radd__(self, other):
         return Scalar(other) + self
@@ -129,7 +134,7 @@ class Scalar:
     def __mul__(self, other):
         if other.__class__ is not Scalar:
             other = Scalar(other)
-        return _new(self.data * other.data, (self, other), "*", (other.data, self.data))
+        return _new(self.data * other.data, (self, other), "*", None)  # None: the operands' data
 
     def __rmul__(self, other):
         return Scalar(other) * self
@@ -137,7 +142,7 @@ class Scalar:
     def __sub__(self, other):
         if other.__class__ is not Scalar:
             other = Scalar(other)
-        return _new(self.data - other.data, (self, other), "-", (1.0, -1.0))
+        return _new(self.data - other.data, (self, other), "-", _PLUS_MINUS)
 
     def __rsub__(self, other):
         return Scalar(other) - self
@@ -214,9 +219,15 @@ class Scalar:
     def _backprop(self, g):
         """Op-node step of the sweep: keep ḡ, send ḡ·∂out/∂operand to each operand."""
         self.grad += g
-        return [g * d for d in self._local]
+        loc = self._local
+        if loc is None:  # product: ∂(ab)/∂a = b, ∂(ab)/∂b = a (read now, as micrograd does)
+            a, b = self.next
+            return (g * b.data, g * a.data)
+        if len(loc) == 2:
+            return (g * loc[0], g * loc[1])
+        return (g * loc[0],)
 
-    def _accumulate(self, g):
+    def _accumulate(self, g, adopt=False):
         """Leaf step of the sweep: add ḡ into `.grad`."""
         self.grad += g
 
@@ -225,8 +236,7 @@ class Scalar:
 
         Like micrograd, gradients add up across calls; zero them between steps.
         """
-        for _ in iter_backward([self], [1.0]):
-            pass
+        deque(iter_backward([self], [1.0]), maxlen=0)
 
     def __repr__(self):
         return f"Scalar(data={self.data}, grad={self.grad})"

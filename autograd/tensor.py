@@ -3,6 +3,8 @@
 Differentiable methods and operators (``+``, ``@``, ``exp``, ``sum`` …) are attached to the
 class from the op table in `autograd/ops/registry.py`; this file holds the value itself.
 """
+from sys import getrefcount as _refcount
+
 import numpy as np
 
 from . import grad_mode
@@ -294,7 +296,7 @@ class Tensor:
         from .engine import backward
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
-    def _accumulate(self, grad):
+    def _accumulate(self, grad, adopt=False):
         """Leaf sink of the backward sweep: run hooks, then add `grad` into `.grad`.
 
         Without create_graph the first gradient is copied into a buffer this tensor owns
@@ -308,7 +310,16 @@ class Tensor:
         if grad.grad_fn is not None or (self.grad is not None and self.grad.grad_fn is not None):
             self.grad = grad if self.grad is None else self.grad + grad
         elif self.grad is None:
-            self.grad = Tensor._make(np.array(grad.data, dtype=self.data.dtype, copy=True), False, None)
+            arr = grad.data
+            # Adopt the VJP's fresh array instead of copying it when nothing else can see it, as
+            # PyTorch's AccumulateGrad steals an unshared gradient. `adopt` comes only from the
+            # sweep's leaf step, where the references are: the `sent` list, the loop variable,
+            # the call (grad ≤ 5) and `.data`, `arr`, the call (arr ≤ 3) on CPython 3.11.
+            if (adopt and arr.base is None and arr.dtype is self.data.dtype and arr.flags.writeable
+                    and _refcount(grad) <= 5 and _refcount(arr) <= 3):
+                self.grad = Tensor._make(arr, False, None)
+            else:
+                self.grad = Tensor._make(np.array(arr, dtype=self.data.dtype, copy=True), False, None)
         else:
             self.grad.data += grad.data
 
@@ -373,7 +384,9 @@ class Tensor:
             if node._out_index >= 0:  # the node saved its output: that is self's data from now on
                 i = node._out_index
                 node._saved = node._saved[:i] + (self.data,) + node._saved[i + 1:]
-                node._versions = node._versions[:i] + (self._version,) + node._versions[i + 1:]
+                versions = list(node._versions or (0,) * len(node._saved))
+                versions[i] = self._version
+                node._versions = tuple(versions)
         return self
 
     def add_(self, other, alpha=1):

@@ -103,9 +103,28 @@ def sgd(params, grads, momentum_buffer_list, *, lr, momentum, dampening, weight_
                 owned = False
         if owned:
             g *= -lr
+            param += g
         else:
-            g = np.multiply(g, -lr)
-        param += g
+            _add_scaled_(param, g, -lr)
+
+
+_BLOCK = 65536  # elements per slice of `_add_scaled_`'s scratch (256 KiB in float32: stays in L2)
+
+
+def _add_scaled_(param, g, alpha):
+    """param += alpha · g in place without a parameter-sized temporary (g is not modified)."""
+    pf = param.reshape(-1)
+    gf = g.reshape(-1)
+    n = pf.size
+    if n <= _BLOCK or not (param.flags.c_contiguous and g.flags.c_contiguous):
+        param += np.multiply(g, alpha)
+        return
+    tmp = np.empty(_BLOCK, param.dtype)
+    for i in range(0, n, _BLOCK):
+        j = min(i + _BLOCK, n)
+        t = tmp[:j - i]
+        np.multiply(gf[i:j], alpha, out=t)
+        pf[i:j] += t
 
 
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, amsgrad, beta1, beta2, lr,

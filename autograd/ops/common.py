@@ -1,7 +1,11 @@
 """Helpers shared by the op families: turning operands into Tensors, axis handling, errors."""
+import math
+
 import numpy as np
 
 from ..tensor import Tensor, _default_dtype
+
+_CONSTANTS = {}  # (Python float, dtype) → 0-d Tensor, see `as_tensor`
 
 
 def as_tensor(value, like=None):
@@ -17,6 +21,19 @@ def as_tensor(value, like=None):
     """
     if isinstance(value, Tensor):
         return value
+    if value.__class__ is float and like is not None:
+        # a Python float next to a tensor: a cached 0-d constant of the tensor's dtype (these
+        # constants are never written to; ±0.0, nan and inf are not cached: 0.0 == -0.0)
+        ldt = like.data.dtype
+        key = (value, ldt)
+        t = _CONSTANTS.get(key)
+        if t is not None:
+            return t
+        if ldt.kind == "f" and value != 0.0 and math.isfinite(value):
+            if len(_CONSTANTS) >= 1024:
+                _CONSTANTS.clear()
+            t = _CONSTANTS[key] = Tensor._make(np.asarray(value, dtype=ldt), False, None)
+            return t
     if isinstance(value, np.ndarray):
         return Tensor._make(value, False, None)
     if like is not None and isinstance(value, (int, float, bool)):

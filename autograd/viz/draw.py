@@ -356,7 +356,7 @@ class GraphModel:
         derivatives (8 bytes each).
         """
         if item.__class__ is not Node:
-            n = len(item._local)
+            n = len(item.next if item._local is None else item._local)
             return [(f"{n} local derivative{'s' if n != 1 else ''}", 8 * n, None)]
         if item._freed:
             return None
