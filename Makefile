@@ -33,7 +33,11 @@ dot:
 test: $(VENV)/.dev dot
 	$(PY) -m pytest -n 2 --nbmake tests $(wildcard notebooks/*.ipynb)
 
-bench: $(VENV)/.dev
+$(VENV)/.bench: pyproject.toml | $(PY)
+	$(PY) -m pip install -e '.[dev,examples,bench]'
+	touch $@ $(VENV)/.dev $(VENV)/.examples
+
+bench: $(VENV)/.bench
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/run.py
 
 lint: $(VENV)/.dev

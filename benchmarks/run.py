@@ -155,9 +155,10 @@ def print_workload(w, results, rat, steps):
                              f"({fmt_value(metric, m['min'], w)} – {fmt_value(metric, m['max'], w)})")
         note = f"   [{r['note']}]" if r.get("note") else ""
         print(f"  {r['impl']:<17} " + "; ".join(cells) + note)
+    shown = {(t.impl, t.other, t.metric) for t in w.targets}
     for (impl, other, metric), (rmed, rmin) in sorted(rat.items()):
-        if metric == "retained":
-            continue
+        if metric != ("peak" if w.memory else "step") and (impl, other, metric) not in shown:
+            continue  # phases: only those with a target (all ratios are in the JSON)
         print(f"  ratio {impl}/{other} {metric}: {rmed:.2f}× median, {rmin:.2f}× min")
     for text, passed in check_targets(w, rat):
         mark = "n/a " if passed is None else ("PASS" if passed else "FAIL")

@@ -220,6 +220,7 @@ def _w1_scalar(value_cls):
         for p in params:
             p.data -= lr * p.grad
         return total.data, {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+    step.params = params  # for tests: the parameters after the steps
     return step
 
 
@@ -258,6 +259,7 @@ def w1_torch():
             for p in params:
                 p.add_(p.grad, alpha=-lr)
         return loss.item(), {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+    step.params = params  # for tests: the parameters after the steps
     return step
 
 
@@ -302,6 +304,7 @@ def w1_numpy():
             g *= lr
             p -= g
         return loss, {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+    step.params = params  # for tests: the parameters after the steps
     return step
 
 
@@ -326,6 +329,7 @@ def w2_tracegrad(composed=False):
         t2 = perf()
         opt.step()
         return float(loss.data), {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+    step.params = params  # for tests: the parameters after the steps
     return step
 
 
@@ -349,6 +353,7 @@ def w2_torch():
         t2 = perf()
         opt.step()
         return loss.item(), {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+    step.params = params  # for tests: the parameters after the steps
     return step
 
 
@@ -399,6 +404,7 @@ def w2_numpy():
             gp *= lr
             p -= gp
         return loss, {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+    step.params = params  # for tests: the parameters after the steps
     return step
 
 
@@ -425,6 +431,7 @@ def w3_tracegrad():
         t2 = perf()
         opt.step()
         return float(loss.data), {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+    step.params = params  # for tests: the parameters after the steps
     return step
 
 
@@ -450,6 +457,7 @@ def w3_torch():
         t2 = perf()
         opt.step()
         return loss.item(), {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+    step.params = params  # for tests: the parameters after the steps
     return step
 
 
@@ -540,6 +548,7 @@ def w3_numpy():
             gp *= lr
             p -= gp
         return loss, {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+    step.params = params  # for tests: the parameters after the steps
     return step
 
 
