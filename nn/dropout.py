@@ -16,13 +16,16 @@ class Dropout(Module):
 
     Raises:
         ValueError: if p is outside [0, 1].
+        TypeError: if p is not a number.
 
     Source: Srivastava et al., JMLR 15 (2014). Masks come from `autograd.manual_seed`'s generator.
     """
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        if isinstance(p, bool) or not isinstance(p, (int, float)):
+            raise TypeError(f"Dropout: p must be a number; got {type(p).__name__}, expected a float in [0, 1].")
+        if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be a probability in [0, 1]; got {p!r}, expected 0 <= p <= 1.")
         self.p = float(p)
         self.inplace = inplace

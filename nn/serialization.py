@@ -81,8 +81,9 @@ def _encode(obj, arrays):
             for i, v in enumerate(value):
                 stack.append((v, vals, i, f"{where}[{i}]"))
         else:
+            hint = " Hint: save its state_dict()." if hasattr(value, "state_dict") else ""
             raise TypeError(f"save: cannot store a {type(value).__name__} at {where}; expected dicts, lists, tuples, "
-                            f"Tensors, ndarrays, numbers, strings or None.")
+                            f"Tensors, ndarrays, numbers, strings or None.{hint}")
     return root[0]
 
 

@@ -6,11 +6,17 @@ dilation d and kernel (kH, kW) reads the zero-padded input X_p at
 
     Y[n, o, h, w] = b[o] + Σ_{c, i, j} W[o, c, i, j] · X_p[n, c, h·s + i·d, w·s + j·d].
 
-im2col gathers the patches into columns Col[n, (c, i, j), (h, w)] = X_p[n, c, h·s + i·d,
+im2col gathers the patches into columns Col[(c, i, j), n, (h, w)] = X_p[n, c, h·s + i·d,
 w·s + j·d] (one strided copy per kernel offset (i, j)), so the whole forward is one batched
-matrix product Y[n] = W₂ Col[n] with W₂ = W reshaped to (C_out, C_in·kH·kW) (per group).
-col2im is its adjoint: it scatter-adds columns back into the padded image, again one
-strided slice per kernel offset (never a loop over pixels).
+matrix product Y[n] = W₂ Col[n] with W₂ = W reshaped to (C_out, C_in·kH·kW) (per group),
+written straight into the (N, C_out, Ho, Wo) output. col2im is its adjoint: it scatter-adds
+columns back into the padded image, again one strided slice per kernel offset (never a loop
+over pixels), a few images at a time so the columns stay in cache.
+
+Speed notes (float32 stays float32 throughout): columns are built for a few images at a
+time (≤ 2 MB) and never kept (only x is saved), the weight gradient Σ_n Ḡ[n] Col[n]ᵀ is one
+batched product per block, max pooling makes one strided pass per window offset (the
+arg-max is recovered in backward from x == max).
 
 The three conv ops are closed under differentiation (each VJP is one of the other two), so
 `create_graph=True` gives gradients of any order:
@@ -20,6 +26,8 @@ The three conv ops are closed under differentiation (each VJP is one of the othe
 (Ā, B̄: the adjoints of the respective outputs). max_pool2d and max_unpool2d are each
 other's adjoints for fixed arg-max indices; avg_pool2d's VJP is a depthwise conv2d_input.
 """
+import threading
+
 import numpy as np
 
 from ..function import Function
@@ -43,8 +51,11 @@ def _pair(value, what, op, minimum):
     return out
 
 
-def _check_image(op, x, name="x"):
+def _check_image(op, x, name="x", unbatched_ok=False):
     if x.data.ndim != 4:
+        if unbatched_ok:
+            raise ValueError(f"{op}: {name} must be 4-D (N, C, H, W) or 3-D (C, H, W); got shape {x.data.shape}, "
+                             f"expected 3 or 4 dims.")
         raise ValueError(f"{op}: {name} must be 4-D (N, C, H, W); got shape {x.data.shape}, expected 4 dims.")
     if x.data.dtype.kind != "f":
         raise TypeError(f"{op}: {name} must have a floating dtype; got {x.data.dtype.name}, expected float32 or float64.")
@@ -54,99 +65,138 @@ def _out_size(size, k, s, p, d):
     return (size + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def _pad(xd, padding, value=0.0):
-    """Copy of (N, C, H, W) `xd` with `padding` rows/cols of `value` on each side (or xd)."""
+def _pad(xd, padding, value=0.0, extra=(0, 0)):
+    """Copy of (N, C, H, W) `xd` with `padding` rows/cols of `value` on each side, and `extra`
+    more at the bottom/right (ceil-mode pooling); or xd itself when nothing is added."""
     ph, pw = padding
-    if not ph and not pw:
+    eh, ew = extra
+    if not ph and not pw and not eh and not ew:
         return xd
     n, c, h, w = xd.shape
-    out = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=xd.dtype)
+    out = np.full((n, c, h + 2 * ph + eh, w + 2 * pw + ew), value, dtype=xd.dtype)
     out[:, :, ph:ph + h, pw:pw + w] = xd
     return out
 
 
-def _im2col(xp, kernel, out_hw, stride, dilation, channels_first=False):
-    """Columns (N, C, kH, kW, Ho, Wo) of the padded image `xp` (or (C, kH, kW, N, Ho, Wo) when
-    `channels_first`): one strided copy per kernel offset."""
+def _im2col(xp, kernel, out_hw, stride, dilation):
+    """Channels-first columns (C, kH, kW, N, Ho, Wo) of the padded image `xp` (N, C, Hp, Wp):
+    one strided copy per kernel offset, into the thread's scratch array (valid until the next
+    block is built)."""
     n, c = xp.shape[:2]
     (kh, kw), (ho, wo), (sh, sw), (dh, dw) = kernel, out_hw, stride, dilation
-    if channels_first:
-        cols = np.empty((c, kh, kw, n, ho, wo), dtype=xp.dtype)
-        src = xp.transpose(1, 0, 2, 3)
-    else:
-        cols = np.empty((n, c, kh, kw, ho, wo), dtype=xp.dtype)
-        src = xp
+    cols = _scratch((c, kh, kw, n, ho, wo), xp.dtype)
+    src = xp.transpose(1, 0, 2, 3)
     for i in range(kh):
         r = i * dh
         for j in range(kw):
             q = j * dw
-            part = src[:, :, r:r + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw]
-            if channels_first:
-                cols[:, i, j] = part
-            else:
-                cols[:, :, i, j] = part
+            cols[:, i, j] = src[:, :, r:r + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw]
     return cols
 
 
-def _col2im(cols, x_shape, padding, stride, dilation):
-    """Adjoint of `_im2col` + padding: scatter-add channels-first columns
-    (C, kH, kW, N, Ho, Wo) into an image of `x_shape` (N, C, H, W), the padding border
-    cropped away. One strided add per kernel offset; returns a (transposed) view."""
-    n, c, h, w = x_shape
-    (ph, pw), (sh, sw), (dh, dw) = padding, stride, dilation
-    kh, kw, _, ho, wo = cols.shape[1:]
-    xp = np.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+_CHUNK = 1 << 19  # elements of the largest column block built at once (2 MB in float32)
+_scratch_store = threading.local()
+
+
+def _scratch(shape, dtype):
+    """A reusable per-thread work array for one column block (never returned to callers):
+    reusing it spares the page faults of a fresh multi-megabyte allocation per block."""
+    size = 1
+    for s in shape:
+        size *= s
+    dtype = np.dtype(dtype)
+    bufs = getattr(_scratch_store, "bufs", None)
+    if bufs is None:
+        bufs = _scratch_store.bufs = {}
+    buf = bufs.get(dtype)
+    if buf is None or buf.size < size:
+        buf = bufs[dtype] = np.empty(max(size, _CHUNK), dtype=dtype)
+    return buf[:size].reshape(shape)
+
+
+def _col2im_add(xp, cols, n0, stride, dilation):
+    """Scatter-add columns (n, C, kH, kW, Ho, Wo) into images n0… of the padded gradient `xp`
+    (N, C, Hp, Wp): one strided add per kernel offset."""
+    (sh, sw), (dh, dw) = stride, dilation
+    nc, _, kh, kw, ho, wo = cols.shape
+    dst = xp[n0:n0 + nc]
     for i in range(kh):
         r = i * dh
         for j in range(kw):
             q = j * dw
-            xp[:, :, r:r + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw] += cols[:, i, j]
-    return xp[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
+            dst[:, :, r:r + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw] += cols[:, :, i, j]
 
 
 def _conv_forward(xd, wd, bias, stride, padding, dilation, groups):
-    """(Y, Col): the convolution (+ bias) and its channels-first columns (C_in·kH·kW, N·Ho·Wo)."""
+    """The convolution (+ bias); columns are built a few images at a time (≤ `_CHUNK`
+    elements) so they stay in cache, and each block's product is written straight into the
+    (N, C_out, Ho, Wo) output."""
     n, cin, h, w = xd.shape
     cout, cg, kh, kw = wd.shape
     ho = _out_size(h, kh, stride[0], padding[0], dilation[0])
     wo = _out_size(w, kw, stride[1], padding[1], dilation[1])
-    cols = _im2col(_pad(xd, padding), (kh, kw), (ho, wo), stride, dilation, channels_first=True)
+    xp = _pad(xd, padding)
     k = cg * kh * kw
-    prod = np.matmul(wd.reshape(groups, cout // groups, k), cols.reshape(groups, k, n * ho * wo))
-    prod = prod.reshape(cout, n, ho, wo).transpose(1, 0, 2, 3)
-    out = np.empty((n, cout, ho, wo), dtype=prod.dtype)
-    if bias is None:
-        np.copyto(out, prod)
-    else:
-        np.add(prod, bias.reshape(-1, 1, 1), out=out)
-    return out, cols
+    w3 = wd.reshape(groups, cout // groups, k)[None]
+    out = np.empty((n, groups, cout // groups, ho * wo), dtype=np.result_type(xd, wd))
+    step = max(1, _CHUNK // max(1, groups * k * ho * wo))
+    for n0 in range(0, n, step):
+        cols = _im2col(xp[n0:n0 + step], (kh, kw), (ho, wo), stride, dilation)
+        nc = cols.shape[3]
+        np.matmul(w3, cols.reshape(groups, k, nc, ho * wo).transpose(2, 0, 1, 3), out=out[n0:n0 + nc])
+    out = out.reshape(n, cout, ho, wo)
+    if bias is not None:
+        out += bias.reshape(-1, 1, 1)
+    return out
 
 
 def _conv_input_grad(gd, wd, x_shape, stride, padding, dilation, groups):
-    """X̄ = col2im(W₂ᵀ Ḡ): the transposed convolution of Ḡ (N, C_out, Ho, Wo) with W."""
+    """X̄ = col2im(W₂ᵀ Ḡ): the transposed convolution of Ḡ (N, C_out, Ho, Wo) with W.
+
+    Columns are built for a few images at a time (≤ `_CHUNK` elements) so they stay in cache."""
     n, cout, ho, wo = gd.shape
     _, cg, kh, kw = wd.shape
+    _, cin, h, w = x_shape
+    (ph, pw) = padding
     k = cg * kh * kw
     og = cout // groups
-    # channels-first columns (C_in·kH·kW, N·Ho·Wo) = W₂ᵀ Ḡ, one matrix product per group
-    g2 = gd.transpose(1, 0, 2, 3).reshape(groups, og, n * ho * wo)
-    cols = np.matmul(wd.reshape(groups, og, k).transpose(0, 2, 1), g2)
-    return _col2im(cols.reshape(groups * cg, kh, kw, n, ho, wo), x_shape, padding, stride, dilation)
+    wt = wd.reshape(groups, og, k).transpose(0, 2, 1)
+    xp = np.zeros((n, cin, h + 2 * ph, w + 2 * pw), dtype=gd.dtype)
+    step = max(1, _CHUNK // max(1, groups * k * ho * wo))
+    g4 = gd.reshape(n, groups, og, ho * wo)
+    for n0 in range(0, n, step):
+        # columns Col̄[n] = W₂ᵀ Ḡ[n] (C_in·kH·kW, Ho·Wo), one product per image and group
+        gc = g4[n0:n0 + step]
+        cols = np.matmul(wt, gc, out=_scratch((gc.shape[0], groups, k, ho * wo), gd.dtype))
+        _col2im_add(xp, cols.reshape(cols.shape[0], groups * cg, kh, kw, ho, wo), n0, stride, dilation)
+    if ph or pw:
+        return xp[:, :, ph:ph + h, pw:pw + w]
+    return xp
 
 
-def _conv_weight_grad(xd, gd, w_shape, stride, padding, dilation, groups, cols=None):
-    """W̄[o, c, i, j] = Σ_{n, h, w} Ḡ[n, o, h, w] X_p[n, c, h·s + i·d, w·s + j·d] (correlation);
-    `cols` are the forward's channels-first columns of X when still at hand."""
+def _conv_weight_grad(xd, gd, w_shape, stride, padding, dilation, groups):
+    """W̄[o, c, i, j] = Σ_{n, h, w} Ḡ[n, o, h, w] X_p[n, c, h·s + i·d, w·s + j·d] (correlation),
+    from the columns of a few images at a time."""
     n, cout, ho, wo = gd.shape
     _, cg, kh, kw = w_shape
-    # columns as (C_in·kH·kW, N·Ho·Wo) and Ḡ as (C_out, N·Ho·Wo): one matrix product per group
-    if cols is None:
-        cols = _im2col(_pad(xd, padding), (kh, kw), (ho, wo), stride, dilation, channels_first=True)
     k = cg * kh * kw
     og = cout // groups
-    g2 = gd.transpose(1, 0, 2, 3).reshape(groups, og, n * ho * wo)
-    c2 = cols.reshape(groups, k, n * ho * wo)
-    return np.matmul(g2, c2.transpose(0, 2, 1)).reshape(w_shape)
+    xp = _pad(xd, padding)
+    g4 = gd.reshape(n, groups, og, ho * wo)
+    total = np.zeros((groups, og, k), dtype=gd.dtype)
+    step = max(1, _CHUNK // max(1, groups * k * ho * wo))
+    for n0 in range(0, n, step):
+        cols = _im2col(xp[n0:n0 + step], (kh, kw), (ho, wo), stride, dilation)
+        nc = cols.shape[3]
+        if groups == 1 and k >= 32:
+            # one product Col Ḡᵀ over the block: (k, n·Ho·Wo) @ (n·Ho·Wo, C_out), accumulated transposed
+            gt = g4[n0:n0 + nc, 0].transpose(0, 2, 1).reshape(nc * ho * wo, og)
+            total[0] += (cols.reshape(k, nc * ho * wo) @ gt).T
+        else:
+            # per image and group Ḡ[n] Col[n]ᵀ (no transposed copy of Ḡ), summed over the images
+            per_image = np.matmul(g4[n0:n0 + nc], cols.reshape(groups, k, nc, ho * wo).transpose(2, 0, 3, 1))
+            total += per_image.sum(axis=0)
+    return total.reshape(w_shape)
 
 
 def _conv_attrs(ctx, stride, padding, dilation, groups):
@@ -171,9 +221,6 @@ class Conv2d(Function):
             X̄ = col2im(Col̄) (im2col is linear, col2im its adjoint: the transposed
             convolution, conv2d_input)
         tr(Ḡ[n]ᵀ db 1ᵀ) = (Ḡ[n] 1)ᵀ db                ⇒ b̄ = Σ_{n, h, w} Ḡ
-        The forward's columns Col are kept on ctx for the first weight gradient only (a
-        cache of a pure function of the saved x: recomputed by a second, retained backward;
-        double backward is unaffected since conv2d_weight takes x itself as its input).
     Reference: tr(AB) = tr(BA); im2col as in Chellapilla et al. (2006).
     """
     name = "conv2d"
@@ -186,11 +233,8 @@ class Conv2d(Function):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         _conv_attrs(ctx, stride, padding, dilation, groups)
         ctx.save_for_backward(x, weight)
-        out, cols = _conv_forward(x.data, weight.data, bias[0].data if bias else None, stride, padding, dilation,
-                                  groups)
-        # cache of im2col(x) for the first weight gradient (a pure function of the saved x)
-        ctx.cols = cols if ctx.needs_input_grad[1] else None
-        return out
+        return _conv_forward(x.data, weight.data, bias[0].data if bias else None, stride, padding, dilation,
+                             groups)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -198,9 +242,8 @@ class Conv2d(Function):
         x, weight = ctx.saved_tensors
         need = ctx.needs_input_grad
         attrs = dict(stride=ctx.stride, padding=ctx.padding, dilation=ctx.dilation, groups=ctx.groups)
-        cols, ctx.cols = ctx.cols, None  # used once; a retained graph recomputes it
         gx = Conv2dInput.apply(grad_out, weight, x_shape=x.data.shape, **attrs) if need[0] else None
-        gw = Conv2dWeight.apply(x, grad_out, w_shape=weight.data.shape, cols=cols, **attrs) if need[1] else None
+        gw = Conv2dWeight.apply(x, grad_out, w_shape=weight.data.shape, **attrs) if need[1] else None
         if len(need) == 3:
             return gx, gw, (grad_out.sum(axis=(0, 2, 3)) if need[2] else None)
         return gx, gw
@@ -258,12 +301,12 @@ class Conv2dWeight(Function):
     rule_latex = r"\bar X = \mathrm{conv2d\_input}(G, \bar B),\; \bar G = \mathrm{conv2d}(X, \bar B)"
 
     @staticmethod
-    def forward(ctx, x, grad_output, *, w_shape, stride, padding, dilation, groups, cols=None):
+    def forward(ctx, x, grad_output, *, w_shape, stride, padding, dilation, groups):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         _conv_attrs(ctx, stride, padding, dilation, groups)
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
             ctx.save_for_backward(x, grad_output)
-        return _conv_weight_grad(x.data, grad_output.data, w_shape, stride, padding, dilation, groups, cols)
+        return _conv_weight_grad(x.data, grad_output.data, w_shape, stride, padding, dilation, groups)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -280,7 +323,7 @@ def _conv_args(op, stride, padding, dilation, groups):
     stride = _pair(stride, "stride", op, 1)
     if isinstance(padding, str):
         if padding != "valid":
-            raise ValueError(f"{op}: padding must be an int, a pair of ints or 'valid'; got {padding!r}.")
+            raise ValueError(f"{op}: padding must be an int, a pair of ints, 'valid' or 'same'; got {padding!r}.")
         padding = 0
     padding = _pair(padding, "padding", op, 0)
     dilation = _pair(dilation, "dilation", op, 1)
@@ -309,17 +352,19 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation, as PyTorch's `conv2d`).
 
     Args:
-        x (Tensor): (N, C_in, H, W), floating.
+        x (Tensor): (N, C_in, H, W) (or unbatched (C_in, H, W)), floating.
         weight (Tensor): (C_out, C_in/groups, kH, kW), same dtype as x.
         bias (Tensor or None): (C_out,).
-        stride, padding, dilation: int or (h, w) pair (padding may be 'valid' = 0); zero padding.
+        stride, padding, dilation: int or (h, w) pair; zero padding. padding may also be 'valid'
+            (= 0) or 'same' (keeps H, W; stride 1 and odd dilated kernels only).
         groups (int): C_in and C_out split into `groups` independent convolutions.
 
     Returns:
-        Tensor (N, C_out, Ho, Wo), Ho = ⌊(H + 2·pad − dil·(kH − 1) − 1)/stride⌋ + 1; dtype of x.
+        Tensor (N, C_out, Ho, Wo) ((C_out, Ho, Wo) for unbatched x),
+        Ho = ⌊(H + 2·pad − dil·(kH − 1) − 1)/stride⌋ + 1; dtype of x.
 
     Raises:
-        ValueError: for non-4-D x or weight, a channel mismatch, C_out not divisible by groups,
+        ValueError: for x not 3-D/4-D or weight not 4-D, a channel mismatch, C_out not divisible by groups,
             a kernel larger than the padded input, a bias that is not (C_out,), or non-positive
             stride/dilation/groups or negative padding.
         TypeError: for non-floating or mismatched dtypes, or malformed int arguments.
@@ -328,13 +373,17 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """
     op = "conv2d"
     x, weight = as_tensor(x), as_tensor(weight)
-    _check_image(op, x)
+    if x.data.ndim == 3:  # unbatched (C, H, W), as PyTorch allows
+        return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
+    _check_image(op, x, unbatched_ok=True)
     if weight.data.ndim != 4:
         raise ValueError(f"{op}: weight must be 4-D (C_out, C_in/groups, kH, kW); got shape "
                          f"{weight.data.shape}, expected 4 dims.")
     if weight.data.dtype != x.data.dtype:
         raise TypeError(f"{op}: x and weight must have the same dtype; got {x.data.dtype.name} and "
                         f"{weight.data.dtype.name}.")
+    if isinstance(padding, str) and padding == "same":
+        padding = _same_padding(op, weight.data.shape, stride, dilation)
     stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
     _check_conv(op, x.data.shape, weight.data.shape, stride, padding, dilation, groups)
     attrs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
@@ -348,6 +397,18 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise TypeError(f"{op}: bias must have the dtype of x; got {bias.data.dtype.name}, expected "
                         f"{x.data.dtype.name}.")
     return Conv2d.apply(x, weight, bias, **attrs)
+
+
+def _same_padding(op, w_shape, stride, dilation):
+    """Symmetric padding that keeps H and W (padding='same'; stride 1, odd dilated kernels)."""
+    if _pair(stride, "stride", op, 1) != (1, 1):
+        raise ValueError(f"{op}: padding='same' needs stride 1; got stride {stride!r}, expected 1.")
+    d = _pair(dilation, "dilation", op, 1)
+    total = (d[0] * (w_shape[2] - 1), d[1] * (w_shape[3] - 1))
+    if total[0] % 2 or total[1] % 2:
+        raise ValueError(f"{op}: padding='same' needs an odd (dilated) kernel size for symmetric padding; got "
+                         f"kernel {tuple(w_shape[2:])}, dilation {d}.")
+    return (total[0] // 2, total[1] // 2)
 
 
 def conv2d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
@@ -421,8 +482,10 @@ def _check_out_shape(op, g_shape, x_shape, w_shape, stride, padding, dilation):
 
 
 # -- pooling -------------------------------------------------------------------------------
-def _pool_args(op, x, kernel_size, stride, padding):
-    _check_image(op, x)
+def _pool_args(op, x, kernel_size, stride, padding, ceil_mode=False, dilation=(1, 1)):
+    """Validated (kernel, stride, padding, (Ho, Wo), extra): `extra` rows/cols beyond the
+    padding that ceil-mode windows reach at the bottom/right (0 in floor mode)."""
+    _check_image(op, x, unbatched_ok=True)
     kernel = _pair(kernel_size, "kernel_size", op, 1)
     stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) \
         else _pair(stride, "stride", op, 1)
@@ -430,12 +493,20 @@ def _pool_args(op, x, kernel_size, stride, padding):
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         raise ValueError(f"{op}: padding must be at most half the kernel size; got padding {padding}, "
                          f"kernel_size {kernel}.")
-    h, w = x.data.shape[2:]
-    ho, wo = _out_size(h, kernel[0], stride[0], padding[0], 1), _out_size(w, kernel[1], stride[1], padding[1], 1)
-    if ho < 1 or wo < 1:
-        raise ValueError(f"{op}: the kernel is larger than the padded input; got kernel {kernel}, padded input "
-                         f"({h + 2 * padding[0]}, {w + 2 * padding[1]}), expected kernel <= input.")
-    return kernel, stride, padding, (ho, wo)
+    out, extra = [], []
+    for size, k, s, p, d in zip(x.data.shape[2:], kernel, stride, padding, dilation):
+        k = d * (k - 1) + 1  # the dilated window's extent
+        span = size + 2 * p - k
+        if span < 0:
+            h, w = x.data.shape[2:]
+            raise ValueError(f"{op}: the kernel is larger than the padded input; got kernel {kernel}, padded input "
+                             f"({h + 2 * padding[0]}, {w + 2 * padding[1]}), expected kernel <= input.")
+        o = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (o - 1) * s >= size + p:  # the last window must start inside input or left padding
+            o -= 1
+        out.append(o)
+        extra.append(max(0, (o - 1) * s + k - (size + 2 * p)))
+    return kernel, stride, padding, tuple(out), tuple(extra)
 
 
 def _gather(xd, idx):
@@ -454,65 +525,85 @@ def _scatter(gd, idx, x_shape):
     return out.astype(gd.dtype, copy=False).reshape(x_shape)
 
 
-def _window_slices(kernel, stride, out_hw):
+def _window_slices(kernel, stride, out_hw, dilation=(1, 1)):
     """Per kernel offset t = i·kW + j: the strided (rows, cols) slices of the padded image
-    that hold, for every output cell, its window's element at offset (i, j)."""
-    (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_hw
-    return [(slice(i, i + sh * (ho - 1) + 1, sh), slice(j, j + sw * (wo - 1) + 1, sw))
+    that hold, for every output cell, its window's element at offset (i·d, j·d)."""
+    (kh, kw), (sh, sw), (ho, wo), (dh, dw) = kernel, stride, out_hw, dilation
+    return [(slice(i * dh, i * dh + sh * (ho - 1) + 1, sh), slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
             for i in range(kh) for j in range(kw)]
 
 
-def _max_pool_local(xd, kernel, stride, padding, out_hw):
-    """(values, arg): window maxima and the offset t = i·kW + j of each window's first
-    maximum (row-major), by one strided pass per kernel offset (no window copies)."""
-    xp = _pad(xd, padding, -np.inf)
-    slices = _window_slices(kernel, stride, out_hw)
+def _max_pool_values(xd, kernel, stride, padding, out_hw, extra=(0, 0), dilation=(1, 1)):
+    """Window maxima (N, C, Ho, Wo): one strided np.maximum pass per kernel offset."""
+    xp = _pad(xd, padding, -np.inf, extra)
+    slices = _window_slices(kernel, stride, out_hw, dilation)
     best = xp[(Ellipsis,) + slices[0]].copy()
-    itype = np.int8 if len(slices) <= 127 else np.int32
-    arg = np.zeros(best.shape, dtype=itype)
-    better = np.empty(best.shape, dtype=bool)
-    tmp = np.empty(best.shape, dtype=itype)
-    for t, sl in enumerate(slices[1:], 1):
-        view = xp[(Ellipsis,) + sl]
-        np.greater(view, best, out=better)
-        np.maximum(best, view, out=best)
-        # the last offset that beat the running maximum is the first arg-max (branch-free)
-        np.multiply(better, itype(t), out=tmp)
-        np.maximum(arg, tmp, out=arg)
-    return best, arg
+    for sl in slices[1:]:
+        np.maximum(best, xp[(Ellipsis,) + sl], out=best)
+    return best
 
 
-def _local_to_flat(arg, kernel, stride, padding, out_hw, width):
+def _max_pool_masks(xd, out, kernel, stride, padding, out_hw, extra=(0, 0), dilation=(1, 1)):
+    """Yield (slices, mask) per kernel offset t (row-major): mask marks the windows whose first
+    maximum sits at offset t (x == max there and at no earlier offset)."""
+    xp = _pad(xd, padding, -np.inf, extra)
+    slices = _window_slices(kernel, stride, out_hw, dilation)
+    taken = np.zeros(out.shape, dtype=bool)
+    mask = np.empty(out.shape, dtype=bool)
+    last = len(slices) - 1
+    for t, sl in enumerate(slices):
+        np.equal(xp[(Ellipsis,) + sl], out, out=mask)
+        np.greater(mask, taken, out=mask)  # mask ∧ ¬taken
+        if t < last:
+            np.logical_or(taken, mask, out=taken)
+        yield sl, mask
+
+
+def _max_pool_local(xd, kernel, stride, padding, out_hw, values=None, extra=(0, 0), dilation=(1, 1)):
+    """(values, arg): window maxima and the offset t = i·kW + j of each window's first maximum."""
+    if values is None:
+        values = _max_pool_values(xd, kernel, stride, padding, out_hw, extra, dilation)
+    itype = np.int8 if kernel[0] * kernel[1] <= 127 else np.int32
+    arg = np.zeros(values.shape, dtype=itype)
+    for t, (_, mask) in enumerate(_max_pool_masks(xd, values, kernel, stride, padding, out_hw, extra, dilation)):
+        if t:
+            arg += mask * itype(t)
+    return values, arg
+
+
+def _local_to_flat(arg, kernel, stride, padding, out_hw, width, dilation=(1, 1)):
     """Window offsets → flat H·W indices into each unpadded plane (PyTorch's indices)."""
-    (_, kw), (sh, sw), (ph, pw), (ho, wo) = kernel, stride, padding, out_hw
+    (_, kw), (sh, sw), (ph, pw), (ho, wo), (dh, dw) = kernel, stride, padding, out_hw, dilation
     arg = arg.astype(np.int64)
-    row = arg // kw + (np.arange(ho) * sh - ph)[:, None]
-    col = arg % kw + (np.arange(wo) * sw - pw)
+    row = (arg // kw) * dh + (np.arange(ho) * sh - ph)[:, None]
+    col = (arg % kw) * dw + (np.arange(wo) * sw - pw)
     return row * width + col
 
 
-def _max_pool_indices(xd, kernel, stride, padding, out_hw):
+def _max_pool_indices(xd, kernel, stride, padding, out_hw, extra=(0, 0)):
     """(values, indices): window maxima and the flat H·W index of the first arg-max of each."""
-    values, arg = _max_pool_local(xd, kernel, stride, padding, out_hw)
+    values, arg = _max_pool_local(xd, kernel, stride, padding, out_hw, extra=extra)
     return values, _local_to_flat(arg, kernel, stride, padding, out_hw, xd.shape[3])
 
 
-def _max_pool_backward(gd, arg, x_shape, kernel, stride, padding, out_hw):
-    """X̄ from Ḡ and the window offsets of the maxima: one masked strided write (or add, where
-    windows overlap) per kernel offset."""
-    n, c, h, w = x_shape
+def _max_pool_backward(gd, xd, out, kernel, stride, padding, out_hw, extra=(0, 0), dilation=(1, 1)):
+    """X̄ from Ḡ, the input and the maxima: one masked strided write (or add, where windows
+    overlap) per kernel offset; the mask is the offset's first-maximum indicator."""
+    n, c, h, w = xd.shape
     (ph, pw) = padding
-    gp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=gd.dtype)
-    overlap = stride[0] < kernel[0] or stride[1] < kernel[1]
-    mask = np.empty(arg.shape, dtype=bool)
-    for t, sl in enumerate(_window_slices(kernel, stride, out_hw)):
+    plain = dilation == (1, 1)
+    overlap = not plain or stride[0] < kernel[0] or stride[1] < kernel[1]
+    hp, wp = h + 2 * ph + extra[0], w + 2 * pw + extra[1]
+    tiled = plain and stride == kernel and out_hw[0] * kernel[0] == hp and out_hw[1] * kernel[1] == wp
+    # when the windows tile the image exactly every cell is written below: no zero fill needed
+    gp = (np.empty if tiled else np.zeros)((n, c, hp, wp), dtype=gd.dtype)
+    for sl, mask in _max_pool_masks(xd, out, kernel, stride, padding, out_hw, extra, dilation):
         view = gp[(Ellipsis,) + sl]
-        np.equal(arg, t, out=mask)
         if overlap:
             view += gd * mask
         else:
             np.multiply(gd, mask, out=view)
-    if ph or pw:
+    if hp != h or wp != w:
         return gp[:, :, ph:ph + h, pw:pw + w]
     return gp
 
@@ -528,36 +619,40 @@ class MaxPool2d(Function):
         window ⇒ dY = dX.flat[I], ⟨Ḡ, dX.flat[I]⟩ = ⟨scatter_add(Ḡ, I), dX⟩
         ⇒ X̄ = max_unpool2d(Ḡ, I): each window's gradient goes to its arg-max; where windows
         overlap the contributions add. Ties: the first maximum (row-major) gets it all.
-        Without create_graph the scatter runs in numpy, one masked strided write per kernel
-        offset; with it, through the differentiable `MaxUnpool2d`.
+        The forward only takes maxima; backward recovers the first arg-max per window from the
+        saved x and Y (x == Y at no earlier offset). Without create_graph the scatter runs in
+        numpy, one masked strided write per kernel offset; with it, through the
+        differentiable `MaxUnpool2d`.
     """
     name = "max_pool2d"
     rule = "X̄ = scatter_add(Ḡ, argmax)"
     rule_latex = r"\bar X = \mathrm{scatter\_add}(\bar G, \arg\max)"
 
     @staticmethod
-    def forward(ctx, x, *, kernel=None, stride=None, padding=None, out_hw=None, indices=None):
+    def forward(ctx, x, *, kernel=None, stride=None, padding=None, out_hw=None, indices=None, done=None,
+                extra=(0, 0), dilation=(1, 1)):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         ctx.x_shape = x.data.shape
+        ctx.indices = indices
         if indices is not None:
-            ctx.indices = indices
-            ctx.arg = None
             return _gather(x.data, indices)
-        out, arg = _max_pool_local(x.data, kernel, stride, padding, out_hw)
-        ctx.arg = arg
-        ctx.geometry = (kernel, stride, padding, out_hw)
+        out = done if done is not None else _max_pool_values(x.data, kernel, stride, padding, out_hw, extra,
+                                                             dilation)
+        ctx.geometry = (kernel, stride, padding, out_hw, extra, dilation)
+        ctx.save_for_backward(x, out)  # the arg-max is recovered in backward as x == max
         return out
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        if ctx.arg is None:
+        if ctx.indices is not None:
             return (MaxUnpool2d.apply(grad_out, indices=ctx.indices, x_shape=ctx.x_shape),)
+        x, out = ctx.saved_tensors
         if not _state[0]:
-            return (Tensor._make(_max_pool_backward(grad_out.data, ctx.arg, ctx.x_shape, *ctx.geometry), False,
-                                 None),)
-        kernel, stride, padding, out_hw = ctx.geometry
-        indices = _local_to_flat(ctx.arg, kernel, stride, padding, out_hw, ctx.x_shape[3])
+            return (Tensor._make(_max_pool_backward(grad_out.data, x.data, out.data, *ctx.geometry), False, None),)
+        kernel, stride, padding, out_hw, extra, dilation = ctx.geometry
+        _, arg = _max_pool_local(x.data, kernel, stride, padding, out_hw, out.data, extra, dilation)
+        indices = _local_to_flat(arg, kernel, stride, padding, out_hw, ctx.x_shape[3], dilation)
         return (MaxUnpool2d.apply(grad_out, indices=indices, x_shape=ctx.x_shape),)
 
 
@@ -588,30 +683,45 @@ class MaxUnpool2d(Function):
         return (MaxPool2d.apply(grad_out, indices=ctx.indices),)
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    """2-D max pooling (PyTorch's `max_pool2d`; padding with −∞, no dilation, floor mode).
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-D max pooling (PyTorch's `max_pool2d`, argument order included; padding with −∞).
 
     Args:
-        x (Tensor): (N, C, H, W), floating.
+        x (Tensor): (N, C, H, W) (or unbatched (C, H, W)), floating.
         kernel_size: int or (kH, kW).
         stride: int or pair; None (default) = kernel_size.
         padding: int or pair, at most half the kernel.
+        dilation: int or pair; spacing of the window's cells (PyTorch's).
+        ceil_mode (bool): Ho = ⌈(H + 2·pad − kH)/stride⌉ + 1 (a last window that starts in the
+            input or left padding may run past the end; the overhang counts as −∞).
+        return_indices (bool): also return the int64 (N, C, Ho, Wo) flat H·W positions of the
+            maxima (PyTorch's convention, for `max_unpool2d`).
 
     Returns:
-        Tensor (N, C, Ho, Wo), Ho = ⌊(H + 2·pad − kH)/stride⌋ + 1; dtype of x.
+        Tensor (N, C, Ho, Wo), Ho = ⌊(H + 2·pad − dil·(kH − 1) − 1)/stride⌋ + 1, dtype of x; or
+        the pair (values, indices) with return_indices.
 
     Raises:
-        ValueError: for non-4-D x, non-positive kernel/stride, negative padding or padding above
+        ValueError: for x not 3-D/4-D, non-positive kernel/stride, negative padding or padding above
             half the kernel, or a kernel larger than the padded input.
         TypeError: for a non-floating x or malformed int arguments.
 
     The gradient goes to the first maximum of each window and accumulates where windows
-    overlap (see `MaxPool2d`). Fast path (a reshape, no window copy) when stride == kernel
-    and padding == 0.
+    overlap (see `MaxPool2d`). Each window offset is one strided pass: no window copies.
     """
     x = as_tensor(x)
-    kernel, stride, padding, out_hw = _pool_args("max_pool2d", x, kernel_size, stride, padding)
-    return MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=padding, out_hw=out_hw)
+    if x.data.ndim == 3:  # unbatched (C, H, W), as PyTorch allows
+        out = max_pool2d(x.unsqueeze(0), kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+        return (out[0].squeeze(0), Tensor(out[1].data[0])) if return_indices else out.squeeze(0)
+    dilation = _pair(dilation, "dilation", "max_pool2d", 1)
+    kernel, stride, padding, out_hw, extra = _pool_args("max_pool2d", x, kernel_size, stride, padding, ceil_mode,
+                                                        dilation)
+    geometry = dict(kernel=kernel, stride=stride, padding=padding, out_hw=out_hw, extra=extra, dilation=dilation)
+    if not return_indices:
+        return MaxPool2d.apply(x, **geometry)
+    values, arg = _max_pool_local(x.data, kernel, stride, padding, out_hw, None, extra, dilation)
+    out = MaxPool2d.apply(x, done=values, **geometry)
+    return out, Tensor(_local_to_flat(arg, kernel, stride, padding, out_hw, x.data.shape[3], dilation))
 
 
 def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -658,7 +768,8 @@ class AvgPool2d(Function):
     """Y = mean over each kH×kW window of X (zero padding).
 
     Args: x (N, C, H, W) floating. Attrs: kernel, stride, padding (pairs), out_hw,
-        count_include_pad (bool: divide by kH·kW, or by the number of non-padding cells).
+        count_include_pad (bool: divide by kH·kW, or by the number of non-padding cells),
+        divisor_override (int or None: divide by it instead).
     Returns: (N, C, Ho, Wo); dtype of x.
     VJP: Y = (1/K) ⊙ conv2d(X, 1, groups=C) (a depthwise convolution with a ones kernel,
         K the per-window count) ⇒ X̄ = conv2d_input(Ḡ ⊘ K, 1, groups=C): each window's Ḡ/K is
@@ -669,65 +780,89 @@ class AvgPool2d(Function):
     rule_latex = r"\bar X = \mathrm{conv2d\_input}(\bar G \oslash K, \mathbf{1})"
 
     @staticmethod
-    def forward(ctx, x, *, kernel, stride, padding, out_hw, count_include_pad):
+    def forward(ctx, x, *, kernel, stride, padding, out_hw, count_include_pad, divisor_override=None,
+                extra=(0, 0)):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         xd = x.data
         n, c, h, w = xd.shape
-        (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_hw
-        xp = _pad(xd, padding)
-        out = np.zeros((n, c, ho, wo), dtype=xd.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                out += xp[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
-        inv = _avg_inv_count(xd.dtype, (h, w), kernel, stride, padding, out_hw, count_include_pad)
+        xp = _pad(xd, padding, 0.0, extra)
+        slices = _window_slices(kernel, stride, out_hw)
+        out = xp[(Ellipsis,) + slices[0]].copy()
+        for sl in slices[1:]:
+            out += xp[(Ellipsis,) + sl]
+        if divisor_override is not None:
+            inv = np.asarray(1.0 / divisor_override, dtype=xd.dtype)
+        else:
+            inv = _avg_inv_count(xd.dtype, (h, w), kernel, stride, padding, out_hw, count_include_pad)
         out *= inv
         ctx.inv = inv
-        ctx.attrs = (kernel, stride, padding)
+        ctx.geometry = (kernel, stride, padding, out_hw, extra)
         ctx.x_shape = xd.shape
         return out
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        kernel, stride, padding = ctx.attrs
-        c = ctx.x_shape[1]
+        kernel, stride, padding, out_hw, extra = ctx.geometry
+        n, c, h, w = ctx.x_shape
+        (ph, pw), (eh, ew) = padding, extra
         scaled = grad_out * ctx.inv
-        ones = np.ones((c, 1) + kernel, dtype=grad_out.data.dtype)
-        if not _state[0]:
-            return (as_tensor(_conv_input_grad(scaled.data, ones, ctx.x_shape, stride, padding, (1, 1), c)),)
-        return (Conv2dInput.apply(scaled, as_tensor(ones), x_shape=ctx.x_shape, stride=stride, padding=padding,
-                                  dilation=(1, 1), groups=c),)
+        if not _state[0]:  # numpy: one strided add of Ḡ/K per kernel offset
+            gp = np.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=scaled.data.dtype)
+            for sl in _window_slices(kernel, stride, out_hw):
+                gp[(Ellipsis,) + sl] += scaled.data
+            return (Tensor._make(gp[:, :, ph:ph + h, pw:pw + w], False, None),)
+        ones = as_tensor(np.ones((c, 1) + kernel, dtype=grad_out.data.dtype))
+        big = (n, c, h + eh, w + ew)  # ceil-mode overhang: a larger input, cropped afterwards
+        gx = Conv2dInput.apply(scaled, ones, x_shape=big, stride=stride, padding=padding, dilation=(1, 1), groups=c)
+        return (gx[:, :, :h, :w] if eh or ew else gx,)
 
 
 def _avg_inv_count(dtype, hw, kernel, stride, padding, out_hw, count_include_pad):
-    """1/K per output cell: a scalar array, or an (Ho, Wo) array when padding is excluded."""
-    if count_include_pad or (not padding[0] and not padding[1]):
-        return np.asarray(1.0 / (kernel[0] * kernel[1]), dtype=dtype)
-    counts = []
+    """1/K per output cell: a scalar array, or an (Ho, Wo) array when windows differ (padding
+    excluded, or ceil-mode windows clipped at the end of the padded input)."""
+    counts, uniform = [], True
     for size, k, s, p, o in zip(hw, kernel, stride, padding, out_hw):
         start = np.arange(o) * s - p
-        counts.append(np.minimum(start + k, size) - np.maximum(start, 0))
+        if count_include_pad:
+            cnt = np.minimum(start + k, size + p) - start
+        else:
+            cnt = np.minimum(start + k, size) - np.maximum(start, 0)
+        uniform = uniform and bool(np.all(cnt == k))
+        counts.append(cnt)
+    if uniform:
+        return np.asarray(1.0 / (kernel[0] * kernel[1]), dtype=dtype)
     return (1.0 / np.outer(counts[0], counts[1])).astype(dtype)
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True):
-    """2-D average pooling (PyTorch's `avg_pool2d`, floor mode, zero padding).
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """2-D average pooling (PyTorch's `avg_pool2d`, argument order included; zero padding).
 
     Args:
-        x (Tensor): (N, C, H, W), floating.
+        x (Tensor): (N, C, H, W) (or unbatched (C, H, W)), floating.
         kernel_size: int or (kH, kW).
         stride: int or pair; None (default) = kernel_size.
         padding: int or pair, at most half the kernel.
-        count_include_pad (bool): divide by kH·kW (True) or by the number of input cells in
-            the window (False).
+        ceil_mode (bool): Ho = ⌈(H + 2·pad − kH)/stride⌉ + 1 (the last window may run past
+            the padded input; the overhang is not counted).
+        count_include_pad (bool): divide by the window's cells inside the padded input (kH·kW
+            except for ceil-mode overhangs) (True) or by its cells inside the input (False).
+        divisor_override (int or None): divide every window sum by this instead.
 
     Returns:
         Tensor (N, C, Ho, Wo), Ho = ⌊(H + 2·pad − kH)/stride⌋ + 1; dtype of x.
 
     Raises:
-        ValueError, TypeError: as `max_pool2d`.
+        ValueError, TypeError: as `max_pool2d`; ValueError for a divisor_override that is not a
+            positive int.
     """
     x = as_tensor(x)
-    kernel, stride, padding, out_hw = _pool_args("avg_pool2d", x, kernel_size, stride, padding)
-    return AvgPool2d.apply(x, kernel=kernel, stride=stride, padding=padding, out_hw=out_hw,
-                           count_include_pad=bool(count_include_pad))
+    if divisor_override is not None and (not isinstance(divisor_override, (int, np.integer)) or divisor_override < 1):
+        raise ValueError(f"avg_pool2d: divisor_override must be a positive int; got {divisor_override!r}.")
+    if x.data.ndim == 3:  # unbatched (C, H, W), as PyTorch allows
+        return avg_pool2d(x.unsqueeze(0), kernel_size, stride, padding, ceil_mode, count_include_pad,
+                          divisor_override).squeeze(0)
+    kernel, stride, padding, out_hw, extra = _pool_args("avg_pool2d", x, kernel_size, stride, padding, ceil_mode)
+    return AvgPool2d.apply(x, kernel=kernel, stride=stride, padding=padding, out_hw=out_hw, extra=extra,
+                           count_include_pad=bool(count_include_pad), divisor_override=divisor_override)

@@ -195,13 +195,15 @@ def dropout(x, p=0.5, training=True, inverted=True):
 
     Raises:
         ValueError: if p is outside [0, 1].
-        TypeError: if x is not floating.
+        TypeError: if p is not a number or x is not floating.
 
     The mask comes from the global generator (`autograd.manual_seed`); p = 1 gives zeros.
     """
     op = "dropout"
     x = as_tensor(x)
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{op}: p must be a number; got {type(p).__name__}, expected a float in [0, 1].")
+    if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: p must be a probability in [0, 1]; got {p!r}, expected 0 <= p <= 1.")
     dt = x.data.dtype
     if dt.kind != "f":
@@ -243,7 +245,7 @@ class BatchNorm(Function):
                   r"\hat X\big),\; \bar\gamma = \textstyle\sum \bar G \odot \hat X,\; \bar\beta = \sum \bar G")
 
     @staticmethod
-    def forward(ctx, x, *params, eps, mean, invstd, has_weight, has_bias):
+    def forward(ctx, x, *params, eps, mean, invstd, has_weight, has_bias, centered=None):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         xd = x.data
         shape = (1, -1) + (1,) * (xd.ndim - 2)
@@ -255,7 +257,9 @@ class BatchNorm(Function):
             ctx.save_for_backward(x, params[0])
         else:
             ctx.save_for_backward(x)
-        out = (xd - mean.reshape(shape)) * scale.reshape(shape)
+        # `centered` (x − μ, a scratch array the caller made for the variance) is reused in place
+        out = centered if centered is not None else xd - mean.reshape(shape)
+        out *= scale.reshape(shape)
         if has_bias:
             out += params[-1].data.reshape(shape)
         return out
@@ -272,22 +276,25 @@ class BatchNorm(Function):
         shape = (1, -1) + (1,) * (ndim - 2)
         m = x.data.size // x.data.shape[1]
         if not _state[0]:
-            g = grad_out.data
-            xhat = (x.data - ctx.mean.reshape(shape)) * ctx.invstd.reshape(shape)
-            gsum = g.sum(axis=axes)
-            gxhat = (g * xhat).sum(axis=axes)
+            # numpy: X̄ = a ⊙ Ḡ + b ⊙ (X − μ) + c per channel, with the sums Σ Ḡ and Σ Ḡ ⊙ (X − μ)
+            n, c = x.data.shape[:2]
+            xc = x.data - ctx.mean.reshape(shape)
+            g3 = grad_out.data.reshape(n, c, -1)
+            gsum = g3.sum(axis=2).sum(axis=0)
+            gxhat = np.einsum("ncp,ncp->c", g3, xc.reshape(n, c, -1)) * ctx.invstd
             gx = None
             if need[0]:
                 k = ctx.invstd / m
                 if weight is not None:
                     k = k * weight.data
-                gx = g * m - gsum.reshape(shape)
-                gx -= xhat * gxhat.reshape(shape)
-                gx *= k.reshape(shape)
+                gx = grad_out.data * (k * m).reshape(shape)
+                xc *= (-k * gxhat * ctx.invstd).reshape(shape)
+                gx += xc
+                gx -= (k * gsum).reshape(shape)
                 gx = Tensor._make(gx, False, None)
             grads = [gx]
             if ctx.has_weight:
-                grads.append(Tensor._make(gxhat, False, None) if need[1] else None)
+                grads.append(Tensor._make(gxhat.astype(x.data.dtype, copy=False), False, None) if need[1] else None)
             if ctx.has_bias:
                 grads.append(Tensor._make(gsum, False, None) if need[-1] else None)
             return tuple(grads)
@@ -342,7 +349,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     Raises:
         ValueError: for input with fewer than 2 dims, statistics/parameters not of shape (C,),
             or a single value per channel in training.
-        TypeError: for a non-floating input.
+        TypeError: for a non-floating input, or weight/bias of another dtype.
 
     Source: Ioffe & Szegedy, arXiv:1502.03167; the fused op and its closed-form VJP are `BatchNorm`.
     """
@@ -359,6 +366,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if t is not None and np.shape(t.data if isinstance(t, Tensor) else t) != (c,):
             raise ValueError(f"{op}: {name} must have shape (C,); got {np.shape(getattr(t, 'data', t))}, "
                              f"expected ({c},).")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if isinstance(t, Tensor) and t.data.dtype != xd.dtype:
+            raise TypeError(f"{op}: {name} must have the dtype of input; got {t.data.dtype.name}, expected "
+                            f"{xd.dtype.name}.")
     shape = (1, c) + (1,) * (xd.ndim - 2)
     if training or running_mean is None or running_var is None:
         axes = (0,) + tuple(range(2, xd.ndim))
@@ -366,9 +377,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if m <= 1 and training:
             raise ValueError(f"{op}: expected more than 1 value per channel when training; got input shape "
                              f"{xd.shape}.")
-        mean = xd.mean(axis=axes)
+        n = xd.shape[0]
+        mean = xd.reshape(n, c, -1).sum(axis=2).sum(axis=0) / np.asarray(m, dtype=xd.dtype)
         xc = xd - mean.reshape(shape)
-        var = np.mean(np.square(xc), axis=axes)
+        xc3 = xc.reshape(n, c, -1)
+        var = np.einsum("ncp,ncp->c", xc3, xc3) / np.asarray(m, dtype=xd.dtype)
         invstd = (1.0 / np.sqrt(var + np.asarray(eps, dtype=xd.dtype))).astype(xd.dtype, copy=False)
         if training and running_mean is not None:
             _update_running(running_mean, mean, momentum)
@@ -379,8 +392,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             params.append(as_tensor(weight, x))
         if bias is not None:
             params.append(as_tensor(bias, x))
-        return BatchNorm.apply(x, *params, eps=eps, mean=mean, invstd=invstd,
-                               has_weight=weight is not None, has_bias=bias is not None)
+        return BatchNorm.apply(x, *params, eps=eps, mean=mean, invstd=invstd, has_weight=weight is not None,
+                               has_bias=bias is not None, centered=xc)
     rm = running_mean.data if isinstance(running_mean, Tensor) else np.asarray(running_mean)
     rv = running_var.data if isinstance(running_var, Tensor) else np.asarray(running_var)
     inv = (1.0 / np.sqrt(rv.astype(xd.dtype) + np.asarray(eps, dtype=xd.dtype))).astype(xd.dtype)

@@ -663,7 +663,8 @@ def _pool_samples(rng):
     a = lambda *s: make_array(rng, s)  # noqa: E731
     return [Sample((a(2, 3, 4, 4), 2)), Sample((a(1, 2, 5, 7), 3), {"stride": 2, "padding": 1}),
             Sample((a(1, 2, 5, 6), (2, 3)), {"stride": (1, 2)}), Sample((a(1, 1, 6, 6), 3), {"stride": 1}),
-            Sample((a(2, 1, 5, 5), 2), {"padding": 1})]
+            Sample((a(2, 1, 5, 5), 2), {"padding": 1}),
+            Sample((a(1, 2, 6, 7), 3), {"stride": 2, "ceil_mode": True})]
 
 
 def _unpool_samples(rng):
@@ -685,8 +686,8 @@ CONV = [
                               r"weight \(4, 2, 3, 3\), groups 1"),
                    ErrorInput((np.ones((1, 1, 3, 3)), np.ones((1, 1, 4, 2))), {}, ValueError,
                               r"conv2d: the \(dilated\) kernel is larger than the padded input; got kernel \(4, 2\)"),
-                   ErrorInput((np.ones((3, 5, 5)), np.ones((1, 3, 3, 3))), {}, ValueError,
-                              r"conv2d: x must be 4-D \(N, C, H, W\); got shape \(3, 5, 5\)"),
+                   ErrorInput((np.ones((5, 5)), np.ones((1, 3, 3, 3))), {}, ValueError,
+                              r"conv2d: x must be 4-D \(N, C, H, W\) or 3-D \(C, H, W\); got shape \(5, 5\)"),
                    ErrorInput((np.ones((1, 4, 5, 5)), np.ones((3, 2, 3, 3))), {"groups": 2}, ValueError,
                               r"conv2d: weight.shape\[0\] must be divisible by groups"),
                    ErrorInput((np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3)), np.ones(2)), {}, ValueError,
@@ -707,7 +708,8 @@ CONV = [
                    ErrorInput((np.ones((1, 1, 4, 4)), 0), {}, ValueError, r"max_pool2d: kernel_size must be >= 1"),
                    ErrorInput((np.ones((1, 1, 2, 2)), 3), {}, ValueError,
                               r"max_pool2d: the kernel is larger than the padded input"),
-                   ErrorInput((np.ones((4, 4)), 2), {}, ValueError, r"max_pool2d: x must be 4-D")]),
+                   ErrorInput((np.ones((4, 4)), 2), {}, ValueError,
+                              r"max_pool2d: x must be 4-D \(N, C, H, W\) or 3-D \(C, H, W\); got shape \(4, 4\)")]),
     OpInfo("max_unpool2d", cv.MaxUnpool2d, cv.max_unpool2d, _unpool_samples, method=False,
            errors=[ErrorInput((np.ones((1, 1, 2, 2)), np.zeros((1, 1, 2, 2)), 2), {}, TypeError,
                               r"max_unpool2d: indices must be integers; got dtype float64")]),

@@ -89,6 +89,19 @@ def test_max_pool_second_order_and_unpool_parity():
     tx = torch.tensor(x.data)
     tout, tidx = torch.nn.functional.max_pool2d(tx, 2, return_indices=True)
     np.testing.assert_array_equal(max_pool2d(x, 2).data, tout.numpy())
+    values, idx = max_pool2d(x, 2, return_indices=True)
+    assert idx.dtype == np.int64
+    np.testing.assert_array_equal(idx.data, tidx.numpy())
+    np.testing.assert_array_equal(values.data, tout.numpy())
+    t3, tidx3 = torch.nn.functional.max_pool2d(tx, 3, stride=2, padding=1, return_indices=True)
+    np.testing.assert_array_equal(max_pool2d(x, 3, stride=2, padding=1, return_indices=True)[1].data, tidx3.numpy())
+    for kw in (dict(dilation=2), dict(dilation=(2, 1), stride=1, padding=1), dict(dilation=2, ceil_mode=True)):
+        tv, ti = torch.nn.functional.max_pool2d(tx, 2, return_indices=True, **kw)
+        ov, oi = max_pool2d(x, 2, return_indices=True, **kw)
+        np.testing.assert_array_equal(ov.data, tv.numpy())
+        np.testing.assert_array_equal(oi.data, ti.numpy())
+    small = ag.Tensor(x.data[:1, :1], requires_grad=True)
+    assert ag.gradgradcheck(lambda t: max_pool2d(t, 2, stride=1, dilation=2) ** 2, [small])
     g = rng.standard_normal(tout.shape)
     ours = max_unpool2d(ag.Tensor(g), tidx.numpy(), 2, output_size=(5, 5))
     theirs = torch.nn.functional.max_unpool2d(torch.from_numpy(g), tidx, 2, output_size=(5, 5))
@@ -133,3 +146,95 @@ def test_conv_graph_has_no_reference_cycles():
         assert ref() is None  # freed by reference counting alone
     finally:
         gc.enable()
+
+
+def test_conv2d_string_padding():
+    torch = require_torch()
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((2, 2, 6, 5)), rng.standard_normal((3, 2, 3, 5))
+    for pad, kw in (("same", {}), ("same", {"dilation": 2}), ("valid", {})):
+        out = conv2d(ag.Tensor(x), ag.Tensor(w), padding=pad, **kw)
+        ref = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=pad, **kw)
+        np.testing.assert_allclose(out.data, ref.numpy(), rtol=1e-10, atol=1e-10)
+    with pytest.raises(ValueError, match=r"conv2d: padding='same' needs stride 1"):
+        conv2d(ag.Tensor(x), ag.Tensor(w), padding="same", stride=2)
+    with pytest.raises(ValueError, match=r"conv2d: padding='same' needs an odd \(dilated\) kernel size"):
+        conv2d(ag.Tensor(x), ag.Tensor(rng.standard_normal((3, 2, 2, 2))), padding="same")
+    with pytest.raises(ValueError, match=r"conv2d: padding must be an int, a pair of ints, 'valid' or 'same'"):
+        conv2d(ag.Tensor(x), ag.Tensor(w), padding="full")
+
+
+def test_conv2d_retained_graph_second_backward_and_no_grad():
+    rng = np.random.default_rng(8)
+    x = ag.Tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    w = ag.Tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    y = (conv2d(x, w, padding=1, stride=2) ** 2).sum()
+    y.backward(retain_graph=True)
+    gw, gx = w.grad.data.copy(), x.grad.data.copy()
+    w.grad = x.grad = None
+    y.backward()  # a retained graph gives the same gradients again
+    np.testing.assert_allclose(w.grad.data, gw, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.data, gx, rtol=1e-6)
+    with ag.no_grad():
+        out = conv2d(x, w, padding=1)
+    assert out.grad_fn is None and not out.requires_grad
+
+
+def test_conv2d_large_batch_chunks_match_torch():
+    torch = require_torch()
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((40, 8, 24, 24)).astype(np.float32)  # several column chunks
+    w = rng.standard_normal((16, 4, 3, 3)).astype(np.float32)
+    xt, wt = ag.Tensor(x, requires_grad=True), ag.Tensor(w, requires_grad=True)
+    out = conv2d(xt, wt, padding=1, groups=2)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(g)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    torch.nn.functional.conv2d(tx, tw, padding=1, groups=2).backward(torch.from_numpy(g))
+    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(wt.grad.data, tw.grad.numpy(), rtol=1e-4, atol=1e-3)
+
+
+def test_unbatched_inputs_match_torch():
+    torch = require_torch()
+    rng = np.random.default_rng(10)
+    x0, w0 = rng.standard_normal((3, 6, 5)), rng.standard_normal((2, 3, 3, 3))
+    x = ag.Tensor(x0, requires_grad=True)
+    tx = torch.tensor(x0, requires_grad=True)
+    F = torch.nn.functional
+    pairs = [(conv2d(x, ag.Tensor(w0), padding=1), F.conv2d(tx, torch.from_numpy(w0), padding=1)),
+             (max_pool2d(x, 2), F.max_pool2d(tx, 2)), (avg_pool2d(x, 2, stride=1), F.avg_pool2d(tx, 2, stride=1))]
+    for ours, theirs in pairs:
+        assert ours.shape == tuple(theirs.shape) and ours.ndim == 3
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+        g = rng.standard_normal(ours.shape)
+        np.testing.assert_allclose(ag.grad(ours, x, g)[0].data, torch.autograd.grad(theirs, tx, torch.from_numpy(g))[0],
+                                   rtol=1e-10, atol=1e-12)
+    values, idx = max_pool2d(x, 2, return_indices=True)
+    assert values.shape == idx.shape == (3, 3, 2)
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                    dict(kernel_size=(3, 2), stride=(2, 3)), dict(kernel_size=2, stride=1)])
+def test_ceil_mode_pooling_matches_torch(kwargs):
+    torch = require_torch()
+    F = torch.nn.functional
+    rng = np.random.default_rng(11)
+    x0 = rng.standard_normal((2, 3, 7, 8))
+    x = ag.Tensor(x0, requires_grad=True)
+    tx = torch.tensor(x0, requires_grad=True)
+    cases = [(max_pool2d(x, ceil_mode=True, **kwargs), F.max_pool2d(tx, ceil_mode=True, **kwargs))]
+    for cip in (True, False):
+        cases.append((avg_pool2d(x, ceil_mode=True, count_include_pad=cip, **kwargs),
+                      F.avg_pool2d(tx, ceil_mode=True, count_include_pad=cip, **kwargs)))
+    for ours, theirs in cases:
+        assert ours.shape == tuple(theirs.shape)
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+        g = rng.standard_normal(ours.shape)
+        np.testing.assert_allclose(ag.grad(ours, x, g)[0].data, torch.autograd.grad(theirs, tx, torch.from_numpy(g))[0],
+                                   rtol=1e-10, atol=1e-12)
+    _, idx = max_pool2d(x, ceil_mode=True, return_indices=True, **kwargs)
+    np.testing.assert_array_equal(idx.data, F.max_pool2d(tx, ceil_mode=True, return_indices=True, **kwargs)[1].numpy())
+    small = ag.Tensor(x0[:1, :1, :5, :5], requires_grad=True)
+    assert ag.gradgradcheck(lambda t: avg_pool2d(t, ceil_mode=True, count_include_pad=False, **kwargs) ** 2, [small])
+    assert ag.gradgradcheck(lambda t: max_pool2d(t, ceil_mode=True, **kwargs) ** 2, [small])

@@ -77,10 +77,12 @@ def test_conv2d_channel_mismatch_message():
 
 
 @pytest.mark.parametrize("cls,kwargs", [(MaxPool2d, dict(kernel_size=2)),
+                                        (MaxPool2d, dict(kernel_size=2, stride=1, dilation=2, padding=1)),
                                         (MaxPool2d, dict(kernel_size=3, stride=2, padding=1)),
                                         (AvgPool2d, dict(kernel_size=2)),
                                         (AvgPool2d, dict(kernel_size=3, stride=2, padding=1, count_include_pad=False)),
-                                        (AvgPool2d, dict(kernel_size=(2, 3), stride=1, padding=(1, 0)))])
+                                        (AvgPool2d, dict(kernel_size=(2, 3), stride=1, padding=(1, 0))),
+                                        (AvgPool2d, dict(kernel_size=3, stride=2, padding=1, divisor_override=4))])
 def test_pooling_layers_match_torch(cls, kwargs):
     torch = require_torch()
     rng = np.random.default_rng(2)
@@ -97,11 +99,17 @@ def test_pooling_layers_match_torch(cls, kwargs):
     np.testing.assert_allclose(xt.grad.data, txt.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
-def test_pooling_unsupported_options():
-    with pytest.raises(NotImplementedError, match="MaxPool2d: dilation != 1"):
-        MaxPool2d(2, dilation=2)
-    with pytest.raises(NotImplementedError, match="AvgPool2d: ceil_mode"):
-        AvgPool2d(2, ceil_mode=True)
+def test_pooling_options():
+    assert repr(MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    torch = require_torch()
+    x0 = np.random.default_rng(3).standard_normal((1, 2, 5, 5)).astype(np.float32)
+    for ours, theirs in ((AvgPool2d(2, ceil_mode=True), torch.nn.AvgPool2d(2, ceil_mode=True)),
+                         (MaxPool2d(2, ceil_mode=True), torch.nn.MaxPool2d(2, ceil_mode=True))):
+        np.testing.assert_allclose(ours(ag.Tensor(x0)).data, theirs(torch.from_numpy(x0)).numpy(), rtol=1e-6)
+    x = ag.Tensor(np.arange(32.0).reshape(1, 2, 4, 4))
+    values, idx = MaxPool2d(2, return_indices=True)(x)
+    np.testing.assert_array_equal(idx.data[0, 0], [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(values.data[0, 1], [[21, 23], [29, 31]])
 
 
 def test_embedding_layer_matches_torch():

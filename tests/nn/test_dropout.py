@@ -39,8 +39,11 @@ def test_eval_identity_and_edge_probabilities():
     np.testing.assert_array_equal(dropout(x, 1.0).data, 0)
     np.testing.assert_array_equal(dropout(x, 1.0, inverted=False).data, 0)
     np.testing.assert_array_equal(dropout(x, 0.0).data, x.data)
-    for bad in (-0.01, 1.01, "0.5", True):
+    for bad in (-0.01, 1.01, float("nan")):
         with pytest.raises(ValueError, match=r"dropout: p must be a probability in \[0, 1\]"):
+            dropout(x, bad)
+    for bad in ("0.5", True, None):
+        with pytest.raises(TypeError, match=r"dropout: p must be a number"):
             dropout(x, bad)
     with pytest.raises(TypeError, match=r"dropout: x must be floating; got dtype int64"):
         dropout(ag.Tensor(np.arange(3)), 0.5)

@@ -217,3 +217,13 @@ def test_functional_norms_second_order():
     assert ag.gradcheck(lambda x, w: group_norm(x, 2, w, None), [x, w])
     assert ag.gradcheck(lambda x: instance_norm(x), [x])
     assert ag.gradcheck(lambda x: layer_norm(x, 3), [x])
+
+
+def test_batch_norm_dtype_mismatch_and_float64_module():
+    x = ag.Tensor(np.ones((4, 3), np.float32))
+    with pytest.raises(TypeError, match=r"batch_norm: weight must have the dtype of input; got float64, expected float32"):
+        batch_norm(x, None, None, ag.Tensor(np.ones(3)), None, training=True)
+    m = BatchNorm1d(3).to(np.float64)
+    assert m.weight.dtype == m.running_var.dtype == np.float64 and m.num_batches_tracked.dtype == np.int64
+    out = m(ag.Tensor(np.random.default_rng(0).standard_normal((5, 3))))
+    assert out.dtype == np.float64 and int(m.num_batches_tracked.item()) == 1

@@ -95,6 +95,9 @@ def test_overwrite_is_atomic(tmp_path, monkeypatch):
 
 
 def test_save_rejects_unsupported_values(tmp_path):
+    from nn.normalization import LayerNorm
+    with pytest.raises(TypeError, match=r"save: cannot store a LayerNorm at obj; .* Hint: save its state_dict\(\)"):
+        save(LayerNorm(3), tmp_path / "a.npz")
     with pytest.raises(TypeError, match=r"save: cannot store a set at obj\['x'\]"):
         save({"x": {1, 2}}, tmp_path / "a.npz")
     with pytest.raises(TypeError, match=r"save: arrays must be bool, integer or floating; got dtype object"):
@@ -185,3 +188,27 @@ def test_foreign_and_damaged_structure(tmp_path):
         load(p)
     with pytest.raises(FileNotFoundError):
         load(tmp_path / "missing.npz")
+
+
+@pytest.mark.parametrize("name", ["opt.npz", "opt.safetensors"])
+def test_real_optimizer_state_round_trip(tmp_path, name):
+    import optim
+    from nn.conv import Conv2d
+    ag.manual_seed(1)
+    model = Conv2d(2, 3, 3)
+    opt = optim.Adam(model.parameters(), lr=1e-3, betas=(0.8, 0.99), amsgrad=True)
+    for _ in range(2):
+        opt.zero_grad()
+        (model(ag.randn(2, 2, 5, 5)) ** 2).mean().backward()
+        opt.step()
+    sd = opt.state_dict()
+    save({"optimizer": sd, "model": model.state_dict()}, tmp_path / name)
+    back = load(tmp_path / name)
+    opt2 = optim.Adam(Conv2d(2, 3, 3).parameters(), lr=1.0)
+    opt2.load_state_dict(back["optimizer"])
+    assert opt2.param_groups[0]["lr"] == 1e-3 and opt2.param_groups[0]["betas"] == (0.8, 0.99)
+    assert sorted(back["optimizer"]["state"]) == sorted(sd["state"])
+    for key, state in sd["state"].items():
+        for k, v in state.items():
+            w = back["optimizer"]["state"][key][k]
+            np.testing.assert_array_equal(np.asarray(getattr(w, "data", w)), np.asarray(getattr(v, "data", v)))
