@@ -19,6 +19,65 @@ from .elementwise import maximum, minimum, where
 _state = grad_mode._state  # _state[0]: grad mode; off while a plain backward runs a VJP
 
 
+def _keep_axes(ctx, a, axis, keepdims):
+    """Record what every reduction's VJP needs: the input shape, the axes and keepdims."""
+    ctx.in_shape = a.data.shape
+    ctx.axis = axis
+    ctx.keepdims = keepdims
+
+
+def _count(in_shape, axis):
+    """Number of elements reduced into each output element (n of the formulas)."""
+    if axis is None:
+        return int(np.prod(in_shape, dtype=np.int64))
+    n = 1
+    for ax in axis:
+        n *= in_shape[ax]
+    return n
+
+
+def _kept(ctx, arr):
+    """Reshape a reduced ndarray so it broadcasts against the input (reduced axes as size 1)."""
+    if ctx.keepdims:
+        return arr
+    if ctx.axis is None:
+        return arr.reshape((1,) * len(ctx.in_shape))
+    return arr.reshape(tuple(1 if i in ctx.axis else s for i, s in enumerate(ctx.in_shape)))
+
+
+def _expanded(ctx, t):
+    """`_kept` for a Tensor, with Tensor ops (`common.expand_reduced`), for double backward."""
+    return expand_reduced(t, ctx.in_shape, ctx.axis, ctx.keepdims)
+
+
+def _reduced_shape(shape, axis):
+    """`shape` with the axes in `axis` removed (all of them for None)."""
+    return () if axis is None else tuple(n for i, n in enumerate(shape) if i not in axis)
+
+
+def _centered(ctx, x):
+    """x − mean(x) over the reduced axes, as a fresh ndarray (var/std VJPs, plain backward)."""
+    return np.asarray(x - np.mean(x, axis=ctx.axis, keepdims=True))
+
+
+def _tie_share(mask, axis, dtype):
+    """1[mask] / (entries of mask per reduced slice): an extreme's gradient split over its ties."""
+    share = np.asarray(mask.astype(dtype))
+    with np.errstate(invalid="ignore"):  # a NaN extreme matches nothing: NaN gradient, as in PyTorch
+        share /= np.sum(mask, axis=axis, keepdims=True)
+    return share
+
+
+def _forward_saving_output(np_fn, op):
+    """The forward of max, min and prod: ``np_fn`` over the axes; saves the input and output."""
+    def forward(ctx, a, axis, keepdims):
+        _keep_axes(ctx, a, axis, keepdims)
+        out = np.asarray(np_fn(a.data, axis=axis, keepdims=keepdims))
+        ctx.save_for_backward(a, out)
+        return out
+    forward.__doc__ = f"Compute the {op} output on the inputs' ndarrays (see the class docstring)."
+    return staticmethod(forward)
+
 
 class Sum(Function):
     """z = Σ_axes A.
@@ -36,18 +95,16 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims):
         """Compute the Sum output on the inputs' ndarrays (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        ctx.axis = axis
-        ctx.keepdims = keepdims
+        _keep_axes(ctx, a, axis, keepdims)
         return np.sum(a.data, axis=axis, keepdims=keepdims)
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoint(s) of Sum from Ḡ = grad_out, with Tensor ops (see VJP above)."""
         if not _state[0]:  # plain backward: a broadcast view of Ḡ, no recorded ops
-            g = _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims)
+            g = _kept(ctx, grad_out.data)
             return (Tensor._make(np.broadcast_to(g, ctx.in_shape), False, None),)
-        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        g = _expanded(ctx, grad_out)
         return (g.broadcast_to(ctx.in_shape),)
 
 
@@ -66,9 +123,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims):
         """Compute the Mean output on the inputs' ndarrays (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        ctx.axis = axis
-        ctx.keepdims = keepdims
+        _keep_axes(ctx, a, axis, keepdims)
         out = np.mean(a.data, axis=axis, keepdims=keepdims)
         ctx.count = a.data.size // (out.size or 1) if a.data.size else 0
         return out
@@ -77,34 +132,27 @@ class Mean(Function):
     def vjp(ctx, grad_out):
         """Input adjoint(s) of Mean from Ḡ = grad_out, with Tensor ops (see VJP above)."""
         if not _state[0]:  # plain backward: Ḡ / n as a broadcast view, no recorded ops
-            g = _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims) / ctx.count
+            g = _kept(ctx, grad_out.data) / ctx.count
             return (Tensor._make(np.broadcast_to(g, ctx.in_shape), False, None),)
-        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        g = _expanded(ctx, grad_out)
         return ((g / ctx.count).broadcast_to(ctx.in_shape),)
-
-
-def _count(in_shape, axis):
-    """Number of elements reduced into each output element (n of the formulas)."""
-    if axis is None:
-        return int(np.prod(in_shape, dtype=np.int64))
-    n = 1
-    for ax in axis:
-        n *= in_shape[ax]
-    return n
-
-
-def _kept(arr, in_shape, axis, keepdims):
-    """Reshape a reduced ndarray so it broadcasts against the input (reduced axes as size 1)."""
-    if keepdims:
-        return arr
-    if axis is None:
-        return arr.reshape((1,) * len(in_shape))
-    return arr.reshape(tuple(1 if i in axis else s for i, s in enumerate(in_shape)))
 
 
 def _inv_dof(c, dof, dtype):
     """c / (n − correction) as a 0-d array of `dtype`; inf when n − correction ≤ 0."""
     return np.asarray(c / dof if dof > 0 else np.inf, dtype=dtype)
+
+
+def _stat_forward(np_fn, ctx, a, axis, keepdims, correction):
+    """The forward of var and std: ``np_fn(..., ddof=correction)``; records ctx.dof = n − c.
+    Where n − c ≤ 0 numpy's divide warnings are silenced (the value is inf or NaN)."""
+    _keep_axes(ctx, a, axis, keepdims)
+    ctx.dof = _count(a.data.shape, axis) - correction
+    if ctx.dof > 0:
+        return np_fn(a.data, axis=axis, ddof=correction, keepdims=keepdims)
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np_fn(a.data, axis=axis, ddof=correction, keepdims=keepdims)
 
 
 class Var(Function):
@@ -126,16 +174,8 @@ class Var(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims, correction):
         """Compute the Var output on the inputs' ndarrays (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        ctx.axis = axis
-        ctx.keepdims = keepdims
-        ctx.dof = _count(a.data.shape, axis) - correction
         ctx.save_for_backward(a)
-        if ctx.dof > 0:
-            return np.var(a.data, axis=axis, ddof=correction, keepdims=keepdims)
-        with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.var(a.data, axis=axis, ddof=correction, keepdims=keepdims)
+        return _stat_forward(np.var, ctx, a, axis, keepdims, correction)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -143,11 +183,10 @@ class Var(Function):
         (a,) = ctx.saved_tensors
         scale = _inv_dof(2.0, ctx.dof, a.data.dtype)
         if not _state[0]:  # plain backward: the same formula on ndarrays
-            x = a.data
-            out = np.asarray(x - np.mean(x, axis=ctx.axis, keepdims=True))
-            out *= _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims) * scale
+            out = _centered(ctx, a.data)
+            out *= _kept(ctx, grad_out.data) * scale
             return (Tensor._make(out, False, None),)
-        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        g = _expanded(ctx, grad_out)
         centered = a - a.mean(axis=ctx.axis, keepdims=True)
         return ((g * scale) * centered,)
 
@@ -170,17 +209,7 @@ class Std(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims, correction):
         """Compute the Std output on the inputs' ndarrays (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        ctx.axis = axis
-        ctx.keepdims = keepdims
-        ctx.dof = _count(a.data.shape, axis) - correction
-        if ctx.dof > 0:
-            out = np.std(a.data, axis=axis, ddof=correction, keepdims=keepdims)
-        else:
-            with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-                warnings.simplefilter("ignore", RuntimeWarning)
-                out = np.std(a.data, axis=axis, ddof=correction, keepdims=keepdims)
-        out = np.asarray(out)
+        out = np.asarray(_stat_forward(np.std, ctx, a, axis, keepdims, correction))
         ctx.save_for_backward(a, out)
         return out
 
@@ -190,15 +219,14 @@ class Std(Function):
         a, out = ctx.saved_tensors
         scale = _inv_dof(1.0, ctx.dof, a.data.dtype)
         if not _state[0]:  # plain backward: the same formula on ndarrays
-            x = a.data
-            z = _kept(out.data, ctx.in_shape, ctx.axis, ctx.keepdims)
+            z = _kept(ctx, out.data)
             with np.errstate(divide="ignore", invalid="ignore"):
-                coef = np.where(z == 0, 0, _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims) / z)
-            res = np.asarray(x - np.mean(x, axis=ctx.axis, keepdims=True))
+                coef = np.where(z == 0, 0, _kept(ctx, grad_out.data) / z)
+            res = _centered(ctx, a.data)
             res *= coef * scale
             return (Tensor._make(res, False, None),)
-        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
-        z = expand_reduced(out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        g = _expanded(ctx, grad_out)
+        z = _expanded(ctx, out)
         zero = z.data == 0
         if zero.any():
             z = where(zero, 1.0, z)
@@ -207,17 +235,18 @@ class Std(Function):
         return (((g / z) * scale) * centered,)
 
 
+_EXTREME_RULE = "Ā = Ḡ ⊙ 1[A = Z] / #ties"
+_EXTREME_RULE_LATEX = r"\bar A = \bar G \odot \mathbb{1}[A = Z] / \#\mathrm{ties}"
+
+
 def _extreme_vjp(ctx, grad_out):
     """Shared VJP of max/min: Ḡ split equally among the entries equal to the extreme."""
     a, out = ctx.saved_tensors
-    mask = a.data == _kept(out.data, ctx.in_shape, ctx.axis, ctx.keepdims)
-    share = np.asarray(mask.astype(a.data.dtype))
-    with np.errstate(invalid="ignore"):  # a NaN extreme matches nothing: NaN gradient, as in PyTorch
-        share /= np.sum(mask, axis=ctx.axis, keepdims=True)
+    share = _tie_share(a.data == _kept(ctx, out.data), ctx.axis, a.data.dtype)
     if not _state[0]:  # plain backward: the same product on ndarrays
-        share *= _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims)
+        share *= _kept(ctx, grad_out.data)
         return (Tensor._make(share, False, None),)
-    return (expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims) * share,)
+    return (_expanded(ctx, grad_out) * share,)
 
 
 class Max(Function):
@@ -232,44 +261,24 @@ class Max(Function):
         derivatives).
     """
     name = "max"
-    rule = "Ā = Ḡ ⊙ 1[A = Z] / #ties"
-    rule_latex = r"\bar A = \bar G \odot \mathbb{1}[A = Z] / \#\mathrm{ties}"
+    rule = _EXTREME_RULE
+    rule_latex = _EXTREME_RULE_LATEX
 
-    @staticmethod
-    def forward(ctx, a, axis, keepdims):
-        """Compute the Max output on the inputs' ndarrays (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        ctx.axis = axis
-        ctx.keepdims = keepdims
-        out = np.asarray(np.amax(a.data, axis=axis, keepdims=keepdims))
-        ctx.save_for_backward(a, out)
-        return out
-
+    forward = _forward_saving_output(np.amax, "Max")
     vjp = staticmethod(_extreme_vjp)
 
 
 class Min(Function):
     """z = min_axes A (values only, like numpy.amin and torch.amin).
 
-    Args: a: Tensor; axis: int, tuple or None (all); keepdims: bool.
-    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a.
-    Raises: ValueError if an axis is out of range or the reduced axes are empty.
+    Args, Returns and Raises as in `Max` (same arguments, shapes, dtype and errors).
     VJP: as for `Max` with S = {i : A_i = z}: Ā = Ḡ ⊙ 1[A = z] / |S| (ties split equally).
     """
     name = "min"
-    rule = "Ā = Ḡ ⊙ 1[A = Z] / #ties"
-    rule_latex = r"\bar A = \bar G \odot \mathbb{1}[A = Z] / \#\mathrm{ties}"
+    rule = _EXTREME_RULE
+    rule_latex = _EXTREME_RULE_LATEX
 
-    @staticmethod
-    def forward(ctx, a, axis, keepdims):
-        """Compute the Min output on the inputs' ndarrays (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        ctx.axis = axis
-        ctx.keepdims = keepdims
-        out = np.asarray(np.amin(a.data, axis=axis, keepdims=keepdims))
-        ctx.save_for_backward(a, out)
-        return out
-
+    forward = _forward_saving_output(np.amin, "Min")
     vjp = staticmethod(_extreme_vjp)
 
 
@@ -293,22 +302,14 @@ class Prod(Function):
     rule = "Ā = Ḡ ⊙ Z ⊘ A  (Π_{j≠i} A_j where A has zeros)"
     rule_latex = r"\bar A_i = \bar G \prod_{j \neq i} A_j"
 
-    @staticmethod
-    def forward(ctx, a, axis, keepdims):
-        """Compute the Prod output on the inputs' ndarrays (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        ctx.axis = axis
-        ctx.keepdims = keepdims
-        out = np.asarray(np.prod(a.data, axis=axis, keepdims=keepdims))
-        ctx.save_for_backward(a, out)
-        return out
+    forward = _forward_saving_output(np.prod, "Prod")
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoint(s) of Prod from Ḡ = grad_out, with Tensor ops (see VJP above)."""
         a, out = ctx.saved_tensors
-        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
-        z = expand_reduced(out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        g = _expanded(ctx, grad_out)
+        z = _expanded(ctx, out)
         zeros = a.data == 0
         if not zeros.any():
             return ((g * z) / a,)
@@ -341,9 +342,7 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims):
         """Compute the LogSumExp output on the inputs' ndarrays (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        ctx.axis = axis
-        ctx.keepdims = keepdims
+        _keep_axes(ctx, a, axis, keepdims)
         x = a.data
         m = np.amax(x, axis=axis, keepdims=True, initial=-np.inf)
         if not np.isfinite(m).all():
@@ -353,8 +352,7 @@ class LogSumExp(Function):
             out = np.log(np.sum(e, axis=axis, keepdims=True))
         out += m
         if not keepdims:
-            out = out.reshape(() if axis is None else
-                              tuple(n for i, n in enumerate(x.shape) if i not in axis))
+            out = out.reshape(_reduced_shape(x.shape, axis))
         ctx.save_for_backward(a, out)
         return out
 
@@ -363,12 +361,12 @@ class LogSumExp(Function):
         """Input adjoint(s) of LogSumExp from Ḡ = grad_out, with Tensor ops (see VJP above)."""
         a, out = ctx.saved_tensors
         if not _state[0]:  # plain backward: the same formula on ndarrays
-            e = np.asarray(a.data - _kept(out.data, ctx.in_shape, ctx.axis, ctx.keepdims))
+            e = np.asarray(a.data - _kept(ctx, out.data))
             np.exp(e, out=e)
-            e *= _kept(grad_out.data, ctx.in_shape, ctx.axis, ctx.keepdims)
+            e *= _kept(ctx, grad_out.data)
             return (Tensor._make(e, False, None),)
-        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
-        z = expand_reduced(out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        g = _expanded(ctx, grad_out)
+        z = _expanded(ctx, out)
         return (g * (a - z).exp(),)
 
 
@@ -396,9 +394,7 @@ class Norm(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims, ord):
         """Compute the Norm output on the inputs' ndarrays (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        ctx.axis = axis
-        ctx.keepdims = keepdims
+        _keep_axes(ctx, a, axis, keepdims)
         ctx.ord = ord
         x = a.data
         if ord == 2:
@@ -429,19 +425,15 @@ class Norm(Function):
         a, out = ctx.saved_tensors
         p = ctx.ord
         x = a.data
-        g = expand_reduced(grad_out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        g = _expanded(ctx, grad_out)
         if p == 0:
             return (Tensor._make(np.zeros(x.shape, dtype=x.dtype), False, None),)
         sign = np.sign(x)
         if p == 1:
             return (g * sign,)
-        z = expand_reduced(out, ctx.in_shape, ctx.axis, ctx.keepdims)
+        z = _expanded(ctx, out)
         if p == np.inf or p == -np.inf:
-            mask = np.abs(x) == z.data
-            share = mask.astype(x.dtype)
-            with np.errstate(invalid="ignore"):
-                share /= np.sum(mask, axis=ctx.axis, keepdims=True)
-            return (g * (sign * share),)
+            return (g * (sign * _tie_share(np.abs(x) == z.data, ctx.axis, x.dtype)),)
         mag = a * sign  # |A| as a Tensor op, so double backward sees it
         if p < 1:  # |A|^(p−1) is infinite at A = 0, where the subgradient 0 is used
             at_zero = x == 0
@@ -504,6 +496,15 @@ def _pick_correction(op, correction, ddof, unbiased):
     return correction
 
 
+def _stat(cls, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased):
+    """`var` and `std` (``cls`` Var or Std) after their shared argument checks."""
+    op = cls.name
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, op)
+    check_float(op, a)
+    c = _pick_correction(op, correction, ddof, unbiased)
+    return cls.apply(a, axis=axis, keepdims=keep, correction=c)
+
+
 def var(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, ddof=None, unbiased=None):
     """Variance over `axis` (alias `dim`; default all axes) with Bessel-style `correction`.
 
@@ -523,10 +524,7 @@ def var(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, 
 
     See `Var` for the VJP.
     """
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "var")
-    check_float("var", a)
-    c = _pick_correction("var", correction, ddof, unbiased)
-    return Var.apply(a, axis=axis, keepdims=keep, correction=c)
+    return _stat(Var, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased)
 
 
 def std(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, ddof=None, unbiased=None):
@@ -534,16 +532,23 @@ def std(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, 
 
     Args, Returns and Raises as in `var`; the gradient where std = 0 is 0 (see `Std`).
     """
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "std")
-    check_float("std", a)
-    c = _pick_correction("std", correction, ddof, unbiased)
-    return Std.apply(a, axis=axis, keepdims=keep, correction=c)
+    return _stat(Std, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased)
 
 
 def _check_nonempty(a, axis, op):
     if _count(a.data.shape, axis) == 0:
         raise ValueError(f"{op}: cannot reduce over an empty axis; got shape {a.shape} with axis "
                          f"{'None' if axis is None else tuple(axis)}, expected the reduced axes to be non-empty.")
+
+
+def _extreme(cls, elementwise, a, axis, keepdims, dim, keepdim):
+    """`max` and `min` (``cls`` Max or Min): the reduction, or ``elementwise(a, other)``
+    (maximum or minimum) when a Tensor or ndarray stands in place of `axis`."""
+    if isinstance(axis, (Tensor, np.ndarray)):
+        return elementwise(a, axis)
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, cls.name)
+    _check_nonempty(a, axis, cls.name)
+    return cls.apply(a, axis=axis, keepdims=keep)
 
 
 def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
@@ -562,11 +567,7 @@ def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     Raises:
         ValueError: if an axis is out of range or repeated, or the reduced axes are empty.
     """
-    if isinstance(axis, (Tensor, np.ndarray)):
-        return maximum(a, axis)
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "max")
-    _check_nonempty(a, axis, "max")
-    return Max.apply(a, axis=axis, keepdims=keep)
+    return _extreme(Max, maximum, a, axis, keepdims, dim, keepdim)
 
 
 def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
@@ -575,11 +576,7 @@ def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     Args, Returns and Raises as in `max`; ties split the gradient equally (see `Min`). Given
     a Tensor or ndarray in place of `axis`, the elementwise `minimum(a, other)` instead.
     """
-    if isinstance(axis, (Tensor, np.ndarray)):
-        return minimum(a, axis)
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "min")
-    _check_nonempty(a, axis, "min")
-    return Min.apply(a, axis=axis, keepdims=keep)
+    return _extreme(Min, minimum, a, axis, keepdims, dim, keepdim)
 
 
 def prod(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
@@ -679,7 +676,7 @@ def norm(a, ord=2, axis=None, keepdims=False, *, dim=None, keepdim=False, p=None
     out = (Max if ord > 0 else Min).apply(sums, axis=(col,), keepdims=True)
     if keep:
         return out
-    return out.reshape(tuple(n for i, n in enumerate(a.data.shape) if i not in matrix))
+    return out.reshape(_reduced_shape(a.data.shape, matrix))
 
 
 def _arg_extreme(np_fn, op, a, axis, keepdims, dim, keepdim):

@@ -29,6 +29,17 @@ def _torch_grad(torch, fn, x, gradient=None, dtype=np.float64):
     return out.detach().numpy(), t.grad.numpy()
 
 
+def _check_against_torch(torch, ours, theirs, x, gradient=None, dtype=np.float64, out_tol=None):
+    """Value and gradient of `ours` equal torch's `theirs` at x (TOL, or `out_tol` for the
+    value) and keep `dtype`; returns our value and gradient."""
+    out, g = _grad(ours, x, gradient, dtype)
+    tout, tg = _torch_grad(torch, theirs, x, gradient, dtype)
+    assert out.dtype == dtype and g.dtype == dtype
+    np.testing.assert_allclose(out.data, tout, **(TOL[dtype] if out_tol is None else out_tol))
+    np.testing.assert_allclose(g.data, tg, **TOL[dtype])
+    return out, g
+
+
 # -- max / min: ties split the gradient equally ----------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_max_all_axes_tie_split_exact(dtype):
@@ -98,12 +109,8 @@ def test_prod_with_zeros_matches_torch(x, axis, dtype):
     rng = np.random.default_rng(7)
     shape = np.prod(x, axis=axis).shape
     v = rng.standard_normal(shape).astype(dtype)
-    out, g = _grad(lambda t: ag.prod(t, axis=axis), x, v, dtype)
-    tout, tg = _torch_grad(torch, (lambda t: torch.prod(t)) if axis is None else (lambda t: torch.prod(t, axis)),
-                           x, v, dtype)
-    assert out.dtype == dtype and g.dtype == dtype
-    np.testing.assert_allclose(out.data, tout, **TOL[dtype])
-    np.testing.assert_allclose(g.data, tg, **TOL[dtype])
+    _check_against_torch(torch, lambda t: ag.prod(t, axis=axis),
+                         (lambda t: torch.prod(t)) if axis is None else (lambda t: torch.prod(t, axis)), x, v, dtype)
 
 
 def test_prod_zero_gradients_exact_values():
@@ -145,12 +152,9 @@ def test_logsumexp_softmax_huge_inputs_finite_and_match_torch(x, dtype):
     for ours, theirs in pairs:
         out = ours(ag.Tensor(x.astype(dtype)))
         v = rng.standard_normal(out.shape).astype(dtype)
-        out, g = _grad(ours, x, v, dtype)
-        tout, tg = _torch_grad(torch, theirs, x, v, dtype)
+        out, g = _check_against_torch(torch, ours, theirs, x, v, dtype,
+                                      out_tol={"rtol": 1e-6 if dtype == np.float32 else 1e-12, "atol": 1e-6})
         assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(g.data))
-        assert out.dtype == dtype and g.dtype == dtype
-        np.testing.assert_allclose(out.data, tout, rtol=1e-6 if dtype == np.float32 else 1e-12, atol=1e-6)
-        np.testing.assert_allclose(g.data, tg, **TOL[dtype])
 
 
 def test_logsumexp_exact_values_and_infinities():
@@ -198,12 +202,9 @@ def test_var_std_corrections_match_torch(correction, axis, dtype):
         kw = {} if axis is None else {"dim": axis}
         out = getattr(ag, name)(ag.Tensor(x.astype(dtype)), axis, correction=correction)
         v = rng.standard_normal(out.shape).astype(dtype)
-        out, g = _grad(lambda t, name=name: getattr(t, name)(axis, correction=correction), x, v, dtype)
-        tout, tg = _torch_grad(torch, lambda t, name=name, kw=kw: getattr(torch, name)(t, correction=correction, **kw),
-                               x, v, dtype)
-        assert out.dtype == dtype and g.dtype == dtype
-        np.testing.assert_allclose(out.data, tout, **TOL[dtype])
-        np.testing.assert_allclose(g.data, tg, **TOL[dtype])
+        _check_against_torch(torch, lambda t, name=name: getattr(t, name)(axis, correction=correction),
+                             lambda t, name=name, kw=kw: getattr(torch, name)(t, correction=correction, **kw),
+                             x, v, dtype)
 
 
 def test_var_std_spellings_and_keepdims():
@@ -275,11 +276,7 @@ def test_frobenius_default_matches_numpy_and_torch(dtype):
     x = np.random.default_rng(3).standard_normal((4, 3))
     np.testing.assert_allclose(ag.norm(ag.Tensor(x)).data, np.linalg.norm(x), rtol=1e-14)
     np.testing.assert_allclose(ag.norm(ag.Tensor(x), "fro").data, np.linalg.norm(x, "fro"), rtol=1e-14)
-    out, g = _grad(lambda t: t.norm(), x, dtype=dtype)
-    tout, tg = _torch_grad(torch, lambda t: torch.linalg.matrix_norm(t, "fro"), x, dtype=dtype)
-    assert out.dtype == dtype and g.dtype == dtype
-    np.testing.assert_allclose(out.data, tout, **TOL[dtype])
-    np.testing.assert_allclose(g.data, tg, **TOL[dtype])
+    _check_against_torch(torch, lambda t: t.norm(), lambda t: torch.linalg.matrix_norm(t, "fro"), x, dtype=dtype)
     out = ag.norm(ag.Tensor(x), keepdims=True)
     assert out.shape == (1, 1)
     x3 = np.random.default_rng(4).standard_normal((2, 3, 4))
