@@ -1,24 +1,22 @@
 """tracegrad's neural-network package: Module, Parameter, layers, losses, init, data, save/load."""
-from .parameter import Parameter
-from .module import Module
-from .container import Sequential, ModuleList, ModuleDict
-from .linear import Linear, Identity, Flatten
-from .activation import ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax
-from .loss import (MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, KLDivLoss,
-                   HingeLoss)
+from . import data, datasets, functional, init, utils
+from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
-from .pooling import MaxPool2d, AvgPool2d
 from .dropout import Dropout
 from .embedding import Embedding
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm2d
-from .serialization import save, load
-from . import functional, init, utils, data, datasets
+from .linear import Flatten, Identity, Linear
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss
+from .module import Module
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm
+from .parameter import Parameter
+from .pooling import AvgPool2d, MaxPool2d
+from .serialization import load, save
 
 __all__ = [
-    "Parameter", "Module", "Sequential", "ModuleList", "ModuleDict", "Linear", "Identity", "Flatten",
-    "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
-    "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "HingeLoss",
-    "Conv2d", "MaxPool2d", "AvgPool2d", "Dropout", "Embedding",
-    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm2d",
-    "save", "load", "functional", "init", "utils", "data", "datasets",
+    "ELU", "GELU", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
+    "CrossEntropyLoss", "Dropout", "Embedding", "Flatten", "GroupNorm", "HingeLoss", "Identity", "InstanceNorm2d",
+    "KLDivLoss", "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module",
+    "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Softplus",
+    "Tanh", "data", "datasets", "functional", "init", "load", "save", "utils",
 ]

@@ -141,7 +141,26 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class Softmax(Module):
+class _AlongDim(Module):
+    """Shared body of `Softmax` and `LogSoftmax`: a function applied along `dim` (None means
+    the last axis); subclasses set `_fn` to the functional form."""
+
+    _fn = None
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        """The subclass's function of x along `dim`."""
+        return self._fn(x, -1 if self.dim is None else self.dim)
+
+    def extra_repr(self):
+        """The settings shown inside the module's repr."""
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
     """exp(x_i) / Σ_j exp(x_j) along `dim` (stable), values in [0, 1] summing to 1.
 
     Args:
@@ -150,20 +169,10 @@ class Softmax(Module):
     Shape: input (*), output (*).
     """
 
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, x):
-        """softmax(x, dim)."""
-        return F.softmax(x, -1 if self.dim is None else self.dim)
-
-    def extra_repr(self):
-        """The settings shown inside the module's repr."""
-        return f"dim={self.dim}"
+    _fn = staticmethod(F.softmax)
 
 
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """log softmax along `dim` (stable: x − max − log Σ exp(x − max)).
 
     Args:
@@ -172,14 +181,4 @@ class LogSoftmax(Module):
     Shape: input (*), output (*).
     """
 
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, x):
-        """log_softmax(x, dim)."""
-        return F.log_softmax(x, -1 if self.dim is None else self.dim)
-
-    def extra_repr(self):
-        """The settings shown inside the module's repr."""
-        return f"dim={self.dim}"
+    _fn = staticmethod(F.log_softmax)

@@ -13,7 +13,28 @@ def _index(idx, n, kind):
     return idx % n
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """Shared body of `Sequential` and `ModuleList`: children in order, named "0", "1", …"""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def _renumber(self, modules):
+        """Re-register `modules` as the only children, named "0", "1", … in order."""
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self.add_module(str(i), m)
+
+    def append(self, module):
+        """Add `module` at the end (named by its position); returns self."""
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after another: ``forward(x) = m_k(…m_1(x))``.
 
     Args:
@@ -44,12 +65,6 @@ class Sequential(Module):
             x = m(x)
         return x
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return Sequential(OrderedDict(list(self._modules.items())[idx]))
@@ -68,15 +83,7 @@ class Sequential(Module):
         else:
             del self._modules[keys[_index(idx, len(keys), "Sequential")]]
         # PyTorch renumbers the remaining children so names stay "0", "1", …
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
-
-    def append(self, module):
-        """Add `module` at the end (named by its position); returns self."""
-        self.add_module(str(len(self._modules)), module)
-        return self
+        self._renumber(list(self._modules.values()))
 
     def extend(self, modules):
         """Append each module of the iterable `modules`; returns self."""
@@ -91,13 +98,11 @@ class Sequential(Module):
         if not -n <= index <= n:
             raise IndexError(f"Sequential.insert: index {index} is out of range; expected -{n} <= index <= {n}.")
         items.insert(index % (n + 1) if index < 0 else index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        self._renumber(items)
         return self
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of Modules, registered as children "0", "1", … (no forward of its own).
 
     Args:
@@ -108,12 +113,6 @@ class ModuleList(Module):
         super().__init__()
         if modules is not None:
             self.extend(modules)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -129,17 +128,10 @@ class ModuleList(Module):
             del items[idx]
         else:
             del items[_index(idx, len(items), "ModuleList")]
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        self._renumber(items)
 
     def __iadd__(self, modules):
         return self.extend(modules)
-
-    def append(self, module):
-        """Add `module` at the end; returns self."""
-        self.add_module(str(len(self._modules)), module)
-        return self
 
     def extend(self, modules):
         """Append every module of the iterable `modules`; returns self.
@@ -160,9 +152,7 @@ class ModuleList(Module):
         """Insert `module` before position `index`."""
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        self._renumber(items)
 
     def forward(self, *args, **kwargs):
         """ModuleList has no forward; iterate over it instead.

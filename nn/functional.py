@@ -1,16 +1,44 @@
 """Functional forms: the network ops of `autograd` (the same function objects), the
 activations, every loss, and `pad` with PyTorch's flat pad list."""
 import autograd as _ag
-from autograd import (linear, conv2d, max_pool2d, avg_pool2d, max_unpool2d, embedding, dropout, softmax,
-                      log_softmax, batch_norm, relu, leaky_relu, elu, gelu, sigmoid, tanh, softplus)
-from autograd.ops.loss import (mse_loss, l1_loss, binary_cross_entropy, binary_cross_entropy_with_logits,
-                               cross_entropy, nll_loss, kl_div, hinge_loss)
-from .normalization import layer_norm, group_norm, instance_norm
+from autograd import (
+    avg_pool2d,
+    batch_norm,
+    conv2d,
+    dropout,
+    elu,
+    embedding,
+    gelu,
+    leaky_relu,
+    linear,
+    log_softmax,
+    max_pool2d,
+    max_unpool2d,
+    relu,
+    sigmoid,
+    softmax,
+    softplus,
+    tanh,
+)
+from autograd.ops.loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
 
-__all__ = ["linear", "conv2d", "max_pool2d", "avg_pool2d", "max_unpool2d", "embedding", "dropout", "softmax",
-           "log_softmax", "batch_norm", "layer_norm", "group_norm", "instance_norm", "relu", "leaky_relu", "elu",
-           "gelu", "sigmoid", "tanh", "softplus", "mse_loss", "l1_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div", "hinge_loss", "pad"]
+from .normalization import group_norm, instance_norm, layer_norm
+
+__all__ = [
+    "avg_pool2d", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "conv2d",
+    "cross_entropy", "dropout", "elu", "embedding", "gelu", "group_norm", "hinge_loss", "instance_norm", "kl_div",
+    "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "max_pool2d", "max_unpool2d", "mse_loss",
+    "nll_loss", "pad", "relu", "sigmoid", "softmax", "softplus", "tanh",
+]
 
 
 def pad(x, pad, value=0.0, *, mode="constant"):

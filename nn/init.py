@@ -159,17 +159,39 @@ def eye_(tensor):
     return _fill(tensor, np.eye(*tensor.shape))
 
 
+def _draw_(tensor, uniform, bound_or_std):
+    """Fill `tensor` with U(−bound, bound) samples (`uniform`) or N(0, std²) ones; returns it."""
+    rng = get_rng()
+    if uniform:
+        return _fill(tensor, rng.uniform(-bound_or_std, bound_or_std, tensor.shape))
+    return _fill(tensor, rng.normal(0.0, bound_or_std, tensor.shape))
+
+
+def _xavier_(tensor, op, gain, uniform):
+    """Shared body of the xavier initializers: std = gain·√(2 / (fan_in + fan_out))."""
+    _check(tensor, op)
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return _draw_(tensor, uniform, math.sqrt(3.0) * std if uniform else std)
+
+
+def _kaiming_(tensor, op, a, mode, nonlinearity, uniform):
+    """Shared body of the kaiming initializers: gain / √fan, times √3 for the uniform bound."""
+    _check(tensor, op)
+    if tensor.data.size == 0:
+        return tensor
+    fan = _calculate_correct_fan(tensor, mode)
+    gain = calculate_gain(nonlinearity, a)
+    return _draw_(tensor, uniform, math.sqrt(3.0) * gain / math.sqrt(fan) if uniform else gain / math.sqrt(fan))
+
+
 def xavier_uniform_(tensor, gain=1.0):
     """Glorot/Xavier uniform: U(−a, a) with a = gain·√(6 / (fan_in + fan_out)); returns it.
 
     Raises:
         ValueError: for a tensor with fewer than 2 dimensions.
     """
-    _check(tensor, "xavier_uniform_")
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    bound = math.sqrt(3.0) * std
-    return _fill(tensor, get_rng().uniform(-bound, bound, tensor.shape))
+    return _xavier_(tensor, "xavier_uniform_", gain, uniform=True)
 
 
 def xavier_normal_(tensor, gain=1.0):
@@ -178,10 +200,7 @@ def xavier_normal_(tensor, gain=1.0):
     Raises:
         ValueError: for a tensor with fewer than 2 dimensions.
     """
-    _check(tensor, "xavier_normal_")
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return _fill(tensor, get_rng().normal(0.0, std, tensor.shape))
+    return _xavier_(tensor, "xavier_normal_", gain, uniform=False)
 
 
 def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
@@ -193,13 +212,7 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     Raises:
         ValueError: for a bad mode or nonlinearity, or fewer than 2 dimensions.
     """
-    _check(tensor, "kaiming_uniform_")
-    if tensor.data.size == 0:
-        return tensor
-    fan = _calculate_correct_fan(tensor, mode)
-    gain = calculate_gain(nonlinearity, a)
-    bound = math.sqrt(3.0) * gain / math.sqrt(fan)
-    return _fill(tensor, get_rng().uniform(-bound, bound, tensor.shape))
+    return _kaiming_(tensor, "kaiming_uniform_", a, mode, nonlinearity, uniform=True)
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
@@ -208,12 +221,24 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     Raises:
         ValueError: for a bad mode or nonlinearity, or fewer than 2 dimensions.
     """
-    _check(tensor, "kaiming_normal_")
-    if tensor.data.size == 0:
-        return tensor
-    fan = _calculate_correct_fan(tensor, mode)
-    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
-    return _fill(tensor, get_rng().normal(0.0, std, tensor.shape))
+    return _kaiming_(tensor, "kaiming_normal_", a, mode, nonlinearity, uniform=False)
+
+
+def default_init_(weight, bias=None):
+    """PyTorch's default initialization of `Linear` and `Conv2d`, in place: weight from
+    `kaiming_uniform_(a=√5)`, i.e. U(−1/√fan_in, 1/√fan_in), then bias (if not None) from
+    the same U(−1/√fan_in, 1/√fan_in), with fan_in of the weight (shape (out, in, *kernel));
+    returns weight.
+
+    Raises:
+        ValueError: for a weight with fewer than 2 dimensions.
+    """
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        uniform_(bias, -bound, bound)
+    return weight
 
 
 def orthogonal_(tensor, gain=1.0):

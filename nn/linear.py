@@ -1,6 +1,4 @@
 """Affine and shape layers: `Linear`, `Identity`, `Flatten`."""
-import math
-
 import numpy as np
 
 import autograd as ag
@@ -63,11 +61,7 @@ class Linear(Module):
 
     def reset_parameters(self):
         """Draw weight and bias from U(−1/√in_features, 1/√in_features) (PyTorch's default)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_features
-            bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_init_(self.weight, self.bias)
 
     def forward(self, x):
         """y = x Wᵀ + b for x of shape (*, in_features)."""

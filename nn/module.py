@@ -59,6 +59,12 @@ def _check_name(kind, owner, name):
         raise KeyError(f"{kind}: name must be a non-empty string without '.'; got {name!r}.")
 
 
+_REGISTRIES = ("_parameters", "_buffers", "_modules")
+# registry -> (method, what it holds, one entry, accepted class, expected text) for `_check_slot`
+_SLOTS = {"_parameters": ("register_parameter", "parameters", "parameter", Parameter, "an nn.Parameter or None"),
+          "_buffers": ("register_buffer", "buffers", "buffer", Tensor, "a Tensor or None")}
+
+
 class Module:
     """Base class of every layer and model: subclasses set attributes in `__init__` (after
     calling ``super().__init__()``) and define `forward`.
@@ -245,16 +251,7 @@ class Module:
             TypeError: if `param` is neither a Parameter nor None, or `name` is not a str.
             KeyError: if `name` is empty, contains '.', or is already a non-parameter attribute.
         """
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("register_parameter: cannot assign parameters before Module.__init__() "
-                                 "is called; expected super().__init__() first.")
-        _check_name("register_parameter", self, name)
-        if name not in self._parameters and (name in self.__dict__ or name in self._buffers
-                                             or name in self._modules or hasattr(type(self), name)):
-            raise KeyError(f"register_parameter: attribute '{name}' already exists; expected a new name.")
-        if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"register_parameter: cannot assign {type(param).__name__} as parameter '{name}'; "
-                            f"expected an nn.Parameter or None.")
+        self._check_slot("_parameters", name, param)
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
@@ -269,16 +266,7 @@ class Module:
             TypeError: if `tensor` is neither a Tensor nor None, or `name` is not a str.
             KeyError: if `name` is empty, contains '.', or is already another attribute.
         """
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("register_buffer: cannot assign buffers before Module.__init__() is called; "
-                                 "expected super().__init__() first.")
-        _check_name("register_buffer", self, name)
-        if name not in self._buffers and (name in self.__dict__ or name in self._parameters
-                                          or name in self._modules or hasattr(type(self), name)):
-            raise KeyError(f"register_buffer: attribute '{name}' already exists; expected a new name.")
-        if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"register_buffer: cannot assign {type(tensor).__name__} as buffer '{name}'; "
-                            f"expected a Tensor or None.")
+        self._check_slot("_buffers", name, tensor)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers.discard(name)
@@ -296,14 +284,31 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {type(module).__name__} is not a Module subclass; "
                             f"expected a Module or None.")
-        if name not in self._modules and (name in self.__dict__ or name in self._parameters
-                                          or name in self._buffers or hasattr(type(self), name)):
-            raise KeyError(f"add_module: attribute '{name}' already exists; expected a new name.")
+        self._check_free("add_module", "_modules", name)
         self._modules[name] = module
         if module is not None:
             self._renamed(name, module)
 
     register_module = add_module
+
+    def _check_free(self, op, registry, name):
+        """Raise KeyError unless `name` is already in `registry` or is no attribute at all."""
+        if name not in getattr(self, registry) and (
+                name in self.__dict__ or any(name in getattr(self, r) for r in _REGISTRIES if r != registry)
+                or hasattr(type(self), name)):
+            raise KeyError(f"{op}: attribute '{name}' already exists; expected a new name.")
+
+    def _check_slot(self, registry, name, value):
+        """The checks of `register_parameter` / `register_buffer` (see `_SLOTS`), in order:
+        initialized module, valid name, name free, value of the accepted class or None."""
+        op, plural, noun, cls, expected = _SLOTS[registry]
+        if registry not in self.__dict__:
+            raise AttributeError(f"{op}: cannot assign {plural} before Module.__init__() is called; "
+                                 f"expected super().__init__() first.")
+        _check_name(op, self, name)
+        self._check_free(op, registry, name)
+        if value is not None and not isinstance(value, cls):
+            raise TypeError(f"{op}: cannot assign {type(value).__name__} as {noun} '{name}'; expected {expected}.")
 
     def get_submodule(self, target):
         """The submodule at the dotted path `target` (``""`` is self).

@@ -1,7 +1,7 @@
 """`Parameter`: a leaf Tensor that a `Module` registers as trainable."""
 import numpy as np
 
-from autograd.tensor import Tensor, _to_array, _default_dtype
+from autograd.tensor import Tensor, _default_dtype, _to_array
 
 
 class Parameter(Tensor):

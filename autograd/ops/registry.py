@@ -768,6 +768,13 @@ def _loss_kw(T, like, kw):
             for k, v in kw.items()}
 
 
+def _t_loss(fname):
+    """Torch counterpart of a loss: ``torch.nn.functional.<fname>(x, y, **kw)`` (see `_loss_kw`)."""
+    def call(T, x, y, **kw):
+        return getattr(T.nn.functional, fname)(x, y, **_loss_kw(T, x, kw))
+    return call
+
+
 def _probs(rng, shape):
     """Random class probabilities over axis 1 (positive, summing to 1)."""
     e = np.exp(rng.standard_normal(shape))
@@ -775,7 +782,7 @@ def _probs(rng, shape):
 
 
 def _ce_samples(rng):
-    t = lambda *s: rng.integers(0, 5, s)  # noqa: E731
+    t = lambda *s: rng.integers(0, 5, s)
     w = rng.uniform(0.5, 2.0, 5)
     ign = t(6)
     ign[[1, 4]] = -100
@@ -796,7 +803,7 @@ def _ce_samples(rng):
 
 
 def _nll_samples(rng):
-    t = lambda *s: rng.integers(0, 4, s)  # noqa: E731
+    t = lambda *s: rng.integers(0, 4, s)
     w = rng.uniform(0.5, 2.0, 4)
     ign = t(5)
     ign[2] = 1
@@ -831,29 +838,29 @@ def _t_hinge(T, s, y, margin=1.0, reduction="mean"):
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
-_normal = lambda rng, s: make_array(rng, s)  # noqa: E731
-_unit01 = lambda rng, s: np.asarray(rng.uniform(0.05, 0.95, s))  # noqa: E731
-_log_probs = lambda rng, s: np.log(_probs(rng, s)) if len(s) >= 2 else np.asarray(-rng.uniform(0.1, 2.0, s))  # noqa: E731
-_probs_or = lambda rng, s: _probs(rng, s) if len(s) >= 2 else np.asarray(rng.uniform(0.1, 1.0, s))  # noqa: E731
-_labels_pm1 = lambda rng, s: np.asarray(rng.choice([-1.0, 1.0], s), dtype=np.float64)  # noqa: E731
+_normal = lambda rng, s: make_array(rng, s)
+_unit01 = lambda rng, s: np.asarray(rng.uniform(0.05, 0.95, s))
+_log_probs = lambda rng, s: np.log(_probs(rng, s)) if len(s) >= 2 else np.asarray(-rng.uniform(0.1, 2.0, s))
+_probs_or = lambda rng, s: _probs(rng, s) if len(s) >= 2 else np.asarray(rng.uniform(0.1, 1.0, s))
+_labels_pm1 = lambda rng, s: np.asarray(rng.choice([-1.0, 1.0], s), dtype=np.float64)
 
 LOSSES = [
     OpInfo("mse_loss", ls.MseLoss, ls.mse_loss, _pointwise_loss_samples(_normal, _normal), method=False,
-           torch=lambda T, x, y, **kw: T.nn.functional.mse_loss(x, y, **kw),
+           torch=_t_loss("mse_loss"),
            errors=[ErrorInput((np.ones((2, 3)), np.ones((4,))), {}, ValueError,
                               r"mse_loss: input of shape \(2, 3\) and target of shape \(4,\) do not broadcast"),
                    ErrorInput((np.ones(3), np.ones(3)), {"reduction": "avg"}, ValueError,
                               r"mse_loss: reduction must be one of 'mean', 'sum', 'none'; got 'avg'")]),
     OpInfo("l1_loss", ls.L1Loss, ls.l1_loss, _pointwise_loss_samples(_normal, _normal), method=False,
-           torch=lambda T, x, y, **kw: T.nn.functional.l1_loss(x, y, **kw),
+           torch=_t_loss("l1_loss"),
            errors=[ErrorInput((np.ones(3, dtype=np.int64), np.ones(3)), {}, TypeError,
                               r"l1_loss: input must be floating; got dtype int64")]),
     OpInfo("binary_cross_entropy", ls.BinaryCrossEntropy, ls.binary_cross_entropy,
            _pointwise_loss_samples(_unit01, _unit01, [lambda rng: {"weight": rng.uniform(0.5, 2.0, 4)},
                                                       lambda rng: {"weight": rng.uniform(0.5, 2.0, (2, 1)),
                                                                    "reduction": "none"}]),
-           method=False, gradcheck_kwargs=dict(eps=1e-7, atol=1e-5, rtol=1e-4),
-           torch=lambda T, x, y, **kw: T.nn.functional.binary_cross_entropy(x, y, **_loss_kw(T, x, kw)),
+           method=False, gradcheck_kwargs={"eps": 1e-7, "atol": 1e-5, "rtol": 1e-4},
+           torch=_t_loss("binary_cross_entropy"),
            errors=[ErrorInput((np.array([0.5, 1.5]), np.array([0.0, 1.0])), {}, ValueError,
                               r"binary_cross_entropy: input values must be probabilities in \[0, 1\]"),
                    ErrorInput((np.array([0.5, 0.5]), np.array([0.0, 1.0])), {"weight": np.ones(3)}, ValueError,
@@ -866,14 +873,14 @@ LOSSES = [
                                     lambda rng: {"pos_weight": rng.uniform(0.5, 3.0, 4), "reduction": "none",
                                                  "weight": rng.uniform(0.5, 2.0, (2, 1))}]),
            method=False,
-           torch=lambda T, x, y, **kw: T.nn.functional.binary_cross_entropy_with_logits(x, y, **_loss_kw(T, x, kw)),
+           torch=_t_loss("binary_cross_entropy_with_logits"),
            errors=[ErrorInput((np.ones((2, 3)), np.ones((2, 3))), {"pos_weight": np.ones(5)}, ValueError,
                               r"binary_cross_entropy_with_logits: pos_weight of shape \(5,\) does not broadcast "
                               r"to the input shape \(2, 3\)")]),
     OpInfo("kl_div", ls.KlDiv, ls.kl_div,
            _pointwise_loss_samples(_log_probs, _probs_or, [{"reduction": "batchmean"},
                                                            lambda rng: {"log_target": True}]),
-           method=False, torch=lambda T, x, y, **kw: T.nn.functional.kl_div(x, y, **kw),
+           method=False, torch=_t_loss("kl_div"),
            errors=[ErrorInput((np.ones(3), np.ones(3)), {"reduction": "avg"}, ValueError,
                               r"kl_div: reduction must be one of 'mean', 'sum', 'none', 'batchmean'; got 'avg'")]),
     OpInfo("hinge_loss", ls.HingeLoss, ls.hinge_loss,
@@ -882,7 +889,7 @@ LOSSES = [
            errors=[ErrorInput((np.ones(3, dtype=np.int64), np.ones(3)), {}, TypeError,
                               r"hinge_loss: input must be floating; got dtype int64")]),
     OpInfo("cross_entropy", ls.CrossEntropy, ls.cross_entropy, _ce_samples, method=False,
-           torch=lambda T, x, t, **kw: T.nn.functional.cross_entropy(x, t, **_loss_kw(T, x, kw)),
+           torch=_t_loss("cross_entropy"),
            errors=[ErrorInput((np.ones((2, 3)), np.array([0, 3])), {}, ValueError,
                               r"cross_entropy: target 3 is out of bounds; got 3, expected 0 <= target < 3"),
                    ErrorInput((np.ones((2, 3)), np.array([0, 1, 2])), {}, ValueError,
@@ -895,7 +902,7 @@ LOSSES = [
                    ErrorInput((np.ones((2, 3), dtype=np.int64), np.array([0, 1])), {}, TypeError,
                               r"cross_entropy: input must be floating; got dtype int64")]),
     OpInfo("nll_loss", ls.NllLoss, ls.nll_loss, _nll_samples, method=False,
-           torch=lambda T, x, t, **kw: T.nn.functional.nll_loss(x, t, **_loss_kw(T, x, kw)),
+           torch=_t_loss("nll_loss"),
            errors=[ErrorInput((np.ones((2, 3)), np.array([0.0, 1.0])), {}, TypeError,
                               r"nll_loss: target must hold int class indices; got dtype float64"),
                    ErrorInput((np.ones((2, 3)), np.array([-1, 1])), {}, ValueError,

@@ -26,7 +26,7 @@ def test_linear_matches_torch(torch, dtype):
     tx = torch.tensor(x, requires_grad=True)
     tout = theirs(tx)
     tout.backward(torch.from_numpy(g))
-    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
     assert out.dtype == dtype and ours.weight.grad.dtype == dtype
     np.testing.assert_allclose(out.data, tout.detach().numpy(), **tol)
     np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), **tol)

@@ -9,7 +9,7 @@ import nn
 import nn.functional as F
 from autograd.gradcheck import gradgradcheck
 
-TOL = {np.float64: dict(rtol=1e-10, atol=1e-12), np.float32: dict(rtol=2e-5, atol=2e-6)}
+TOL = {np.float64: {"rtol": 1e-10, "atol": 1e-12}, np.float32: {"rtol": 2e-5, "atol": 2e-6}}
 DTYPES = [np.float64, np.float32]
 
 
