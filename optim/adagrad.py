@@ -1,11 +1,6 @@
 """`Adagrad`: per-coordinate learning rates from the sum of squared gradients."""
-import numpy as np
-
-from autograd.grad_mode import enable_grad, no_grad
-from autograd.tensor import Tensor
-
 from . import _functional as F
-from .optimizer import Optimizer, check_flags, check_number, required
+from .optimizer import Optimizer, check_flags
 
 
 class Adagrad(Optimizer):
@@ -42,6 +37,9 @@ class Adagrad(Optimizer):
     Stochastic Optimization", JMLR 12 (2011).
     """
 
+    _number_options = (("lr", 0.0), ("lr_decay", 0.0), ("weight_decay", 0.0), ("initial_accumulator_value", 0.0),
+                       ("eps", 0.0))
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
         check_flags("Adagrad", differentiable=differentiable, fused=fused)
@@ -50,63 +48,12 @@ class Adagrad(Optimizer):
         self._check_options(defaults)
         super().__init__(params, defaults)
         for group in self.param_groups:
-            self._init_state(group)
+            for p in group["params"]:
+                self._init_state(p, ("sum",), float(group["initial_accumulator_value"]))
 
-    def _init_state(self, group):
-        init = float(group["initial_accumulator_value"])
-        for p in group["params"]:
-            st = self.state[p]
-            st["step"] = 0.0
-            st["sum"] = Tensor._make(np.full_like(p.data, init), False, None)
-
-    def _check_options(self, options):
-        """Validate lr, lr_decay, weight_decay, initial_accumulator_value and eps.
-
-        Raises:
-            ValueError, TypeError: naming the invalid option.
-        """
-        if options["lr"] is not required:
-            check_number("Adagrad", "lr", options["lr"])
-        check_number("Adagrad", "lr_decay", options["lr_decay"])
-        check_number("Adagrad", "weight_decay", options["weight_decay"])
-        check_number("Adagrad", "initial_accumulator_value", options["initial_accumulator_value"])
-        check_number("Adagrad", "eps", options["eps"])
-
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; parameters with ``grad is None`` are skipped.
-
-        Args:
-            closure (callable, optional): re-evaluates the model and returns the loss.
-
-        Returns:
-            the closure's loss, or None.
-        """
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            state = self.state
-            for group in self.param_groups:
-                params, arrays, grads, sums, steps = [], [], [], [], []
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    st = state[p]
-                    if len(st) == 0:  # a group added after construction
-                        st["step"] = 0.0
-                        st["sum"] = Tensor._make(np.full_like(p.data, float(group["initial_accumulator_value"])),
-                                                 False, None)
-                    st["step"] = step = st["step"] + 1
-                    params.append(p)
-                    arrays.append(p.data)
-                    grads.append(p.grad.data)
-                    sums.append(st["sum"].data)
-                    steps.append(step)
-                if not params:
-                    continue
-                F.adagrad(arrays, grads, sums, steps, lr=group["lr"], weight_decay=group["weight_decay"],
-                          lr_decay=group["lr_decay"], eps=group["eps"], maximize=group["maximize"])
-                for p in params:
-                    p._version += 1
-        return loss
+    def _update_group(self, group, params, arrays, grads):
+        # a group added after construction gets its state here
+        states = self._next_states(params, ("sum",), float(group["initial_accumulator_value"]))
+        F.adagrad(arrays, grads, [st["sum"].data for st in states], [st["step"] for st in states], lr=group["lr"],
+                  weight_decay=group["weight_decay"], lr_decay=group["lr_decay"], eps=group["eps"],
+                  maximize=group["maximize"])

@@ -1,11 +1,9 @@
 """`Adam` (with AMSGrad and optional decoupled weight decay)."""
-import numpy as np
-
-from autograd.grad_mode import enable_grad, no_grad
-from autograd.tensor import Tensor
-
 from . import _functional as F
-from .optimizer import Optimizer, check_flags, check_number, required
+from .optimizer import Optimizer, check_flags, check_number
+
+_KEYS = ("exp_avg", "exp_avg_sq")  # state buffers, made lazily in this order
+_AMSGRAD_KEYS = (*_KEYS, "max_exp_avg_sq")
 
 
 class Adam(Optimizer):
@@ -44,6 +42,8 @@ class Adam(Optimizer):
     Reddi et al., "On the Convergence of Adam and Beyond", ICLR 2018 (AMSGrad).
     """
 
+    _number_options = (("lr", 0.0), ("eps", 0.0))
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
@@ -62,10 +62,8 @@ class Adam(Optimizer):
         Raises:
             ValueError, TypeError: naming the invalid option.
         """
+        super()._check_options(options)  # lr, eps
         name = type(self).__name__
-        if options["lr"] is not required:
-            check_number(name, "lr", options["lr"])
-        check_number(name, "eps", options["eps"])
         betas = options["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"{name}: betas must be a pair of floats; got {betas!r}, expected (beta1, beta2).")
@@ -73,51 +71,11 @@ class Adam(Optimizer):
         check_number(name, "betas[1]", betas[1], low=0.0, high=1.0)
         check_number(name, "weight_decay", options["weight_decay"])
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; parameters with ``grad is None`` are skipped.
-
-        Args:
-            closure (callable, optional): re-evaluates the model and returns the loss.
-
-        Returns:
-            the closure's loss, or None.
-        """
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            state = self.state
-            for group in self.param_groups:
-                amsgrad = group["amsgrad"]
-                params, arrays, grads, exp_avgs, exp_avg_sqs, max_sqs, steps = [], [], [], [], [], [], []
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    st = state[p]
-                    if len(st) == 0:
-                        st["step"] = 0.0
-                        st["exp_avg"] = Tensor._make(np.zeros_like(p.data), False, None)
-                        st["exp_avg_sq"] = Tensor._make(np.zeros_like(p.data), False, None)
-                        if amsgrad:
-                            st["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p.data), False, None)
-                    elif amsgrad and "max_exp_avg_sq" not in st:
-                        st["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p.data), False, None)
-                    st["step"] = step = st["step"] + 1
-                    params.append(p)
-                    arrays.append(p.data)
-                    grads.append(p.grad.data)
-                    exp_avgs.append(st["exp_avg"].data)
-                    exp_avg_sqs.append(st["exp_avg_sq"].data)
-                    if amsgrad:
-                        max_sqs.append(st["max_exp_avg_sq"].data)
-                    steps.append(step)
-                if not params:
-                    continue
-                beta1, beta2 = group["betas"]
-                F.adam(arrays, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, amsgrad=amsgrad, beta1=beta1,
-                       beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"], eps=group["eps"],
-                       maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])
-                for p in params:
-                    p._version += 1
-        return loss
+    def _update_group(self, group, params, arrays, grads):
+        amsgrad = group["amsgrad"]
+        states = self._next_states(params, _AMSGRAD_KEYS if amsgrad else _KEYS)
+        beta1, beta2 = group["betas"]
+        F.adam(arrays, grads, [st["exp_avg"].data for st in states], [st["exp_avg_sq"].data for st in states],
+               [st["max_exp_avg_sq"].data for st in states] if amsgrad else [], [st["step"] for st in states],
+               amsgrad=amsgrad, beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
+               eps=group["eps"], maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])

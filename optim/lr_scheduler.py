@@ -46,6 +46,34 @@ def _per_group(owner, name, optimizer, value):
     return [value] * len(optimizer.param_groups)
 
 
+def _check_schedulers(owner, schedulers, optimizer, expected):
+    """Check the schedulers a `_SchedulerList` drives: at least one, all `LRScheduler`s (checked
+    first), none a `ReduceLROnPlateau`, all of `optimizer` (None: the first one's, described
+    by `expected` in the error).
+
+    Returns:
+        the optimizer they share.
+
+    Raises:
+        ValueError, TypeError: naming the owner and the first offending index.
+    """
+    if len(schedulers) < 1:
+        raise ValueError(f"{owner}: expects at least one scheduler; got 0, expected a non-empty list.")
+    for i, s in enumerate(schedulers):
+        if not isinstance(s, LRScheduler):
+            raise TypeError(f"{owner}: schedulers[{i}] is not a scheduler; got {type(s).__name__}, "
+                            f"expected an LRScheduler.")
+    optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
+    for i, s in enumerate(schedulers):
+        if isinstance(s, ReduceLROnPlateau):  # a ValueError in PyTorch too
+            raise ValueError(f"{owner}: schedulers[{i}] is a ReduceLROnPlateau, which needs a metric "  # noqa: TRY004
+                             f"in step(); got ReduceLROnPlateau, expected a schedule without arguments.")
+        if s.optimizer is not optimizer:
+            raise ValueError(f"{owner}: schedulers[{i}] belongs to another optimizer; got "
+                             f"{type(s.optimizer).__name__} at {id(s.optimizer):#x}, expected {expected}.")
+    return optimizer
+
+
 class LRScheduler:
     """Base class of the learning-rate schedules; subclasses define `get_lr`.
 
@@ -132,7 +160,17 @@ class LRScheduler:
             values = closed() if closed is not None else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._current_lrs()
+
+    def _current_lrs(self, factor=None):
+        """Each group's current lr, times `factor` when one is given (the chainable step).
+
+        Returns:
+            list[float].
+        """
+        if factor is None:
+            return [group["lr"] for group in self.optimizer.param_groups]
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
 
     def state_dict(self):
         """The scheduler's state: every attribute except the optimizer (deep-copied).
@@ -242,12 +280,10 @@ class PolynomialLR(LRScheduler):
         Returns:
             list[float].
         """
-        groups = self.optimizer.param_groups
         if self._is_initial or self.last_epoch > self.total_iters:
-            return [group["lr"] for group in groups]
-        factor = ((1.0 - self.last_epoch / self.total_iters)
-                  / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
-        return [group["lr"] * factor for group in groups]
+            return self._current_lrs()
+        return self._current_lrs(((1.0 - self.last_epoch / self.total_iters)
+                                  / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power)
 
     def _get_closed_form_lr(self):
         return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
@@ -283,10 +319,9 @@ class StepLR(LRScheduler):
         Returns:
             list[float].
         """
-        groups = self.optimizer.param_groups
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return [group["lr"] for group in groups]
-        return [group["lr"] * self.gamma for group in groups]
+            return self._current_lrs()
+        return self._current_lrs(self.gamma)
 
     def _get_closed_form_lr(self):
         return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
@@ -325,11 +360,10 @@ class MultiStepLR(LRScheduler):
         Returns:
             list[float].
         """
-        groups = self.optimizer.param_groups
         count = self.milestones.count(self.last_epoch)
         if count == 0:
-            return [group["lr"] for group in groups]
-        return [group["lr"] * self.gamma ** count for group in groups]
+            return self._current_lrs()
+        return self._current_lrs(self.gamma ** count)
 
     def _get_closed_form_lr(self):
         return [base_lr * self.gamma ** bisect_right(self.milestones, self.last_epoch) for base_lr in self.base_lrs]
@@ -361,12 +395,11 @@ class ConstantLR(LRScheduler):
         Returns:
             list[float].
         """
-        groups = self.optimizer.param_groups
         if self.last_epoch == 0:
-            return [group["lr"] * self.factor for group in groups]
+            return self._current_lrs(self.factor)
         if self.last_epoch != self.total_iters:
-            return [group["lr"] for group in groups]
-        return [group["lr"] * (1.0 / self.factor) for group in groups]
+            return self._current_lrs()
+        return self._current_lrs(1.0 / self.factor)
 
     def _get_closed_form_lr(self):
         return [base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
@@ -406,14 +439,12 @@ class LinearLR(LRScheduler):
         Returns:
             list[float].
         """
-        groups = self.optimizer.param_groups
         if self.last_epoch == 0:
-            return [group["lr"] * self.start_factor for group in groups]
+            return self._current_lrs(self.start_factor)
         if self._is_initial or self.last_epoch > self.total_iters:
-            return [group["lr"] for group in groups]
+            return self._current_lrs()
         delta = self.end_factor - self.start_factor
-        ratio = 1.0 + delta / (self.total_iters * self.start_factor + (self.last_epoch - 1) * delta)
-        return [group["lr"] * ratio for group in groups]
+        return self._current_lrs(1.0 + delta / (self.total_iters * self.start_factor + (self.last_epoch - 1) * delta))
 
     def _get_closed_form_lr(self):
         return [base_lr * (self.start_factor + (self.end_factor - self.start_factor)
@@ -444,10 +475,9 @@ class ExponentialLR(LRScheduler):
         Returns:
             list[float].
         """
-        groups = self.optimizer.param_groups
         if self._is_initial:
-            return [group["lr"] for group in groups]
-        return [group["lr"] * self.gamma for group in groups]
+            return self._current_lrs()
+        return self._current_lrs(self.gamma)
 
     def _get_closed_form_lr(self):
         return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
@@ -489,7 +519,7 @@ class CosineAnnealingLR(LRScheduler):
         groups = self.optimizer.param_groups
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
-            return [group["lr"] for group in groups]
+            return self._current_lrs()
         if self._step_count == 1 and t > 0:
             return [eta_min + (base_lr - eta_min) * (1 + math.cos(t * math.pi / T)) / 2
                     for base_lr in self.base_lrs]
@@ -504,70 +534,13 @@ class CosineAnnealingLR(LRScheduler):
                 for base_lr in self.base_lrs]
 
 
-class SequentialLR(LRScheduler):
-    """Run `schedulers` one after another, switching at the epochs in `milestones`.
-
-    At a milestone the next scheduler restarts from its epoch 0 (closed form where it has one),
-    as in PyTorch.
-
-    Args:
-        optimizer (Optimizer): the optimizer all schedulers drive.
-        schedulers (list[LRScheduler]): at least one; not `ReduceLROnPlateau`.
-        milestones (list[int]): len(schedulers) − 1 increasing epochs.
-        last_epoch (int): see `LRScheduler` (default -1).
-
-    Raises:
-        ValueError: for no schedulers, a ReduceLROnPlateau, a scheduler of another optimizer,
-            or a wrong number of milestones.
-        TypeError: if an entry is not a scheduler.
-    """
-
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
-        _check_optimizer("SequentialLR", optimizer)
-        schedulers = list(schedulers)
-        milestones = list(milestones)
-        if len(schedulers) < 1:
-            raise ValueError("SequentialLR: expects at least one scheduler; got 0, expected a non-empty list.")
-        for i, s in enumerate(schedulers):
-            if not isinstance(s, LRScheduler):
-                raise TypeError(f"SequentialLR: schedulers[{i}] is not a scheduler; got {type(s).__name__}, "
-                                f"expected an LRScheduler.")
-            if isinstance(s, ReduceLROnPlateau):  # a ValueError in PyTorch too
-                raise ValueError(f"SequentialLR: schedulers[{i}] is a ReduceLROnPlateau, which needs a metric "  # noqa: TRY004
-                                 f"in step(); got ReduceLROnPlateau, expected a schedule without arguments.")
-            if s.optimizer is not optimizer:
-                raise ValueError(f"SequentialLR: schedulers[{i}] belongs to another optimizer; got "
-                                 f"{type(s.optimizer).__name__} at {id(s.optimizer):#x}, expected the optimizer "
-                                 f"given to SequentialLR.")
-        if len(milestones) != len(schedulers) - 1:
-            raise ValueError(f"SequentialLR: needs one milestone fewer than schedulers; got {len(milestones)} "
-                             f"milestones for {len(schedulers)} schedulers, expected {len(schedulers) - 1}.")
-        self._schedulers = schedulers
-        self._milestones = milestones
-        self.last_epoch = last_epoch + 1
-        self.optimizer = optimizer
-        for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
-        for s in schedulers:  # undo the step each made in its constructor
-            s._undo_initial_step()
-        idx = bisect_right(milestones, 0)
-        schedulers[idx]._initial_step()
-        self._last_lr = schedulers[idx].get_last_lr()
+class _SchedulerList(LRScheduler):
+    """Base of the schedules that drive other schedulers (`SequentialLR`, `ChainedScheduler`),
+    kept in ``self._schedulers``."""
 
     def _undo_initial_step(self):
         for s in self._schedulers:
             s._undo_initial_step()
-
-    def step(self):
-        """Advance the active scheduler (restarting the next one at a milestone)."""
-        self.last_epoch += 1
-        idx = bisect_right(self._milestones, self.last_epoch)
-        scheduler = self._schedulers[idx]
-        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
-            scheduler._update_lr(0)
-        else:
-            scheduler.step()
-        self._last_lr = scheduler.get_last_lr()
 
     def state_dict(self):
         """The state, with each wrapped scheduler's state dict under ``"_schedulers"``.
@@ -592,7 +565,57 @@ class SequentialLR(LRScheduler):
             s.load_state_dict(sd)
 
 
-class ChainedScheduler(LRScheduler):
+class SequentialLR(_SchedulerList):
+    """Run `schedulers` one after another, switching at the epochs in `milestones`.
+
+    At a milestone the next scheduler restarts from its epoch 0 (closed form where it has one),
+    as in PyTorch.
+
+    Args:
+        optimizer (Optimizer): the optimizer all schedulers drive.
+        schedulers (list[LRScheduler]): at least one; not `ReduceLROnPlateau`.
+        milestones (list[int]): len(schedulers) − 1 increasing epochs.
+        last_epoch (int): see `LRScheduler` (default -1).
+
+    Raises:
+        ValueError: for no schedulers, a ReduceLROnPlateau, a scheduler of another optimizer,
+            or a wrong number of milestones.
+        TypeError: if an entry is not a scheduler.
+    """
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        _check_optimizer("SequentialLR", optimizer)
+        schedulers = list(schedulers)
+        milestones = list(milestones)
+        _check_schedulers("SequentialLR", schedulers, optimizer, "the optimizer given to SequentialLR")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"SequentialLR: needs one milestone fewer than schedulers; got {len(milestones)} "
+                             f"milestones for {len(schedulers)} schedulers, expected {len(schedulers) - 1}.")
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        for s in schedulers:  # undo the step each made in its constructor
+            s._undo_initial_step()
+        idx = bisect_right(milestones, 0)
+        schedulers[idx]._initial_step()
+        self._last_lr = schedulers[idx].get_last_lr()
+
+    def step(self):
+        """Advance the active scheduler (restarting the next one at a milestone)."""
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            scheduler._update_lr(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+
+class ChainedScheduler(_SchedulerList):
     """Step several schedulers together each epoch (their effects multiply / chain).
 
     Args:
@@ -606,37 +629,16 @@ class ChainedScheduler(LRScheduler):
 
     def __init__(self, schedulers, optimizer=None):
         schedulers = list(schedulers)
-        if len(schedulers) < 1:
-            raise ValueError("ChainedScheduler: expects at least one scheduler; got 0, expected a non-empty list.")
-        for i, s in enumerate(schedulers):
-            if not isinstance(s, LRScheduler):
-                raise TypeError(f"ChainedScheduler: schedulers[{i}] is not a scheduler; got {type(s).__name__}, "
-                                f"expected an LRScheduler.")
-        optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
-        for i, s in enumerate(schedulers):
-            if isinstance(s, ReduceLROnPlateau):  # a ValueError in PyTorch too
-                raise ValueError(f"ChainedScheduler: schedulers[{i}] is a ReduceLROnPlateau, which needs a "  # noqa: TRY004
-                                 f"metric in step(); got ReduceLROnPlateau, expected a schedule without arguments.")
-            if s.optimizer is not optimizer:
-                raise ValueError(f"ChainedScheduler: schedulers[{i}] belongs to another optimizer; got "
-                                 f"{type(s.optimizer).__name__} at {id(s.optimizer):#x}, expected one optimizer "
-                                 f"for all schedulers.")
+        optimizer = _check_schedulers("ChainedScheduler", schedulers, optimizer, "one optimizer for all schedulers")
         self._schedulers = schedulers
         self.optimizer = optimizer
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
-
-    def _undo_initial_step(self):
-        for s in self._schedulers:
-            s._undo_initial_step()
+        self._last_lr = self._current_lrs()
 
     def step(self):
         """Step every wrapped scheduler, in order."""
         for s in self._schedulers:
             s.step()
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    state_dict = SequentialLR.state_dict
-    load_state_dict = SequentialLR.load_state_dict
+        self._last_lr = self._current_lrs()
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -686,7 +688,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown = cooldown
         self.eps = eps
         self.last_epoch = 0
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._last_lr = self._current_lrs()
         self._init_is_better(mode, threshold, threshold_mode)
         self._reset()
 
@@ -750,7 +752,7 @@ class ReduceLROnPlateau(LRScheduler):
             self._reduce_lr()
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._current_lrs()
 
     def _reduce_lr(self):
         groups = self.optimizer.param_groups

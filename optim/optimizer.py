@@ -4,7 +4,8 @@ Follows `torch.optim.Optimizer` (PyTorch 2.x): ``param_groups`` is a list of dic
 missing options are filled from ``defaults``; ``state`` maps each parameter Tensor (hashed by
 identity) to a dict of PyTorch's keys (``step``, ``exp_avg`` …) made lazily by ``step``;
 ``state_dict()`` replaces parameters by their position (0, 1, … over all groups in order).
-The update arithmetic lives in `optim/_functional.py`; subclasses gather ndarrays and call it.
+The update arithmetic lives in `optim/_functional.py`; `step` runs each subclass's `_update_group`,
+which gathers ndarrays and calls it.
 """
 import copy
 import math
@@ -13,6 +14,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from autograd.grad_mode import enable_grad, no_grad
 from autograd.tensor import Tensor
 
 
@@ -110,7 +112,7 @@ def _as_index(key):
 
 
 class Optimizer:
-    """Base class: holds parameter groups and per-parameter state; subclasses define `step`.
+    """Base class: holds parameter groups and per-parameter state; subclasses define `_update_group`.
 
     Args:
         params: an iterable of Tensors (one group), of ``(name, Tensor)`` pairs (the names are
@@ -160,12 +162,20 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
+    # (option, lower bound or None) pairs of the real numbers `_check_options` validates, in
+    # this order; ``lr`` may be `required`. Subclasses list theirs and may extend the method.
+    _number_options = ()
+
     def _check_options(self, options):
-        """Validate a dict of options (the defaults or one group); subclasses override.
+        """Validate a dict of options (the defaults or one group) against `_number_options`.
 
         Raises:
             ValueError, TypeError: for an invalid option, naming it.
         """
+        name = type(self).__name__
+        for key, low in self._number_options:
+            if not (key == "lr" and options[key] is required):
+                check_number(name, key, options[key], low=low)
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -271,7 +281,10 @@ class Optimizer:
                     g.data.fill(0)
 
     def step(self, closure=None):
-        """Update the parameters once from their `.grad` (defined by each optimizer).
+        """Update every parameter that has a gradient; parameters with ``grad is None`` are skipped.
+
+        Runs `closure` (with grad enabled), then, without grad, each group's update
+        (`_update_group`, defined by each optimizer) and bumps the updated parameters' versions.
 
         Args:
             closure (callable, optional): re-evaluates the model and returns the loss; called
@@ -279,8 +292,60 @@ class Optimizer:
 
         Returns:
             the closure's loss, or None.
+
+        Raises:
+            NotImplementedError: if the subclass defines neither `step` nor `_update_group`.
         """
-        raise NotImplementedError(f"{type(self).__name__}: step is not implemented.")
+        if type(self)._update_group is Optimizer._update_group:
+            raise NotImplementedError(f"{type(self).__name__}: step is not implemented.")
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                params = [p for p in group["params"] if p.grad is not None]
+                if not params:
+                    continue
+                self._update_group(group, params, [p.data for p in params], [p.grad.data for p in params])
+                for p in params:
+                    p._version += 1
+        return loss
+
+    def _update_group(self, group, params, arrays, grads):
+        """Apply one update to `params` (the group's parameters that have a gradient).
+
+        Args:
+            group (dict): the parameter group (its options).
+            params (list[Tensor]): the parameters to update; `arrays` and `grads` are their
+                ``.data`` and ``.grad.data`` ndarrays, to be updated in place / read.
+        """
+
+    def _init_state(self, param, keys, fill=0.0):
+        """``state[param]``, made on first use: ``step`` 0.0, then, for each of `keys` the state
+        lacks, a Tensor of param's shape and dtype filled with `fill`.
+
+        Returns:
+            dict: the parameter's state.
+        """
+        st = self.state[param]
+        if len(st) == 0:
+            st["step"] = 0.0
+        for key in keys:
+            if key not in st:
+                st[key] = Tensor._make(np.full_like(param.data, fill), False, None)
+        return st
+
+    def _next_states(self, params, keys, fill=0.0):
+        """The states of `params` for this update (see `_init_state`), ``step`` incremented.
+
+        Returns:
+            list[dict]: one state per parameter.
+        """
+        states = [self._init_state(p, keys, fill) for p in params]
+        for st in states:
+            st["step"] += 1
+        return states
 
     # -- state dicts ------------------------------------------------------------------------
     def state_dict(self):

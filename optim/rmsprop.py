@@ -1,11 +1,6 @@
 """`RMSprop`: root-mean-square propagation, optionally centered and with momentum."""
-import numpy as np
-
-from autograd.grad_mode import enable_grad, no_grad
-from autograd.tensor import Tensor
-
 from . import _functional as F
-from .optimizer import Optimizer, check_flags, check_number, required
+from .optimizer import Optimizer, check_flags
 
 
 class RMSprop(Optimizer):
@@ -41,6 +36,8 @@ class RMSprop(Optimizer):
     Graves, "Generating Sequences With Recurrent Neural Networks", arXiv:1308.0850.
     """
 
+    _number_options = (("lr", 0.0), ("eps", 0.0), ("momentum", 0.0), ("weight_decay", 0.0), ("alpha", 0.0))
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
         check_flags("RMSprop", capturable=capturable, differentiable=differentiable)
@@ -49,69 +46,15 @@ class RMSprop(Optimizer):
         self._check_options(defaults)
         super().__init__(params, defaults)
 
-    def _check_options(self, options):
-        """Validate lr, eps, momentum, weight_decay and alpha.
-
-        Raises:
-            ValueError, TypeError: naming the invalid option.
-        """
-        if options["lr"] is not required:
-            check_number("RMSprop", "lr", options["lr"])
-        check_number("RMSprop", "eps", options["eps"])
-        check_number("RMSprop", "momentum", options["momentum"])
-        check_number("RMSprop", "weight_decay", options["weight_decay"])
-        check_number("RMSprop", "alpha", options["alpha"])
-
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; parameters with ``grad is None`` are skipped.
-
-        Args:
-            closure (callable, optional): re-evaluates the model and returns the loss.
-
-        Returns:
-            the closure's loss, or None.
-        """
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            state = self.state
-            for group in self.param_groups:
-                momentum = group["momentum"]
-                centered = group["centered"]
-                params, arrays, grads, square_avgs, grad_avgs, bufs, steps = [], [], [], [], [], [], []
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    st = state[p]
-                    if len(st) == 0:
-                        st["step"] = 0.0
-                        st["square_avg"] = Tensor._make(np.zeros_like(p.data), False, None)
-                        if momentum > 0:
-                            st["momentum_buffer"] = Tensor._make(np.zeros_like(p.data), False, None)
-                        if centered:
-                            st["grad_avg"] = Tensor._make(np.zeros_like(p.data), False, None)
-                    else:  # momentum or centered switched on after the first step (e.g. by OneCycleLR)
-                        if momentum > 0 and "momentum_buffer" not in st:
-                            st["momentum_buffer"] = Tensor._make(np.zeros_like(p.data), False, None)
-                        if centered and "grad_avg" not in st:
-                            st["grad_avg"] = Tensor._make(np.zeros_like(p.data), False, None)
-                    st["step"] = step = st["step"] + 1
-                    params.append(p)
-                    arrays.append(p.data)
-                    grads.append(p.grad.data)
-                    square_avgs.append(st["square_avg"].data)
-                    if momentum > 0:
-                        bufs.append(st["momentum_buffer"].data)
-                    if centered:
-                        grad_avgs.append(st["grad_avg"].data)
-                    steps.append(step)
-                if not params:
-                    continue
-                F.rmsprop(arrays, grads, square_avgs, grad_avgs, bufs, steps, lr=group["lr"], alpha=group["alpha"],
-                          eps=group["eps"], weight_decay=group["weight_decay"], momentum=momentum,
-                          centered=centered, maximize=group["maximize"])
-                for p in params:
-                    p._version += 1
-        return loss
+    def _update_group(self, group, params, arrays, grads):
+        momentum = group["momentum"]
+        centered = group["centered"]
+        # momentum_buffer / grad_avg are added when switched on after the first step (e.g. by OneCycleLR)
+        keys = ("square_avg",) + (("momentum_buffer",) if momentum > 0 else ()) + (("grad_avg",) if centered else ())
+        states = self._next_states(params, keys)
+        F.rmsprop(arrays, grads, [st["square_avg"].data for st in states],
+                  [st["grad_avg"].data for st in states] if centered else [],
+                  [st["momentum_buffer"].data for st in states] if momentum > 0 else [],
+                  [st["step"] for st in states], lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
+                  weight_decay=group["weight_decay"], momentum=momentum, centered=centered,
+                  maximize=group["maximize"])

@@ -1,9 +1,8 @@
 """`SGD`: stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
-from autograd.grad_mode import enable_grad, no_grad
 from autograd.tensor import Tensor
 
 from . import _functional as F
-from .optimizer import Optimizer, check_flags, check_number, required
+from .optimizer import Optimizer, check_flags
 
 
 class SGD(Optimizer):
@@ -40,6 +39,8 @@ class SGD(Optimizer):
     learning", ICML 2013.
     """
 
+    _number_options = (("lr", 0.0), ("momentum", 0.0), ("dampening", None), ("weight_decay", 0.0))
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
         check_flags("SGD", differentiable=differentiable, fused=fused)
@@ -54,52 +55,24 @@ class SGD(Optimizer):
         Raises:
             ValueError, TypeError: naming the invalid option.
         """
-        if options["lr"] is not required:
-            check_number("SGD", "lr", options["lr"])
-        check_number("SGD", "momentum", options["momentum"])
-        check_number("SGD", "dampening", options["dampening"], low=None)
-        check_number("SGD", "weight_decay", options["weight_decay"])
+        super()._check_options(options)
         if options["nesterov"] and (options["momentum"] <= 0 or options["dampening"] != 0):
             raise ValueError(f"SGD: nesterov momentum requires a momentum and zero dampening; got momentum="
                              f"{options['momentum']!r}, dampening={options['dampening']!r}, expected momentum > 0 "
                              f"and dampening = 0.")
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; parameters with ``grad is None`` are skipped.
-
-        Args:
-            closure (callable, optional): re-evaluates the model and returns the loss.
-
-        Returns:
-            the closure's loss, or None.
-        """
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
-        with no_grad():
-            state = self.state
-            for group in self.param_groups:
-                momentum = group["momentum"]
-                params, arrays, grads, bufs = [], [], [], []
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    params.append(p)
-                    arrays.append(p.data)
-                    grads.append(p.grad.data)
-                    if momentum != 0:
-                        buf = state[p].get("momentum_buffer")
-                        bufs.append(None if buf is None else buf.data)
-                if not params:
-                    continue
-                F.sgd(arrays, grads, bufs, lr=group["lr"], momentum=momentum, dampening=group["dampening"],
-                      weight_decay=group["weight_decay"], nesterov=group["nesterov"], maximize=group["maximize"])
-                for i, p in enumerate(params):
-                    p._version += 1
-                    if momentum != 0:
-                        st = state[p]
-                        buf = st.get("momentum_buffer")
-                        if buf is None or buf.data is not bufs[i]:
-                            st["momentum_buffer"] = Tensor._make(bufs[i], False, None)
-        return loss
+    def _update_group(self, group, params, arrays, grads):
+        momentum = group["momentum"]
+        state = self.state
+        bufs = []
+        if momentum != 0:
+            for p in params:
+                buf = state[p].get("momentum_buffer")
+                bufs.append(None if buf is None else buf.data)
+        F.sgd(arrays, grads, bufs, lr=group["lr"], momentum=momentum, dampening=group["dampening"],
+              weight_decay=group["weight_decay"], nesterov=group["nesterov"], maximize=group["maximize"])
+        if momentum != 0:
+            for p, new in zip(params, bufs):
+                buf = state[p].get("momentum_buffer")
+                if buf is None or buf.data is not new:
+                    state[p]["momentum_buffer"] = Tensor._make(new, False, None)

@@ -78,6 +78,14 @@ def _ids(configs):
     return [f"{c[0]}-" + ",".join(f"{k}={v}" for k, v in c[1].items()) for c in configs]
 
 
+def _sign(options):
+    """The objective's sign for a config: -1 (ascend on the negated objective) with maximize=True."""
+    return -1.0 if options.get("maximize") else 1.0
+
+
+KINDS = pytest.mark.parametrize("kind", ["quadratic", "logistic"])
+
+
 def _assert_close(ours, theirs):
     for name in NAMES:
         a, b = ours[name].data, theirs[name]
@@ -86,12 +94,12 @@ def _assert_close(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12 * scale, err_msg=name)
 
 
-@pytest.mark.parametrize("kind", ["quadratic", "logistic"])
+@KINDS
 @pytest.mark.parametrize("config", CONFIGS, ids=_ids(CONFIGS))
 def test_trajectory_matches_torch(config, kind):
     torch = require_torch()
     name, options = config
-    sign = -1.0 if options.get("maximize") else 1.0
+    sign = _sign(options)
     ours, opt = run_ours(getattr(optim, name), options, kind, STEPS, sign=sign)
     theirs, _ = run_torch(torch, name, options, kind, STEPS, sign=sign)
     _assert_close(ours, theirs)
@@ -103,7 +111,7 @@ def test_trajectory_matches_torch(config, kind):
         assert ours["unused"] not in opt.state
 
 
-@pytest.mark.parametrize("kind", ["quadratic", "logistic"])
+@KINDS
 @pytest.mark.parametrize("config", GROUP_CONFIGS, ids=[c[0] + "-groups" for c in GROUP_CONFIGS])
 def test_param_groups_match_torch(config, kind):
     torch = require_torch()
@@ -131,12 +139,12 @@ LOCKSTEP_CONFIGS = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["quadratic", "logistic"])
+@KINDS
 @pytest.mark.parametrize("config", LOCKSTEP_CONFIGS, ids=_ids(LOCKSTEP_CONFIGS))
 def test_same_gradients_same_updates(config, kind):
     torch = require_torch()
     name, options = config
-    sign = -1.0 if options.get("maximize") else 1.0
+    sign = _sign(options)
     ours, theirs = run_lockstep(torch, name, options, kind, STEPS, sign=sign)
     _assert_close(ours, theirs)
 
@@ -155,7 +163,7 @@ FLOAT32_CONFIGS = [
 def test_float32_stays_float32(config):
     torch = require_torch()
     name, options = config
-    sign = -1.0 if options.get("maximize") else 1.0
+    sign = _sign(options)
     ours, opt = run_ours(getattr(optim, name), options, "logistic", 20, dtype=np.float32, sign=sign)
     theirs, _ = run_torch(torch, name, options, "logistic", 20, dtype=np.float32, sign=sign)
     for pname in NAMES:
