@@ -81,7 +81,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     Raises:
         ValueError: if v's shapes differ from the inputs'.
     """
-    single_in, xs = _inputs(inputs)
+    _, xs = _inputs(inputs)
     single_out, outs = _outs(func(*xs))
     vs = _vs(v, xs, "jvp")
     us = tuple(Tensor(np.zeros_like(o.data), requires_grad=True) for o in outs)

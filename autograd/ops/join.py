@@ -20,6 +20,32 @@ def _block(grad_out, axis, index):
     return Getitem.apply(grad_out, index=(slice(None),) * axis + (index,), scatter="set")
 
 
+def _join_forward(ctx, tensors, axis):
+    """The inputs' arrays, recording the join axis and their dtypes for `_join_vjp`."""
+    arrays = [t.data for t in tensors]
+    ctx.axis = axis
+    ctx.dtypes = [a.dtype for a in arrays]
+    return arrays
+
+
+def _join_vjp(ctx, grad_out, indices):
+    """Ā_i = Ḡ at `indices[i]` (a slice or an int) on the join axis, cast back to A_i's
+    dtype; None where `ctx.needs_input_grad[i]` is false. In a plain backward the blocks
+    are views of Ḡ (no nodes); otherwise `_block` records a Getitem for double backward."""
+    plain = not _state[0]
+    out = []
+    for need, index, dt in zip(ctx.needs_input_grad, indices, ctx.dtypes):
+        if need and plain:
+            g = grad_out.data[(slice(None),) * ctx.axis + (index,)]
+            out.append(Tensor._make(g if g.dtype == dt else g.astype(dt), False, None))
+        elif need:
+            g = _block(grad_out, ctx.axis, index)
+            out.append(g if g.data.dtype == dt else g.astype(dt))
+        else:
+            out.append(None)
+    return tuple(out)
+
+
 class Concatenate(Function):
     """Z = [A₁ A₂ … A_k] joined along `axis` (numpy.concatenate / torch.cat).
 
@@ -38,29 +64,15 @@ class Concatenate(Function):
     @staticmethod
     def forward(ctx, *tensors, axis):
         """numpy.concatenate of the inputs' arrays in the promoted dtype."""
-        arrays = [t.data for t in tensors]
-        ctx.axis = axis
+        arrays = _join_forward(ctx, tensors, axis)
         ctx.sizes = [a.shape[axis] for a in arrays]
-        ctx.dtypes = [a.dtype for a in arrays]
         return np.concatenate(arrays, axis=axis, dtype=_result_dtype(arrays))
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Ā_i = the block of Ḡ along axis that came from A_i."""
-        out = []
-        start = 0
-        plain = not _state[0]  # plain backward: blocks are views of Ḡ, no nodes
-        for need, n, dt in zip(ctx.needs_input_grad, ctx.sizes, ctx.dtypes):
-            if need and plain:
-                g = grad_out.data[(slice(None),) * ctx.axis + (slice(start, start + n),)]
-                out.append(Tensor._make(g if g.dtype == dt else g.astype(dt), False, None))
-            elif need:
-                g = _block(grad_out, ctx.axis, slice(start, start + n))
-                out.append(g if g.data.dtype == dt else g.astype(dt))
-            else:
-                out.append(None)
-            start += n
-        return tuple(out)
+        stops = np.cumsum(ctx.sizes).tolist()
+        return _join_vjp(ctx, grad_out, [slice(stop - n, stop) for stop, n in zip(stops, ctx.sizes)])
 
 
 class Stack(Function):
@@ -79,26 +91,13 @@ class Stack(Function):
     @staticmethod
     def forward(ctx, *tensors, axis):
         """numpy.stack of the inputs' arrays in the promoted dtype."""
-        arrays = [t.data for t in tensors]
-        ctx.axis = axis
-        ctx.dtypes = [a.dtype for a in arrays]
+        arrays = _join_forward(ctx, tensors, axis)
         return np.stack(arrays, axis=axis, dtype=_result_dtype(arrays))
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Ā_i = Ḡ at slot i of the new axis."""
-        out = []
-        plain = not _state[0]  # plain backward: slots are views of Ḡ, no nodes
-        for i, (need, dt) in enumerate(zip(ctx.needs_input_grad, ctx.dtypes)):
-            if need and plain:
-                g = grad_out.data[(slice(None),) * ctx.axis + (i,)]
-                out.append(Tensor._make(g if g.dtype == dt else g.astype(dt), False, None))
-            elif need:
-                g = _block(grad_out, ctx.axis, i)
-                out.append(g if g.data.dtype == dt else g.astype(dt))
-            else:
-                out.append(None)
-        return tuple(out)
+        return _join_vjp(ctx, grad_out, range(len(ctx.dtypes)))
 
 
 class Pad(Function):

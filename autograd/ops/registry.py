@@ -5,9 +5,10 @@ inputs (and in which domain), a NumPy reference, the PyTorch counterpart and err
 with their expected messages. `install()` builds the Tensor methods and operators from it;
 the op tests are parametrized over it; a test fails if a `Function` subclass is missing.
 
-Conventions of the samples: a float ndarray argument becomes a Tensor that requires grad
-(float64 in gradcheck); any other argument (int/bool arrays, numbers, tuples) is passed as
-it is. ``torch`` entries are ``fn(torch_module, *args, **kwargs)`` on torch tensors.
+Conventions of the samples: a float ndarray argument, also as an item of a list of arrays
+(the tensors of a join), becomes a Tensor that requires grad (float64 in gradcheck); an
+int/bool array becomes a Tensor without grad; any other argument (numbers, tuples) is
+passed as it is. ``torch`` entries are ``fn(torch_module, *args, **kwargs)`` on torch tensors.
 """
 import math
 from dataclasses import dataclass, field
@@ -529,17 +530,6 @@ def _t_pad(T, a, pad_width, value=0.0):
     return T.nn.functional.pad(a, [int(v) for pair in pairs[::-1] for v in pair], value=value)
 
 
-def _concatenate_varargs(*tensors, axis=0):
-    """`join.concatenate` with the tensors as varargs: the table's calling convention, as the
-    harness turns only top-level arrays into Tensors (the public function takes a sequence)."""
-    return jn.concatenate(tensors, axis)
-
-
-def _stack_varargs(*tensors, axis=0):
-    """`join.stack` with the tensors as varargs (see `_concatenate_varargs`)."""
-    return jn.stack(tensors, axis)
-
-
 def _getitem_samples(rng):
     x = lambda *s: make_array(rng, s)
     return [Sample((x(3, 4), 1)), Sample((x(3, 4), (slice(0, 2), -1))),
@@ -582,34 +572,30 @@ INDEXING = [
                               r"index_put: value of shape \(3,\) does not broadcast to the indexed shape \(4,\)"),
                    ErrorInput((np.ones((3, 4)), 3, np.ones(4)), {}, IndexError,
                               r"index_put: index 3 is out of range for axis 0 with size 3")]),
-    # concatenate and stack are called through varargs spellings here; the public functions
-    # (a sequence first) are exported from ALIASES.
-    OpInfo("concatenate", jn.Concatenate, _concatenate_varargs,
-           lambda rng: [Sample((make_array(rng, (2, 3)), make_array(rng, (1, 3)))),
-                        Sample((make_array(rng, (2, 3)), make_array(rng, (2, 1)), make_array(rng, (2, 2))),
+    OpInfo("concatenate", jn.Concatenate, jn.concatenate,
+           lambda rng: [Sample(([make_array(rng, (2, 3)), make_array(rng, (1, 3))],)),
+                        Sample(([make_array(rng, (2, 3)), make_array(rng, (2, 1)), make_array(rng, (2, 2))],),
                                {"axis": -1}),
-                        Sample((make_array(rng, (2, 0)), make_array(rng, (2, 2))), {"axis": 1}),
-                        Sample((make_array(rng, (1, 2)), np.array([[1, 2]])))],
-           ref=lambda *ts, axis=0: np.concatenate(ts, axis=axis),
-           torch=lambda T, *ts, axis=0: T.cat(ts, dim=axis), method=False,
-           errors=[ErrorInput((np.ones((2, 3)), np.ones((2, 4))), {}, ValueError,
+                        Sample(([make_array(rng, (2, 0)), make_array(rng, (2, 2))],), {"axis": 1}),
+                        Sample(([make_array(rng, (1, 2)), np.array([[1, 2]])],))],
+           ref=np.concatenate, torch=lambda T, ts, axis=0: T.cat(ts, dim=axis), method=False,
+           errors=[ErrorInput(([np.ones((2, 3)), np.ones((2, 4))],), {}, ValueError,
                               r"concatenate: tensor 1 has shape \(2, 4\) but tensor 0 has shape \(2, 3\); "
                               r"expected equal sizes on every axis except axis 0\."),
-                   ErrorInput((), {}, ValueError, r"concatenate: expected a non-empty sequence of tensors"),
-                   ErrorInput((np.ones(2), np.ones((2, 1))), {}, ValueError,
+                   ErrorInput(([],), {}, ValueError, r"concatenate: expected a non-empty sequence of tensors"),
+                   ErrorInput(([np.ones(2), np.ones((2, 1))],), {}, ValueError,
                               r"concatenate: tensor 1 has shape \(2, 1\) but tensor 0 has shape \(2,\)"),
-                   ErrorInput((np.ones(2), np.ones(2)), {"axis": 1}, ValueError,
+                   ErrorInput(([np.ones(2), np.ones(2)],), {"axis": 1}, ValueError,
                               r"concatenate: axis 1 is out of range for a tensor with 1 dims")]),
-    OpInfo("stack", jn.Stack, _stack_varargs,
-           lambda rng: [Sample((make_array(rng, (2, 3)), make_array(rng, (2, 3)))),
-                        Sample((make_array(rng, (3,)), make_array(rng, (3,)), make_array(rng, (3,))), {"axis": -1}),
-                        Sample((make_array(rng, ()), make_array(rng, ())))],
-           ref=lambda *ts, axis=0: np.stack(ts, axis=axis),
-           torch=lambda T, *ts, axis=0: T.stack(ts, dim=axis), method=False,
-           errors=[ErrorInput((np.ones((2, 3)), np.ones((3, 2))), {}, ValueError,
+    OpInfo("stack", jn.Stack, jn.stack,
+           lambda rng: [Sample(([make_array(rng, (2, 3)), make_array(rng, (2, 3))],)),
+                        Sample(([make_array(rng, (3,)), make_array(rng, (3,)), make_array(rng, (3,))],), {"axis": -1}),
+                        Sample(([make_array(rng, ()), make_array(rng, ())],))],
+           ref=np.stack, torch=lambda T, ts, axis=0: T.stack(ts, dim=axis), method=False,
+           errors=[ErrorInput(([np.ones((2, 3)), np.ones((3, 2))],), {}, ValueError,
                               r"stack: tensor 1 has shape \(3, 2\) but tensor 0 has shape \(2, 3\); "
                               r"expected all tensors to have the same shape\."),
-                   ErrorInput((np.ones((2, 3)), np.ones((2, 3))), {"axis": 3}, ValueError,
+                   ErrorInput(([np.ones((2, 3)), np.ones((2, 3))],), {"axis": 3}, ValueError,
                               r"stack: axis 3 is out of range for a tensor with 3 dims")]),
     OpInfo("split", None, jn.split,
            lambda rng: [Sample((make_array(rng, (5, 2)), 2)), Sample((make_array(rng, (2, 6)), [1, 0, 5]), {"axis": 1}),

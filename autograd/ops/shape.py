@@ -20,6 +20,17 @@ def _sizes(args, op):
         raise TypeError(f"{op}: sizes must be ints, given as varargs or one tuple; got {args!r}.") from None
 
 
+def _to_shape(ctx, a, shape, move, error):
+    """move(A.data, shape) (numpy's reshape or broadcast_to), recording A's shape for the
+    VJP as `ctx.in_shape`; numpy's ValueError is re-raised as `error`, a template with the
+    fields shape (A's), size (A's element count) and target."""
+    ctx.in_shape = a.data.shape
+    try:
+        return move(a.data, shape)
+    except ValueError:
+        raise ValueError(error.format(shape=a.shape, size=a.data.size, target=tuple(shape))) from None
+
+
 class Reshape(Function):
     """Z = reshape(A, shape) (row-major, like numpy; one size may be −1).
 
@@ -35,12 +46,9 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, a, shape):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        try:
-            return a.data.reshape(shape)
-        except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.data.size} elements) "
-                             f"into {tuple(shape)}; expected the same number of elements.") from None
+        return _to_shape(ctx, a, shape, np.reshape,
+                         "reshape: cannot reshape a tensor of shape {shape} ({size} elements) into {target}; "
+                         "expected the same number of elements.")
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -88,12 +96,9 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, a, shape):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
-        ctx.in_shape = a.data.shape
-        try:
-            return np.broadcast_to(a.data, shape)
-        except ValueError:
-            raise ValueError(f"expand: a tensor of shape {a.shape} cannot be broadcast to {tuple(shape)}; "
-                             f"expected sizes equal to the target's or 1.") from None
+        return _to_shape(ctx, a, shape, np.broadcast_to,
+                         "expand: a tensor of shape {shape} cannot be broadcast to {target}; "
+                         "expected sizes equal to the target's or 1.")
 
     @staticmethod
     def vjp(ctx, grad_out):

@@ -6,10 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
-import autograd as ag
 from autograd.ops.registry import OPS, make_array
 
 from ..conftest import require_torch
+from .op_harness import check_against_torch
 
 BCAST_OPS = [info for info in OPS if info.broadcast]
 
@@ -29,17 +29,7 @@ def test_broadcast_gradcheck_and_torch(info):
         rng = np.random.default_rng(seed)
         arrays = [make_array(rng, s, info.domain if i == info.nin - 1 or info.domain != "nonzero" else "real")
                   for i, s in enumerate(shapes.input_shapes)]
-        xs = [ag.Tensor(a, requires_grad=True) for a in arrays]
-        assert ag.gradcheck(lambda *t: info.op(*t), xs, atol=1e-6, rtol=1e-4)
-        out = info.op(*xs)
-        txs = [torch.tensor(a, requires_grad=True) for a in arrays]
-        tout = info.torch(torch, *txs)
-        np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
-        v = rng.standard_normal(out.shape)
-        ours = ag.grad([out], xs, [v])
-        theirs = torch.autograd.grad([tout], txs, [torch.from_numpy(v)])
-        for g, tg, x in zip(ours, theirs, xs):
-            assert g.shape == x.shape
-            np.testing.assert_allclose(g.data, tg.numpy(), rtol=1e-10, atol=1e-12)
+        tol = {"rtol": 1e-10, "atol": 1e-12}
+        check_against_torch(torch, info.op, lambda *t: info.torch(torch, *t), arrays, rng, tol, tol)
 
     check()

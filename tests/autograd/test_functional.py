@@ -1,5 +1,7 @@
 """`autograd.functional` (vjp, jvp, jacobian, hessian, hvp) against
 `torch.autograd.functional`, and `gradcheck` / `gradgradcheck` themselves."""
+from functools import partial
+
 import numpy as np
 import pytest
 
@@ -54,18 +56,23 @@ def tt(torch, a):
     return torch.from_numpy(np.array(a))
 
 
+def close_to_torch(torch, name, f_ours, f_theirs, inputs, v):
+    """F.<name>(f_ours, inputs, v) equals torch.autograd.functional.<name>(f_theirs, …), where
+    `inputs` and `v` are arrays or tuples of arrays."""
+    def convert(make, arrays):
+        return tuple(make(a) for a in arrays) if isinstance(arrays, tuple) else make(arrays)
+
+    ours = getattr(F, name)(f_ours, convert(Tensor, inputs), convert(Tensor, v))
+    to_torch = partial(tt, torch)
+    theirs = getattr(torch.autograd.functional, name)(f_theirs, convert(to_torch, inputs), convert(to_torch, v))
+    close(ours[0], theirs[0])
+    close(ours[1], theirs[1])
+
+
 def test_vjp_matches_torch():
     torch = require_torch()
-    v = RNG.standard_normal((2, 4))
-    ours = F.vjp(f_ag, Tensor(X), Tensor(v))
-    theirs = torch.autograd.functional.vjp(f_t(torch), tt(torch, X), tt(torch, v))
-    close(ours[0], theirs[0])
-    close(ours[1], theirs[1])
-    vs = (RNG.standard_normal(3), np.array(1.5))
-    ours = F.vjp(g_ag, (Tensor(X), Tensor(Y)), tuple(Tensor(v) for v in vs))
-    theirs = torch.autograd.functional.vjp(g_t(torch), (tt(torch, X), tt(torch, Y)), tuple(tt(torch, v) for v in vs))
-    close(ours[0], theirs[0])
-    close(ours[1], theirs[1])
+    close_to_torch(torch, "vjp", f_ag, f_t(torch), X, RNG.standard_normal((2, 4)))
+    close_to_torch(torch, "vjp", g_ag, g_t(torch), (X, Y), (RNG.standard_normal(3), np.array(1.5)))
 
 
 def test_vjp_scalar_output_default_v_and_inputs_untouched():
@@ -82,16 +89,8 @@ def test_vjp_scalar_output_default_v_and_inputs_untouched():
 
 def test_jvp_matches_torch():
     torch = require_torch()
-    v = RNG.standard_normal((2, 3))
-    ours = F.jvp(f_ag, Tensor(X), Tensor(v))
-    theirs = torch.autograd.functional.jvp(f_t(torch), tt(torch, X), tt(torch, v))
-    close(ours[0], theirs[0])
-    close(ours[1], theirs[1])
-    vs = (RNG.standard_normal((2, 3)), RNG.standard_normal(3))
-    ours = F.jvp(g_ag, (Tensor(X), Tensor(Y)), tuple(Tensor(v) for v in vs))
-    theirs = torch.autograd.functional.jvp(g_t(torch), (tt(torch, X), tt(torch, Y)), tuple(tt(torch, v) for v in vs))
-    close(ours[0], theirs[0])
-    close(ours[1], theirs[1])
+    close_to_torch(torch, "jvp", f_ag, f_t(torch), X, RNG.standard_normal((2, 3)))
+    close_to_torch(torch, "jvp", g_ag, g_t(torch), (X, Y), (RNG.standard_normal((2, 3)), RNG.standard_normal(3)))
 
 
 def test_jacobian_matches_torch():
@@ -133,28 +132,26 @@ def test_hessian_matches_torch():
 
 def test_hvp_matches_torch():
     torch = require_torch()
-    v = RNG.standard_normal((2, 3))
-    ours = F.hvp(lambda x: s_ag(x, Tensor(Y)), Tensor(X), Tensor(v))
-    theirs = torch.autograd.functional.hvp(lambda x: s_t(torch)(x, tt(torch, Y)), tt(torch, X), tt(torch, v))
-    close(ours[0], theirs[0])
-    close(ours[1], theirs[1])
-    vs = (RNG.standard_normal((2, 3)), RNG.standard_normal(3))
-    ours = F.hvp(s_ag, (Tensor(X), Tensor(Y)), tuple(Tensor(a) for a in vs))
-    theirs = torch.autograd.functional.hvp(s_t(torch), (tt(torch, X), tt(torch, Y)), tuple(tt(torch, a) for a in vs))
-    close(ours[0], theirs[0])
-    close(ours[1], theirs[1])
+    close_to_torch(torch, "hvp", lambda x: s_ag(x, Tensor(Y)), lambda x: s_t(torch)(x, tt(torch, Y)), X,
+                   RNG.standard_normal((2, 3)))
+    close_to_torch(torch, "hvp", s_ag, s_t(torch), (X, Y), (RNG.standard_normal((2, 3)), RNG.standard_normal(3)))
 
 
 # -- gradcheck -------------------------------------------------------------------------------
-class WrongSquare(Function):
-    """Z = A², with a deliberately wrong VJP (Ā = 3 Ḡ ⊙ A instead of 2 Ḡ ⊙ A) for the tests."""
-    name = "wrong_square"
-    rule = "Ā = 3 Ḡ ⊙ A (wrong on purpose)"
+class Square(Function):
+    """Z = A², saving A; the subclasses below give it deliberately broken VJPs."""
+    name = "square"
 
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
         return a.data * a.data
+
+
+class WrongSquare(Square):
+    """Z = A², with a deliberately wrong VJP (Ā = 3 Ḡ ⊙ A instead of 2 Ḡ ⊙ A) for the tests."""
+    name = "wrong_square"
+    rule = "Ā = 3 Ḡ ⊙ A (wrong on purpose)"
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -196,15 +193,10 @@ def test_gradgradcheck_on_compositions():
     assert ag.gradgradcheck(lambda a: ag.stack([a[0] * a[1], a[1, ::-1]], axis=0) ** 2, [x]) is True
 
 
-class DetachedSquare(Function):
+class DetachedSquare(Square):
     """Z = A² whose VJP has the right value, 2 Ḡ ⊙ A, but treats A as a constant, so its
     second derivative is wrong (for the gradgradcheck test)."""
     name = "detached_square"
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return a.data * a.data
 
     @staticmethod
     def vjp(ctx, grad_out):

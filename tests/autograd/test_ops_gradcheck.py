@@ -6,39 +6,28 @@ import pytest
 import autograd as ag
 from autograd.ops.registry import OPS
 
-from .op_harness import call_with, flat_outputs, to_tensors
+from .op_harness import flat_outputs, sample_calls, to_tensors
 
 DIFF_OPS = [info for info in OPS if info.function is None or info.grad]
 
 
 @pytest.mark.parametrize("info", DIFF_OPS, ids=lambda i: i.name)
 def test_gradcheck(info):
-    rng = np.random.default_rng(0)
-    for sample in info.samples(rng):
-        tensors = to_tensors(sample.args)
-        fn, diff = call_with(info, sample, tensors)
-        if not diff:
-            continue
-        kwargs = dict(eps=1e-6, atol=1e-6, rtol=1e-4)
-        kwargs.update(info.gradcheck_kwargs)
-        assert ag.gradcheck(fn, diff, **kwargs)
+    for _, fn, diff in sample_calls(info, np.random.default_rng(0), diff_only=True):
+        assert ag.gradcheck(fn, diff, **{"eps": 1e-6, "atol": 1e-6, "rtol": 1e-4, **info.gradcheck_kwargs})
 
 
 @pytest.mark.parametrize("info", DIFF_OPS, ids=lambda i: i.name)
 def test_dot_product(info):
     rng = np.random.default_rng(1)
-    for sample in info.samples(rng):
-        tensors = to_tensors(sample.args)
-        fn, diff = call_with(info, sample, tensors)
-        if not diff:
-            continue
+    for _, fn, diff in sample_calls(info, rng, diff_only=True):
         outs = flat_outputs(fn(*diff))
         vs = [rng.standard_normal(o.shape) for o in outs]
         us = [rng.standard_normal(d.shape) for d in diff]
         grads = ag.grad(outs, diff, vs, allow_unused=True)
         lhs = sum(float(np.sum(u * (0 if g is None else g.data))) for u, g in zip(us, grads))
         eps = info.gradcheck_kwargs.get("eps", 1e-6)
-        tol = dict(rtol=1e-5, atol=1e-6) if "eps" not in info.gradcheck_kwargs else dict(rtol=1e-3, atol=1e-3)
+        tol = {"rtol": 1e-5, "atol": 1e-6} if "eps" not in info.gradcheck_kwargs else {"rtol": 1e-3, "atol": 1e-3}
         plus = [t.data + eps * u for t, u in zip(diff, us)]
         minus = [t.data - eps * u for t, u in zip(diff, us)]
         out_p = flat_outputs(fn(*[ag.Tensor(p) for p in plus]))

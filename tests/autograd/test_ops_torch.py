@@ -3,25 +3,19 @@ random upstream gradient) equal torch's on CPU, in float64 and float32."""
 import numpy as np
 import pytest
 
+import autograd as ag
 from autograd.ops.registry import OPS
 
 from ..conftest import require_torch
-from .op_harness import call_with, flat_outputs, is_diff, to_tensors
+from .op_harness import convert_arrays, diff_positions, flat_outputs, pick, sample_calls
 
 TORCH_OPS = [info for info in OPS if info.torch is not None]
-TOL = {np.float64: dict(rtol=1e-10, atol=1e-10), np.float32: dict(rtol=2e-4, atol=2e-5)}
+TOL = {np.float64: {"rtol": 1e-10, "atol": 1e-10}, np.float32: {"rtol": 2e-4, "atol": 2e-5}}
 
 
 def _torch_args(torch, args, dtype):
-    out = []
-    for a in args:
-        if is_diff(a):
-            out.append(torch.tensor(a.astype(dtype), requires_grad=True))
-        elif isinstance(a, np.ndarray):
-            out.append(torch.from_numpy(a.copy()))
-        else:
-            out.append(a)
-    return out
+    return convert_arrays(args, lambda a: torch.tensor(a.astype(dtype), requires_grad=True),
+                          lambda a: torch.from_numpy(a.copy()))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
@@ -29,9 +23,7 @@ def _torch_args(torch, args, dtype):
 def test_matches_torch(info, dtype):
     torch = require_torch()
     rng = np.random.default_rng(3)
-    for sample in info.samples(rng):
-        tensors = to_tensors(sample.args, dtype=dtype)
-        fn, diff = call_with(info, sample, tensors)
+    for sample, fn, diff in sample_calls(info, rng, dtype=dtype):
         outs = flat_outputs(fn(*diff))
         targs = _torch_args(torch, sample.args, dtype)
         tout = info.torch(torch, *targs, **sample.kwargs)
@@ -45,9 +37,8 @@ def test_matches_torch(info, dtype):
         if not diff:
             continue
         vs = [rng.standard_normal(o.shape).astype(dtype) for o in outs]
-        import autograd as ag
         ours = ag.grad(outs, diff, vs, allow_unused=True)
-        tdiff = [t for t in targs if isinstance(t, torch.Tensor) and t.requires_grad]
+        tdiff = pick(targs, diff_positions(sample.args))
         theirs = torch.autograd.grad(touts, tdiff, [torch.from_numpy(v) for v in vs], allow_unused=True)
         for g, tg in zip(ours, theirs):
             if tg is None:

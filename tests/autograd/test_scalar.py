@@ -8,6 +8,7 @@ import pytest
 from autograd import Scalar
 
 from ..conftest import require_torch
+from .micrograd_cases import more_ops_expr, sanity_check_expr
 
 
 def _t(torch, v):
@@ -17,17 +18,11 @@ def _t(torch, v):
 def test_micrograd_sanity_check():
     torch = require_torch()
     x = Scalar(-4.0)
-    z = 2 * x + 2 + x
-    q = z.relu() + z * x
-    h = (z * z).relu()
-    y = h + q + q * x
+    y = sanity_check_expr(x)
     y.backward()
 
     tx = _t(torch, -4.0)
-    tz = 2 * tx + 2 + tx
-    tq = tz.relu() + tz * tx
-    th = (tz * tz).relu()
-    ty = th + tq + tq * tx
+    ty = sanity_check_expr(tx)
     ty.backward()
 
     assert y.data == ty.item()
@@ -39,29 +34,11 @@ def test_micrograd_more_ops():
     torch = require_torch()
     a = Scalar(-4.0)
     b = Scalar(2.0)
-    c = a + b
-    d = a * b + b ** 3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e ** 2
-    g = f / 2.0
-    g += 10.0 / f
+    g = more_ops_expr(a, b)
     g.backward()
 
     ta, tb = _t(torch, -4.0), _t(torch, 2.0)
-    tc = ta + tb
-    td = ta * tb + tb ** 3
-    tc = tc + tc + 1
-    tc = tc + 1 + tc + (-ta)
-    td = td + td * 2 + (tb + ta).relu()
-    td = td + 3 * td + (tb - ta).relu()
-    te = tc - td
-    tf = te ** 2
-    tg = tf / 2.0
-    tg = tg + 10.0 / tf
+    tg = more_ops_expr(ta, tb)
     tg.backward()
 
     assert abs(g.data - tg.item()) < 1e-12
