@@ -16,6 +16,8 @@ from tests.conftest import IN_CI
 NODE_RE = re.compile(r"^\s*([vo]\d+) \[", re.MULTILINE)
 EDGE_RE = re.compile(r"^\s*([vo]\d+) -> ([vo]\d+)", re.MULTILINE)
 
+from .micrograd_cases import more_ops_expr
+
 
 def nodes(src):
     """Picture node ids in DOT text."""
@@ -54,17 +56,7 @@ def micrograd_expr():
     """micrograd's README expression, with every node: returns (g, leaves, all nodes)."""
     a = Scalar(-4.0, "a")
     b = Scalar(2.0, "b")
-    c = a + b
-    d = a * b + b ** 3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e ** 2
-    g = f / 2.0
-    g += 10.0 / f
-    return g, (a, b)
+    return more_ops_expr(a, b), (a, b)
 
 
 def scalar_neuron():
