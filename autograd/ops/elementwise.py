@@ -934,101 +934,46 @@ def _number(op, arg, value):
     return float(value)
 
 
-def exp(a):
-    """Elementwise e^a (see `Exp`).
+def _unary(cls, summary, arg="floating Tensor (or number)", float_only=True):
+    """The public function ``<cls.name>(a)`` of the one-input op `cls`: `a` as a Tensor (numbers →
+    default float dtype), checked to be floating when `float_only`, then ``cls.apply(a)``.
 
-    Args: a: floating Tensor (or number). Returns: Tensor of a's shape and dtype.
-    Raises: TypeError for an integer or bool tensor.
+    Its docstring is `summary` followed by the lines all of them share: Args (`arg`, what `a`
+    may be), Returns (a's shape and dtype) and, when `float_only`, Raises (TypeError).
     """
-    return Exp.apply(_float_input("exp", a))
+    name = cls.name
+    doc = f"{summary}\n\n    Args: a: {arg}. Returns: Tensor of a's shape and dtype.\n"
+    if float_only:
+        def op(a):
+            return cls.apply(_float_input(name, a))
+        doc += "    Raises: TypeError for an integer or bool tensor.\n"
+    else:
+        def op(a):
+            return cls.apply(as_tensor(a))
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc + "    "
+    return op
 
 
-def log(a):
-    """Elementwise natural logarithm (see `Log`); NaN below 0 and −inf at 0, as numpy.
-
-    Args: a: floating Tensor (or number). Returns: Tensor of a's shape and dtype.
-    Raises: TypeError for an integer or bool tensor.
-    """
-    return Log.apply(_float_input("log", a))
-
-
-def log1p(a):
-    """Elementwise log(1 + a), accurate for small a (see `Log1p`).
-
-    Args: a: floating Tensor (or number), a > −1. Returns: Tensor of a's shape and dtype.
-    Raises: TypeError for an integer or bool tensor.
-    """
-    return Log1p.apply(_float_input("log1p", a))
-
-
-def sqrt(a):
-    """Elementwise square root (see `Sqrt`); the gradient at 0 is +inf, as PyTorch.
-
-    Args: a: floating Tensor (or number), a ≥ 0. Returns: Tensor of a's shape and dtype.
-    Raises: TypeError for an integer or bool tensor.
-    """
-    return Sqrt.apply(_float_input("sqrt", a))
-
-
-def abs(a):
-    """Elementwise |a|, with abs′(0) = 0 (see `Abs`).
-
-    Args: a: Tensor (or number), any numeric dtype. Returns: Tensor of a's shape and dtype.
-    """
-    return Abs.apply(as_tensor(a))
-
-
-def sign(a):
-    """Elementwise sign ∈ {−1, 0, +1}; its gradient is 0 everywhere (see `Sign`).
-
-    Args: a: Tensor (or number). Returns: Tensor of a's shape and dtype.
-    """
-    return Sign.apply(as_tensor(a))
-
-
-def sin(a):
-    """Elementwise sine of radians (see `Sin`).
-
-    Args: a: floating Tensor (or number). Returns: Tensor of a's shape and dtype.
-    Raises: TypeError for an integer or bool tensor.
-    """
-    return Sin.apply(_float_input("sin", a))
-
-
-def cos(a):
-    """Elementwise cosine of radians (see `Cos`).
-
-    Args: a: floating Tensor (or number). Returns: Tensor of a's shape and dtype.
-    Raises: TypeError for an integer or bool tensor.
-    """
-    return Cos.apply(_float_input("cos", a))
-
-
-def tanh(a):
-    """Elementwise hyperbolic tangent (see `Tanh`).
-
-    Args: a: floating Tensor (or number). Returns: Tensor of a's shape and dtype.
-    Raises: TypeError for an integer or bool tensor.
-    """
-    return Tanh.apply(_float_input("tanh", a))
-
-
-def sigmoid(a):
-    """Elementwise logistic function 1/(1 + e^(−a)), finite without warnings for any a
-    (see `Sigmoid`).
-
-    Args: a: floating Tensor (or number). Returns: Tensor of a's shape and dtype.
-    Raises: TypeError for an integer or bool tensor.
-    """
-    return Sigmoid.apply(_float_input("sigmoid", a))
-
-
-def relu(a):
-    """Elementwise max(a, 0), with relu′(0) = 0 (see `Relu`).
-
-    Args: a: Tensor (or number). Returns: Tensor of a's shape and dtype.
-    """
-    return Relu.apply(as_tensor(a))
+exp = _unary(Exp, "Elementwise e^a (see `Exp`).")
+log = _unary(Log, "Elementwise natural logarithm (see `Log`); NaN below 0 and −inf at 0, as numpy.")
+log1p = _unary(Log1p, "Elementwise log(1 + a), accurate for small a (see `Log1p`).",
+               arg="floating Tensor (or number), a > −1")
+sqrt = _unary(Sqrt, "Elementwise square root (see `Sqrt`); the gradient at 0 is +inf, as PyTorch.",
+              arg="floating Tensor (or number), a ≥ 0")
+abs = _unary(Abs, "Elementwise |a|, with abs′(0) = 0 (see `Abs`).",
+             arg="Tensor (or number), any numeric dtype", float_only=False)
+sign = _unary(Sign, "Elementwise sign ∈ {−1, 0, +1}; its gradient is 0 everywhere (see `Sign`).",
+              arg="Tensor (or number)", float_only=False)
+sin = _unary(Sin, "Elementwise sine of radians (see `Sin`).")
+cos = _unary(Cos, "Elementwise cosine of radians (see `Cos`).")
+tanh = _unary(Tanh, "Elementwise hyperbolic tangent (see `Tanh`).")
+sigmoid = _unary(Sigmoid, "Elementwise logistic function 1/(1 + e^(−a)), finite without warnings for any a\n"
+                          "    (see `Sigmoid`).")
+relu = _unary(Relu, "Elementwise max(a, 0), with relu′(0) = 0 (see `Relu`).", arg="Tensor (or number)",
+              float_only=False)
+erf = _unary(Erf, "Elementwise error function erf(a) = 2/√π ∫₀ᵃ e^(−t²) dt (see `Erf`; W. J. Cody's\n"
+                  "    rational approximations, about 1 ulp in float64).")
 
 
 def leaky_relu(a, negative_slope=0.01):
@@ -1074,16 +1019,6 @@ def gelu(a, approximate="none"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh'; got {approximate!r}, "
                          f"expected 'none' or 'tanh'.")
     return Gelu.apply(_float_input("gelu", a), approximate=approximate)
-
-
-def erf(a):
-    """Elementwise error function erf(a) = 2/√π ∫₀ᵃ e^(−t²) dt (see `Erf`; W. J. Cody's
-    rational approximations, about 1 ulp in float64).
-
-    Args: a: floating Tensor (or number). Returns: Tensor of a's shape and dtype.
-    Raises: TypeError for an integer or bool tensor.
-    """
-    return Erf.apply(_float_input("erf", a))
 
 
 def softplus(a, beta=1.0, threshold=20.0):
@@ -1171,28 +1106,28 @@ def _binary_operands(op, a, b):
     return a, b
 
 
-def maximum(a, b):
-    """Elementwise max(a, b) with numpy broadcasting; ties split the gradient ½ : ½ (see
-    `Maximum`).
+def _binary(cls, word):
+    """The public function ``<cls.name>(a, b)`` of `Maximum` or `Minimum`: both operands through
+    `_binary_operands`, then ``cls.apply(a, b)``; `word` ('max' or 'min') names it in its docstring."""
+    name = cls.name
+
+    def op(a, b):
+        a, b = _binary_operands(name, a, b)
+        return cls.apply(a, b)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"""Elementwise {word}(a, b) with numpy broadcasting; ties split the gradient ½ : ½ (see
+    `{cls.__name__}`).
 
     Args: a, b: Tensors (or one of them a number/ndarray, which takes the other's dtype).
     Returns: Tensor of the broadcast shape.
     Raises: ValueError if the shapes do not broadcast; TypeError if the dtypes differ.
     """
-    a, b = _binary_operands("maximum", a, b)
-    return Maximum.apply(a, b)
+    return op
 
 
-def minimum(a, b):
-    """Elementwise min(a, b) with numpy broadcasting; ties split the gradient ½ : ½ (see
-    `Minimum`).
-
-    Args: a, b: Tensors (or one of them a number/ndarray, which takes the other's dtype).
-    Returns: Tensor of the broadcast shape.
-    Raises: ValueError if the shapes do not broadcast; TypeError if the dtypes differ.
-    """
-    a, b = _binary_operands("minimum", a, b)
-    return Minimum.apply(a, b)
+maximum = _binary(Maximum, "max")
+minimum = _binary(Minimum, "min")
 
 
 def where(cond, x, y):

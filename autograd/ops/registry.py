@@ -223,33 +223,34 @@ def _t_binary(fname):
     return call
 
 
-_EW_INT = np.array([1, 2, 3])
+def _rejects_int(op):
+    """The ErrorInput of a floating-only op: an int64 array raises `check_float`'s TypeError."""
+    return ErrorInput((np.array([1, 2, 3]),), {}, TypeError, rf"{op}: expected a floating dtype; got int64")
+
 
 ELEMENTWISE = [
     OpInfo("exp", ew.Exp, ew.exp, unary_samples(), ref=np.exp, torch=lambda T, a: T.exp(a),
-           errors=[ErrorInput((_EW_INT,), {}, TypeError, r"exp: expected a floating dtype; got int64")]),
+           errors=[_rejects_int("exp")]),
     OpInfo("log", ew.Log, ew.log, unary_samples("positive"), ref=np.log, torch=lambda T, a: T.log(a),
            domain="positive"),
     OpInfo("relu", ew.Relu, ew.relu, unary_samples("kinkfree"), ref=lambda a: np.maximum(a, 0),
            torch=lambda T, a: T.relu(a), domain="kinkfree"),
     OpInfo("log1p", ew.Log1p, ew.log1p, unary_samples("unit"), ref=np.log1p, torch=lambda T, a: T.log1p(a),
-           domain="unit",
-           errors=[ErrorInput((_EW_INT,), {}, TypeError, r"log1p: expected a floating dtype; got int64")]),
+           domain="unit", errors=[_rejects_int("log1p")]),
     OpInfo("sqrt", ew.Sqrt, ew.sqrt, unary_samples("positive"), ref=np.sqrt, torch=lambda T, a: T.sqrt(a),
-           domain="positive",
-           errors=[ErrorInput((_EW_INT,), {}, TypeError, r"sqrt: expected a floating dtype; got int64")]),
+           domain="positive", errors=[_rejects_int("sqrt")]),
     OpInfo("abs", ew.Abs, ew.abs, unary_samples("kinkfree"), ref=np.abs, torch=lambda T, a: T.abs(a),
            domain="kinkfree"),
     OpInfo("sign", ew.Sign, ew.sign, unary_samples("kinkfree"), ref=np.sign, torch=lambda T, a: T.sign(a),
            domain="kinkfree"),
     OpInfo("sin", ew.Sin, ew.sin, unary_samples(), ref=np.sin, torch=lambda T, a: T.sin(a)),
     OpInfo("cos", ew.Cos, ew.cos, unary_samples(), ref=np.cos, torch=lambda T, a: T.cos(a),
-           errors=[ErrorInput((_EW_INT,), {}, TypeError, r"cos: expected a floating dtype; got int64")]),
+           errors=[_rejects_int("cos")]),
     OpInfo("tanh", ew.Tanh, ew.tanh, _ew_samples(extra=[(_EW_EXTREMES, {})]), ref=np.tanh,
            torch=lambda T, a: T.tanh(a)),
     OpInfo("sigmoid", ew.Sigmoid, ew.sigmoid, _ew_samples(extra=[(_EW_EXTREMES, {})]),
            ref=lambda a: np.exp(-np.logaddexp(0, -a)), torch=lambda T, a: T.sigmoid(a),
-           errors=[ErrorInput((_EW_INT,), {}, TypeError, r"sigmoid: expected a floating dtype; got int64")]),
+           errors=[_rejects_int("sigmoid")]),
     OpInfo("leaky_relu", ew.LeakyRelu, ew.leaky_relu,
            _ew_samples("kinkfree", ({}, {"negative_slope": 0.2}, {"negative_slope": -1.5})),
            ref=lambda a, negative_slope=0.01: np.where(a > 0, a, a * negative_slope),
@@ -259,7 +260,7 @@ ELEMENTWISE = [
     OpInfo("elu", ew.Elu, ew.elu, _ew_samples("kinkfree", ({}, {"alpha": 0.5}), extra=[(_EW_EXTREMES[1:-1], {})]),
            ref=lambda a, alpha=1.0: np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0))),
            torch=lambda T, a, **kw: T.nn.functional.elu(a, **kw), domain="kinkfree", method=False,
-           errors=[ErrorInput((_EW_INT,), {}, TypeError, r"elu: expected a floating dtype; got int64")]),
+           errors=[_rejects_int("elu")]),
     OpInfo("gelu", ew.Gelu, ew.gelu,
            _ew_samples("real", ({}, {"approximate": "tanh"}),
                        extra=[(_EW_EXTREMES * 0.01, {}), (_EW_EXTREMES * 0.01, {"approximate": "tanh"}),
@@ -267,11 +268,11 @@ ELEMENTWISE = [
            ref=_gelu_ref, torch=lambda T, a, **kw: T.nn.functional.gelu(a, **kw), method=False,
            errors=[ErrorInput((np.ones(2),), {"approximate": "foo"}, ValueError,
                               r"gelu: approximate must be 'none' or 'tanh'; got 'foo'"),
-                   ErrorInput((_EW_INT,), {}, TypeError, r"gelu: expected a floating dtype; got int64")]),
+                   _rejects_int("gelu")]),
     OpInfo("erf", ew.Erf, ew.erf,
            _ew_samples(extra=[(np.linspace(-6, 6, 25), {}), ([-0.46875, 0.46875, 4.0, -4.0, 27.0], {})]),
            ref=np.vectorize(math.erf, otypes=[float]), torch=lambda T, a: T.erf(a),
-           errors=[ErrorInput((_EW_INT,), {}, TypeError, r"erf: expected a floating dtype; got int64")]),
+           errors=[_rejects_int("erf")]),
     OpInfo("softplus", ew.Softplus, ew.softplus,
            _ew_samples("real", ({}, {"beta": 2.0}),
                        extra=[(_EW_EXTREMES, {}), ([-3.0, 0.4, 2.6, 10.0], {"beta": 2.0, "threshold": 4.0}),

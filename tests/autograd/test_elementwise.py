@@ -13,6 +13,7 @@ import autograd as ag
 from autograd.ops.registry import make_array
 
 from ..conftest import require_torch
+from .op_harness import check_against_torch
 
 # (name, callable on a Tensor) for every unary floating op of the family, with options.
 UNARY = [
@@ -334,18 +335,9 @@ def test_where_broadcasting_gradcheck_and_torch():
         sc, sx, sy = shapes.input_shapes
         cond = rng.standard_normal(sc) > 0
         arrays = [make_array(rng, sx), make_array(rng, sy)]
-        xs = [ag.Tensor(a, requires_grad=True) for a in arrays]
-        assert ag.gradcheck(lambda a, b: ag.where(cond, a, b), xs, atol=1e-6, rtol=1e-4)
-        out = ag.where(cond, *xs)
-        txs = [torch.tensor(a, requires_grad=True) for a in arrays]
-        tout = torch.where(torch.from_numpy(np.asarray(cond)), *txs)
-        np.testing.assert_array_equal(out.data, tout.detach().numpy())
-        v = rng.standard_normal(out.shape)
-        ours = ag.grad([out], xs, [v])
-        theirs = torch.autograd.grad([tout], txs, [torch.from_numpy(v)])
-        for g, tg, x in zip(ours, theirs, xs):
-            assert g.shape == x.shape
-            np.testing.assert_allclose(g.data, tg.numpy(), rtol=1e-12, atol=1e-14)
+        check_against_torch(torch, lambda a, b: ag.where(cond, a, b),
+                            lambda a, b: torch.where(torch.from_numpy(np.asarray(cond)), a, b),
+                            arrays, rng, {"rtol": 0, "atol": 0}, {"rtol": 1e-12, "atol": 1e-14})
 
     check()
 
