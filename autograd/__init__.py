@@ -10,8 +10,7 @@ from .ops.elementwise import eq, ne, lt, le, gt, ge
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 
 _registry.install(Tensor)
-globals().update(_registry.public_functions())
-concatenate = globals().get("concatenate")
+globals().update(_registry.public_functions())  # autograd.<name> for every op in the table
 
 from .scalar import Scalar  # noqa: E402
 from . import functional  # noqa: E402
