@@ -2,13 +2,21 @@
 
 1,797 8×8 grey-level images of the digits 0–9 (scikit-learn ships them: no download), a
 stratified 80/20 train/test split with a fixed seed, standardization with the training
-statistics, then an MLP 64→128→64→10 with ReLU trained by mini-batch SGD with momentum on
-the softmax cross-entropy. Prints the final train and test accuracy and the wall time, and
-writes two pictures (unless --no-plots): OUT/graph.svg, one training step's computation graph
-drawn by autograd.viz (grouped by module, with each op's VJP rule), and OUT/loss.png, the
-per-epoch training loss and train/test accuracy.
+statistics, then (--model mlp, the default) an MLP 64→128→64→10 with ReLU, or (--model cnn) a
+small CNN on the 1×8×8 images — two blocks conv 3×3 → batch norm → ReLU → max-pool 2×2, then
+dropout and a linear head — trained by mini-batch SGD with momentum (or --optimizer) on the
+softmax cross-entropy. Prints the final train and test accuracy and the wall time, and writes
+two pictures (unless --no-plots): OUT/graph.svg, one training step's computation graph drawn
+by autograd.viz (grouped by module, with each op's VJP rule), and OUT/loss.png, the per-epoch
+training loss and train/test accuracy.
+
+--save PATH writes a checkpoint (nn.save) at the end of the run; --resume PATH continues one
+up to --epochs epochs in total, exactly as if the run had never stopped (same parameters,
+buffers and losses as an uninterrupted run with the same seed and settings).
 
     python examples/train_digits.py --epochs 20 --batch-size 32 --lr 0.05 --seed 0 --out out
+    python examples/train_digits.py --model cnn --save cnn.npz
+    python examples/train_digits.py --model cnn --epochs 30 --resume cnn.npz
 """
 import argparse
 import os
@@ -41,6 +49,22 @@ def load_split(seed, as_images=False):
 def make_mlp():
     """The MLP 64→128→64→10 with ReLU (PyTorch's default Linear initialization)."""
     return nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+
+
+def make_cnn():
+    """A small CNN for (N, 1, 8, 8) images → (N, 10) logits.
+
+    Two blocks conv 3×3 (padding 1) → batch norm → ReLU → max-pool 2×2 (1×8×8 → 16×4×4 →
+    32×2×2), then flatten (128), dropout p=0.25 and a linear head 128→10.
+    """
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.25), nn.Linear(32 * 2 * 2, 10))
+
+
+# --model → (builder, input as images?, default epochs, default SGD lr); other optimizers: lr 1e-3
+MODELS = {"mlp": (make_mlp, False, 20, 0.05), "cnn": (make_cnn, True, 12, 0.02)}
 
 
 def accuracy(model, X, y, batch_size=512):
@@ -82,23 +106,117 @@ def make_schedule(name, optimizer, epochs, steps_per_epoch, lr):
     return None, False
 
 
-def parse_args(argv=None):
-    """Command-line flags of the demo."""
+def build_parser():
+    """The demo's argument parser."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--model", choices=sorted(MODELS), default="mlp",
+                   help="mlp: 64→128→64→10 on flat pixels (default); cnn: two conv/batch-norm/max-pool "
+                        "blocks, dropout and a linear head on the 1×8×8 images")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="total number of epochs, also when resuming (default: " +
+                        ", ".join(f"{k} {v[2]}" for k, v in sorted(MODELS.items())) + ")")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="sgd")
     p.add_argument("--schedule", choices=SCHEDULES, default="none",
                    help="learning-rate schedule (onecycle steps per batch, the others per epoch)")
     p.add_argument("--lr", type=float, default=None,
-                   help="learning rate per step (default: 0.05 for sgd, 0.001 for the others)")
+                   help="learning rate per step (default: for sgd " +
+                        ", ".join(f"{k} {v[3]}" for k, v in sorted(MODELS.items())) + "; 0.001 for the others)")
     p.add_argument("--momentum", type=float, default=0.9, help="SGD/RMSprop momentum")
     p.add_argument("--weight-decay", type=float, default=0.0, help="L2 penalty (decoupled for adamw)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--out", default="out", help="folder for graph.svg and loss.png")
     p.add_argument("--no-plots", action="store_true", help="write no pictures")
-    return p.parse_args(argv)
+    p.add_argument("--save", metavar="PATH", default=None,
+                   help="write a checkpoint (nn.save: model, optimizer, scheduler, epoch, RNG states, "
+                        "history, settings) at the end of the run")
+    p.add_argument("--resume", metavar="PATH", default=None,
+                   help="continue the run saved in PATH up to --epochs epochs in total; the settings that "
+                        "define the run (model, optimizer, lr, ...) come from the checkpoint")
+    return p
+
+
+def parse_args(argv=None):
+    """Command-line flags of the demo (per-model defaults not yet filled in: see resolve_defaults)."""
+    return build_parser().parse_args(argv)
+
+
+def resolve_defaults(args):
+    """Fill in the defaults that depend on the model or optimizer (epochs, lr); returns args."""
+    if args.epochs is None:
+        args.epochs = MODELS[args.model][2]
+    if args.lr is None:
+        args.lr = MODELS[args.model][3] if args.optimizer == "sgd" else 1e-3
+    return args
+
+
+# flags that define a run: on --resume they come from the checkpoint (giving another value is an error)
+RUN_FLAGS = ("model", "batch_size", "optimizer", "schedule", "lr", "momentum", "weight_decay", "seed")
+# schedules whose plan depends on the total number of epochs
+HORIZON_SCHEDULES = ("step", "cosine", "onecycle")
+
+
+def explicit_flags(argv=None):
+    """The names of the flags given on the command line (argparse dests)."""
+    p = build_parser()
+    for action in p._actions:
+        action.default = argparse.SUPPRESS
+    return set(vars(p.parse_args(argv)))
+
+
+def merge_resumed_args(args, saved, given, error):
+    """Take the run-defining settings from a checkpoint's `saved` args; `error(msg)` on conflicts.
+
+    Args:
+        args (argparse.Namespace): this invocation's flags (changed in place).
+        saved (dict): the checkpoint's "args".
+        given (set[str]): flags given explicitly on this command line.
+        error (callable): raises (argparse's parser.error).
+    """
+    for name in RUN_FLAGS:
+        if name in given and getattr(args, name) != saved[name]:
+            error(f"--resume: --{name.replace('_', '-')} {getattr(args, name)} differs from the checkpoint's "
+                  f"{saved[name]}; leave it out to continue the saved run")
+        setattr(args, name, saved[name])
+    if args.epochs is None:
+        args.epochs = MODELS[args.model][2]
+    if args.schedule in HORIZON_SCHEDULES and args.epochs != saved["epochs"]:
+        error(f"--resume: the {args.schedule!r} schedule was planned for {saved['epochs']} epochs; --epochs "
+              f"{args.epochs} would change its plan; use --epochs {saved['epochs']} (or the epoch-independent "
+              f"schedules 'none' or 'exponential' to extend a run)")
+
+
+def checkpoint_state(epoch, args, model, optimizer, scheduler, loader, history):
+    """Everything needed to continue the run after `epoch` completed epochs, for nn.save.
+
+    The RNG states (the loader's shuffling generator and autograd's global generator, which
+    draws dropout masks) are numpy ``bit_generator.state`` dicts; their big integers survive
+    nn.save (integers are stored as decimal strings).
+    """
+    return {
+        "kind": "train_digits checkpoint",
+        "epoch": epoch,
+        "args": dict(vars(args)),
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": None if scheduler is None else scheduler.state_dict(),
+        "rng": {"loader": loader._rng.bit_generator.state, "global": ag.creation.get_rng().bit_generator.state},
+        "history": {k: list(v) for k, v in history.items()},
+    }
+
+
+def restore_checkpoint(ckpt, model, optimizer, scheduler, loader):
+    """Load a `checkpoint_state` dict (after nn.load) into freshly built objects; returns
+    (completed epochs, history)."""
+    model.load_state_dict(ckpt["model"])
+    optimizer.load_state_dict(ckpt["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(ckpt["scheduler"])
+    loader._rng.bit_generator.state = ckpt["rng"]["loader"]
+    ag.creation.get_rng().bit_generator.state = ckpt["rng"]["global"]
+    history = {k: [float(x) for x in v] for k, v in ckpt["history"].items()}
+    return int(ckpt["epoch"]), history
 
 
 def draw_step(model, loss_fn, xb, yb, out):
@@ -110,6 +228,9 @@ def draw_step(model, loss_fn, xb, yb, out):
     from autograd.viz import GraphvizNotFoundError, draw_graph, render
     params = list(model.parameters())
     kept = [p.grad for p in params]  # the last training step's gradients, put back afterwards
+    buffers = [(b, b.data.copy()) for b in model.buffers()]  # batch-norm statistics, put back too
+    rng = ag.creation.get_rng()
+    rng_state = rng.bit_generator.state  # dropout draws from it
     model.zero_grad()
     loss = loss_fn(model(xb), yb)
     loss.name = "loss"
@@ -117,6 +238,9 @@ def draw_step(model, loss_fn, xb, yb, out):
     graph = draw_graph(loss, params=model, show_rules=True, group_modules=True)
     for p, g in zip(params, kept):
         p.grad = g
+    for b, data in buffers:
+        b.data[...] = data
+    rng.bit_generator.state = rng_state
     dot_path = os.path.join(out, "graph.dot")
     with open(dot_path, "w", encoding="utf-8") as f:
         f.write(graph.source)
@@ -153,24 +277,44 @@ def plot_curves(losses, train_accs, test_accs, path):
 def main(argv=None):
     """Train and evaluate; return a dict with train/test accuracy, losses and wall time (s).
 
-    Unless --no-plots: also the per-epoch accuracies and the paths of the pictures written
-    ("graph": OUT/graph.svg, or OUT/graph.dot without Graphviz; "curves": OUT/loss.png).
+    Also "model", "epoch_times" (s per epoch trained in this invocation) and, with --save, "checkpoint"
+    (its path). Unless --no-plots: the per-epoch accuracies and the paths of the pictures written
+    ("graph": OUT/graph.svg, or OUT/graph.dot without Graphviz; "curves": OUT/loss.png). With
+    --resume, "losses" and the accuracies cover all epochs, the saved ones included (test
+    accuracies of epochs run with --no-plots are NaN).
     """
-    args = parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     start = time.perf_counter()
+    ckpt = None
+    if args.resume is not None:
+        ckpt = nn.load(args.resume)
+        if not isinstance(ckpt, dict) or ckpt.get("kind") != "train_digits checkpoint":
+            parser.error(f"--resume: {args.resume} is not a checkpoint written by this demo's --save")
+        merge_resumed_args(args, ckpt["args"], explicit_flags(argv), parser.error)
+        if args.epochs < int(ckpt["epoch"]):
+            parser.error(f"--resume: the checkpoint already has {ckpt['epoch']} epochs; got --epochs "
+                         f"{args.epochs}, expected at least that many (--epochs counts all epochs)")
+    else:
+        resolve_defaults(args)
+    builder, as_images = MODELS[args.model][:2]
     ag.manual_seed(args.seed)
-    X_train, y_train, X_test, y_test = load_split(args.seed)
-    model = make_mlp()
+    X_train, y_train, X_test, y_test = load_split(args.seed, as_images=as_images)
+    model = builder()
     loss_fn = nn.CrossEntropyLoss()
-    if args.lr is None:
-        args.lr = 0.05 if args.optimizer == "sgd" else 1e-3
     optimizer = OPTIMIZERS[args.optimizer](model.parameters(), args)
     loader = nn.data.DataLoader(nn.data.TensorDataset(X_train, y_train), batch_size=args.batch_size,
                                 shuffle=True, seed=args.seed)
     scheduler, per_batch = make_schedule(args.schedule, optimizer, args.epochs, len(loader), args.lr)
-    losses, train_accs, test_accs = [], [], []
-    bar = tqdm(range(args.epochs), desc="epochs", disable=args.quiet, file=sys.stdout)
+    history = {"losses": [], "train_accuracies": [], "test_accuracies": []}
+    first = 0
+    if ckpt is not None:
+        first, history = restore_checkpoint(ckpt, model, optimizer, scheduler, loader)
+    losses, train_accs, test_accs = history["losses"], history["train_accuracies"], history["test_accuracies"]
+    epoch_times = []
+    bar = tqdm(range(first, args.epochs), desc="epochs", disable=args.quiet, file=sys.stdout)
     for epoch in bar:
+        tick = time.perf_counter()
         total, count, hits = 0.0, 0, 0
         for xb, yb in loader:
             logits = model(xb)
@@ -188,18 +332,27 @@ def main(argv=None):
         losses.append(total / count)
         train_accs.append(hits / count)  # running accuracy over the epoch's mini-batches
         if not args.no_plots:
+            test_accs.extend([float("nan")] * (len(losses) - 1 - len(test_accs)))  # epochs run with --no-plots
             test_accs.append(accuracy(model, X_test, y_test))
+        epoch_times.append(time.perf_counter() - tick)
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
     train_acc = accuracy(model, X_train, y_train)
     test_acc = accuracy(model, X_test, y_test)
     wall = time.perf_counter() - start
-    print(f"train accuracy {train_acc:.4f}  test accuracy {test_acc:.4f}  wall time {wall:.1f} s")
+    per_epoch = f"  ({np.mean(epoch_times):.2f} s/epoch)" if epoch_times else ""
+    print(f"{args.model}: train accuracy {train_acc:.4f}  test accuracy {test_acc:.4f}  "
+          f"wall time {wall:.1f} s{per_epoch}")
     result = {"train_accuracy": train_acc, "test_accuracy": test_acc, "losses": losses, "wall_time": wall,
-              "model": model}
+              "model": model, "epoch_times": epoch_times}
+    if args.save is not None:
+        nn.save(checkpoint_state(args.epochs, args, model, optimizer, scheduler, loader, history), args.save)
+        result["checkpoint"] = args.save
+        print(f"saved epoch {args.epochs} to {args.save}")
     if not args.no_plots:
         os.makedirs(args.out, exist_ok=True)
         xb, yb = next(iter(loader))
         result["graph"] = draw_step(model, loss_fn, xb, yb, args.out)
+        test_accs.extend([float("nan")] * (len(losses) - len(test_accs)))
         result["curves"] = plot_curves(losses, train_accs, test_accs, os.path.join(args.out, "loss.png"))
         result["train_accuracies"], result["test_accuracies"] = train_accs, test_accs
         print(f"wrote {result['graph']} and {result['curves']}")

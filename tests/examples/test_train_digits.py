@@ -81,3 +81,108 @@ def test_no_plots_writes_nothing(demo, tmp_path):
 def test_optimizers_and_schedules_learn(demo, flags):
     result = demo.main(flags + ["--quiet", "--no-plots", "--seed", "0"])
     assert result["test_accuracy"] >= 0.95, (flags, result["test_accuracy"])
+
+
+def test_cnn_learns_digits_with_default_flags(demo):
+    # the real defaults for --model cnn (12 epochs, SGD lr 0.02, momentum 0.9); ~0.4–0.9 s per epoch
+    result = demo.main(["--model", "cnn", "--quiet", "--no-plots"])
+    assert len(result["losses"]) == 12
+    assert result["test_accuracy"] >= 0.97, result["test_accuracy"]
+    kinds = {type(m).__name__ for m in result["model"].modules()}
+    assert {"Conv2d", "BatchNorm2d", "MaxPool2d", "Dropout", "Linear"} <= kinds
+    for p in result["model"].parameters():
+        assert p.dtype.name == "float32" and p.grad.dtype.name == "float32"
+
+
+def test_cnn_split_is_standardized_images(demo):
+    import numpy as np
+    X_train, _, X_test, _ = demo.load_split(0, as_images=True)
+    assert X_train.shape == (1437, 1, 8, 8) and X_test.shape == (360, 1, 8, 8) and X_train.dtype == np.float32
+    np.testing.assert_allclose(X_train.mean(axis=0), 0, atol=1e-5)
+    flat = demo.load_split(0)[0]
+    np.testing.assert_array_equal(X_train.reshape(len(X_train), -1), flat)
+
+
+def _states_equal(a, b):
+    import numpy as np
+    sa, sb = a.state_dict(), b.state_dict()
+    assert list(sa) == list(sb)
+    return {k for k in sa if not np.array_equal(sa[k].data, sb[k].data)}
+
+
+@pytest.mark.parametrize("model, flags", [
+    ("mlp", ["--optimizer", "adam", "--schedule", "exponential"]),
+    ("cnn", []),  # SGD with momentum buffers, batch-norm running statistics, dropout masks
+])
+def test_resume_equals_uninterrupted_run(demo, tmp_path, model, flags):
+    base = ["--model", model, "--quiet", "--no-plots", "--seed", "3", "--batch-size", "64"] + flags
+    full = demo.main(base + ["--epochs", "3"])
+    ckpt = str(tmp_path / "ckpt.npz")
+    first = demo.main(base + ["--epochs", "1", "--save", ckpt])
+    assert first["checkpoint"] == ckpt and len(first["losses"]) == 1
+    resumed = demo.main(["--resume", ckpt, "--epochs", "3", "--quiet", "--no-plots"])
+    assert resumed["losses"] == full["losses"] and len(resumed["losses"]) == 3
+    assert len(resumed["epoch_times"]) == 2
+    assert _states_equal(full["model"], resumed["model"]) == set()  # every parameter and buffer, exactly
+    if model == "cnn":
+        assert any(k.endswith("running_mean") for k in full["model"].state_dict())
+    assert resumed["test_accuracy"] == full["test_accuracy"]
+
+
+def test_resume_in_two_steps_with_plots(demo, tmp_path):
+    # 1 → 2 → 3 epochs, the pictures on in the middle run, equals 3 epochs in one go
+    base = ["--model", "cnn", "--quiet", "--seed", "1", "--batch-size", "128"]
+    full = demo.main(base + ["--epochs", "3", "--no-plots"])
+    a, b = str(tmp_path / "a.npz"), str(tmp_path / "b.safetensors")
+    demo.main(base + ["--epochs", "1", "--no-plots", "--save", a])
+    mid = demo.main(["--resume", a, "--epochs", "2", "--quiet", "--save", b, "--out", str(tmp_path / "pics")])
+    assert len(mid["test_accuracies"]) == 2 and mid["test_accuracies"][0] != mid["test_accuracies"][0]  # NaN
+    end = demo.main(["--resume", b, "--epochs", "3", "--quiet", "--no-plots"])
+    assert end["losses"] == full["losses"]
+    assert _states_equal(full["model"], end["model"]) == set()
+
+
+def test_checkpoint_contents(demo, tmp_path):
+    import numpy as np
+
+    import nn
+    ckpt = str(tmp_path / "c.npz")
+    result = demo.main(["--model", "cnn", "--epochs", "1", "--quiet", "--no-plots", "--seed", "0",
+                        "--schedule", "cosine", "--save", ckpt])
+    loaded = nn.load(ckpt)
+    assert loaded["epoch"] == 1 and loaded["args"]["model"] == "cnn" and loaded["args"]["lr"] == 0.02
+    model_state = result["model"].state_dict()
+    assert set(loaded["model"]) == set(model_state)
+    for k, v in model_state.items():
+        np.testing.assert_array_equal(loaded["model"][k].data, v.data)
+    assert set(loaded["optimizer"]) == {"state", "param_groups"}
+    assert len(loaded["optimizer"]["state"]) == len(list(result["model"].parameters()))  # momentum buffers
+    assert loaded["scheduler"]["T_max"] == 1 and loaded["scheduler"]["last_epoch"] == 1
+    # numpy generator states (128-bit integers) survive the round trip exactly
+    state = loaded["rng"]["loader"]
+    assert state["bit_generator"] == "PCG64" and state["state"]["state"] > 2 ** 64
+    fresh = np.random.default_rng(0)
+    fresh.bit_generator.state = state
+    fresh.random()
+    assert loaded["history"]["losses"] == result["losses"]
+    fresh_model = demo.make_cnn()
+    fresh_model.load_state_dict(loaded["model"])  # strict: every key present with its shape
+
+
+def test_resume_rejects_conflicts(demo, tmp_path, capsys):
+    cosine, plain = str(tmp_path / "cos.npz"), str(tmp_path / "plain.npz")
+    demo.main(["--epochs", "2", "--quiet", "--no-plots", "--schedule", "cosine", "--save", cosine])
+    demo.main(["--epochs", "2", "--quiet", "--no-plots", "--save", plain])
+    capsys.readouterr()
+    cases = [(["--resume", cosine, "--epochs", "2", "--lr", "0.1"], "--lr 0.1 differs from the checkpoint's 0.05"),
+             (["--resume", cosine, "--epochs", "4"], "'cosine' schedule was planned for 2 epochs"),
+             (["--resume", plain, "--epochs", "1"], "already has 2 epochs"),
+             (["--resume", plain, "--model", "cnn"], "--model cnn differs")]
+    for argv, message in cases:
+        with pytest.raises(SystemExit):
+            demo.main(argv + ["--quiet", "--no-plots"])
+        assert message in capsys.readouterr().err, argv
+    same = demo.main(["--resume", cosine, "--epochs", "2", "--lr", "0.05", "--quiet", "--no-plots"])
+    assert len(same["losses"]) == 2 and same["epoch_times"] == []
+    longer = demo.main(["--resume", plain, "--epochs", "3", "--quiet", "--no-plots"])  # schedule 'none' extends
+    assert len(longer["losses"]) == 3 and len(longer["epoch_times"]) == 1
