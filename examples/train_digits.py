@@ -106,27 +106,44 @@ def make_schedule(name, optimizer, epochs, steps_per_epoch, lr):
     return None, False
 
 
+# the defaults of the flags that define a run; the parser leaves these flags None when they are not
+# given (so --resume can tell a given flag from a default) and resolve_defaults fills them in
+DEFAULTS = {"model": "mlp", "batch_size": 32, "optimizer": "sgd", "schedule": "none", "momentum": 0.9,
+            "weight_decay": 0.0, "seed": 0}
+
+
 def build_parser():
-    """The demo's argument parser."""
+    """The demo's argument parser.
+
+    The flags that define a run (RUN_FLAGS) and --epochs parse to None when absent; their
+    defaults (DEFAULTS, and per model for --epochs and --lr) are shown by --help and filled in
+    by `resolve_defaults` (or taken from the checkpoint with --resume).
+    """
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", choices=sorted(MODELS), default="mlp",
-                   help="mlp: 64→128→64→10 on flat pixels (default); cnn: two conv/batch-norm/max-pool "
-                        "blocks, dropout and a linear head on the 1×8×8 images")
+    p.add_argument("--model", choices=sorted(MODELS), default=None,
+                   help="mlp: 64→128→64→10 on flat pixels; cnn: two conv/batch-norm/max-pool blocks, "
+                        f"dropout and a linear head on the 1×8×8 images (default: {DEFAULTS['model']})")
     p.add_argument("--epochs", type=int, default=None,
                    help="total number of epochs, also when resuming (default: " +
                         ", ".join(f"{k} {v[2]}" for k, v in sorted(MODELS.items())) + ")")
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="sgd")
-    p.add_argument("--schedule", choices=SCHEDULES, default="none",
-                   help="learning-rate schedule (onecycle steps per batch, the others per epoch)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help=f"samples per mini-batch (default: {DEFAULTS['batch_size']})")
+    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=None,
+                   help=f"the optimizer (default: {DEFAULTS['optimizer']})")
+    p.add_argument("--schedule", choices=SCHEDULES, default=None,
+                   help="learning-rate schedule (onecycle steps per batch, the others per epoch; "
+                        f"default: {DEFAULTS['schedule']})")
     p.add_argument("--lr", type=float, default=None,
                    help="learning rate per step (default: for sgd " +
                         ", ".join(f"{k} {v[3]}" for k, v in sorted(MODELS.items())) + "; 0.001 for the others)")
-    p.add_argument("--momentum", type=float, default=0.9, help="SGD/RMSprop momentum")
-    p.add_argument("--weight-decay", type=float, default=0.0, help="L2 penalty (decoupled for adamw)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--momentum", type=float, default=None,
+                   help=f"SGD/RMSprop momentum (default: {DEFAULTS['momentum']})")
+    p.add_argument("--weight-decay", type=float, default=None,
+                   help=f"L2 penalty, decoupled for adamw (default: {DEFAULTS['weight_decay']})")
+    p.add_argument("--seed", type=int, default=None,
+                   help=f"seeds the split, the initialization, the shuffling and dropout (default: {DEFAULTS['seed']})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--out", default="out", help="folder for graph.svg and loss.png")
+    p.add_argument("--out", default="out", help="folder for graph.svg and loss.png (default: out)")
     p.add_argument("--no-plots", action="store_true", help="write no pictures")
     p.add_argument("--save", metavar="PATH", default=None,
                    help="write a checkpoint (nn.save: model, optimizer, scheduler, epoch, RNG states, "
@@ -138,12 +155,16 @@ def build_parser():
 
 
 def parse_args(argv=None):
-    """Command-line flags of the demo (per-model defaults not yet filled in: see resolve_defaults)."""
+    """Command-line flags of the demo (defaults not yet filled in: see resolve_defaults)."""
     return build_parser().parse_args(argv)
 
 
 def resolve_defaults(args):
-    """Fill in the defaults that depend on the model or optimizer (epochs, lr); returns args."""
+    """Fill in the defaults of the flags left None: DEFAULTS, then those that depend on the
+    model or optimizer (epochs, lr); returns args."""
+    for name, value in DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     if args.epochs is None:
         args.epochs = MODELS[args.model][2]
     if args.lr is None:
@@ -157,25 +178,17 @@ RUN_FLAGS = ("model", "batch_size", "optimizer", "schedule", "lr", "momentum", "
 HORIZON_SCHEDULES = ("step", "cosine", "onecycle")
 
 
-def explicit_flags(argv=None):
-    """The names of the flags given on the command line (argparse dests)."""
-    p = build_parser()
-    for action in p._actions:
-        action.default = argparse.SUPPRESS
-    return set(vars(p.parse_args(argv)))
-
-
-def merge_resumed_args(args, saved, given, error):
+def merge_resumed_args(args, saved, error):
     """Take the run-defining settings from a checkpoint's `saved` args; `error(msg)` on conflicts.
 
     Args:
-        args (argparse.Namespace): this invocation's flags (changed in place).
+        args (argparse.Namespace): this invocation's flags, not yet resolved (a run flag that is
+            not None was given on the command line); changed in place.
         saved (dict): the checkpoint's "args".
-        given (set[str]): flags given explicitly on this command line.
         error (callable): raises (argparse's parser.error).
     """
     for name in RUN_FLAGS:
-        if name in given and getattr(args, name) != saved[name]:
+        if getattr(args, name) is not None and getattr(args, name) != saved[name]:
             error(f"--resume: --{name.replace('_', '-')} {getattr(args, name)} differs from the checkpoint's "
                   f"{saved[name]}; leave it out to continue the saved run")
         setattr(args, name, saved[name])
@@ -190,9 +203,9 @@ def merge_resumed_args(args, saved, given, error):
 def checkpoint_state(epoch, args, model, optimizer, scheduler, loader, history):
     """Everything needed to continue the run after `epoch` completed epochs, for nn.save.
 
-    The RNG states (the loader's shuffling generator and autograd's global generator, which
-    draws dropout masks) are numpy ``bit_generator.state`` dicts; their big integers survive
-    nn.save (integers are stored as decimal strings).
+    The loader's state (`DataLoader.state_dict`: its shuffling generator) and autograd's
+    global generator's state (it draws dropout masks) hold numpy ``bit_generator.state`` dicts;
+    their big integers survive nn.save (integers are stored as decimal strings).
     """
     return {
         "kind": "train_digits checkpoint",
@@ -201,7 +214,8 @@ def checkpoint_state(epoch, args, model, optimizer, scheduler, loader, history):
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "scheduler": None if scheduler is None else scheduler.state_dict(),
-        "rng": {"loader": loader._rng.bit_generator.state, "global": ag.creation.get_rng().bit_generator.state},
+        "loader": loader.state_dict(),
+        "rng": {"global": ag.creation.get_rng().bit_generator.state},
         "history": {k: list(v) for k, v in history.items()},
     }
 
@@ -213,7 +227,7 @@ def restore_checkpoint(ckpt, model, optimizer, scheduler, loader):
     optimizer.load_state_dict(ckpt["optimizer"])
     if scheduler is not None:
         scheduler.load_state_dict(ckpt["scheduler"])
-    loader._rng.bit_generator.state = ckpt["rng"]["loader"]
+    loader.load_state_dict(ckpt["loader"])
     ag.creation.get_rng().bit_generator.state = ckpt["rng"]["global"]
     history = {k: [float(x) for x in v] for k, v in ckpt["history"].items()}
     return int(ckpt["epoch"]), history
@@ -291,7 +305,7 @@ def main(argv=None):
         ckpt = nn.load(args.resume)
         if not isinstance(ckpt, dict) or ckpt.get("kind") != "train_digits checkpoint":
             parser.error(f"--resume: {args.resume} is not a checkpoint written by this demo's --save")
-        merge_resumed_args(args, ckpt["args"], explicit_flags(argv), parser.error)
+        merge_resumed_args(args, ckpt["args"], parser.error)
         if args.epochs < int(ckpt["epoch"]):
             parser.error(f"--resume: the checkpoint already has {ckpt['epoch']} epochs; got --epochs "
                          f"{args.epochs}, expected at least that many (--epochs counts all epochs)")

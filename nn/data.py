@@ -85,6 +85,9 @@ class DataLoader:
         `drop_last`); the batch of a TensorDataset keeps its arrays' dtypes. Without shuffling
         the batches of a TensorDataset are views of its arrays (no copy).
 
+    `state_dict()` / `load_state_dict(state)` save and restore where a seeded loader is (its
+    generator), so that a resumed run shuffles exactly like an uninterrupted one.
+
     Raises:
         ValueError: if batch_size is not a positive int.
         TypeError: if the dataset has no ``__len__``/``__getitem__``.
@@ -106,6 +109,53 @@ class DataLoader:
     def __len__(self):
         n = len(self.dataset)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def state_dict(self):
+        """Where the loader is, as a dict of plain values (for `nn.save` and `load_state_dict`).
+
+        The position is kept at epoch granularity: each epoch's order is drawn from the
+        loader's generator when that epoch's first batch is requested, so the generator state
+        alone decides every later epoch. A state taken between epochs (or during one, after its
+        first batch) makes a restored loader yield the same batches as this one from its next
+        epoch on.
+
+        Returns:
+            dict: ``{"generator": state}`` with `state` the numpy ``bit_generator.state`` dict of
+            the loader's own generator (big integers included), or None when the loader has
+            no generator of its own (``seed=None``: it draws from autograd's global generator,
+            whose state is ``autograd.creation.get_rng().bit_generator.state``).
+        """
+        return {"generator": None if self._rng is None else self._rng.bit_generator.state}
+
+    def load_state_dict(self, state_dict):
+        """Restore a state from `state_dict()` (of this loader or another with the same seed mode).
+
+        Args:
+            state_dict (dict): ``{"generator": bit_generator state dict or None}``.
+
+        Raises:
+            TypeError: if `state_dict` is not a dict with the key "generator".
+            ValueError: if the state has a generator and this loader has none (``seed=None``)
+                or the other way round, or the generator state does not fit this loader's
+                generator (another bit generator, a damaged dict).
+        """
+        if not isinstance(state_dict, dict) or "generator" not in state_dict:
+            raise TypeError(f"DataLoader.load_state_dict: expected a dict with the key 'generator' (from "
+                            f"state_dict()); got {type(state_dict).__name__}"
+                            f"{' with keys ' + repr(sorted(state_dict)) if isinstance(state_dict, dict) else ''}.")
+        state = state_dict["generator"]
+        if (state is None) != (self._rng is None):
+            mine = "no generator of its own (seed=None)" if self._rng is None else "its own generator (a seed)"
+            theirs = "none" if state is None else "a generator state"
+            raise ValueError(f"DataLoader.load_state_dict: this loader has {mine}; got {theirs}, expected "
+                             f"the state of a loader that {'also has no seed' if self._rng is None else 'has a seed'}.")
+        if state is None:
+            return
+        try:
+            self._rng.bit_generator.state = state
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ValueError(f"DataLoader.load_state_dict: the generator state does not fit this loader's "
+                             f"{type(self._rng.bit_generator).__name__} generator; got {exc}.") from None
 
     def _order(self, n):
         if not self.shuffle:

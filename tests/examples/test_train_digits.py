@@ -159,7 +159,8 @@ def test_checkpoint_contents(demo, tmp_path):
     assert len(loaded["optimizer"]["state"]) == len(list(result["model"].parameters()))  # momentum buffers
     assert loaded["scheduler"]["T_max"] == 1 and loaded["scheduler"]["last_epoch"] == 1
     # numpy generator states (128-bit integers) survive the round trip exactly
-    state = loaded["rng"]["loader"]
+    assert set(loaded["loader"]) == {"generator"} and set(loaded["rng"]) == {"global"}
+    state = loaded["loader"]["generator"]
     assert state["bit_generator"] == "PCG64" and state["state"]["state"] > 2 ** 64
     fresh = np.random.default_rng(0)
     fresh.bit_generator.state = state
@@ -186,3 +187,19 @@ def test_resume_rejects_conflicts(demo, tmp_path, capsys):
     assert len(same["losses"]) == 2 and same["epoch_times"] == []
     longer = demo.main(["--resume", plain, "--epochs", "3", "--quiet", "--no-plots"])  # schedule 'none' extends
     assert len(longer["losses"]) == 3 and len(longer["epoch_times"]) == 1
+
+
+def test_flags_parse_to_none_and_defaults_are_documented(demo, capsys):
+    args = demo.parse_args([])
+    assert all(getattr(args, name) is None for name in demo.RUN_FLAGS + ("epochs",))
+    demo.resolve_defaults(args)
+    assert (args.model, args.epochs, args.lr, args.batch_size, args.optimizer, args.schedule, args.momentum,
+            args.weight_decay, args.seed) == ("mlp", 20, 0.05, 32, "sgd", "none", 0.9, 0.0, 0)
+    cnn = demo.resolve_defaults(demo.parse_args(["--model", "cnn", "--optimizer", "adam", "--seed", "4"]))
+    assert (cnn.epochs, cnn.lr, cnn.seed, cnn.batch_size) == (12, 1e-3, 4, 32)
+    with pytest.raises(SystemExit):
+        demo.parse_args(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    for text in ("default: mlp", "default: 32", "default: sgd", "default: none", "default: 0.9", "default: 0.0",
+                 "default: 0)", "cnn 12, mlp 20", "cnn 0.02, mlp 0.05"):
+        assert text in help_text, text

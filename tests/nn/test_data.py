@@ -148,3 +148,60 @@ def test_read_idx_damaged_and_foreign(tmp_path):
             nn.datasets.read_idx(tmp_path / name)
     with pytest.raises(FileNotFoundError):
         nn.datasets.read_idx(tmp_path / "missing.idx")
+
+
+def _epoch(dl):
+    return [tuple(t.tolist() for t in b) for b in dl]
+
+
+def test_loader_state_dict_restores_next_epochs():
+    dl = DataLoader(_ds(20), batch_size=6, shuffle=True, seed=7)
+    _epoch(dl)
+    state = dl.state_dict()
+    assert set(state) == {"generator"} and state["generator"]["bit_generator"] == "PCG64"
+    expected = [_epoch(dl), _epoch(dl)]
+    # another loader (other seed, already used) restored from the state yields the same epochs
+    other = DataLoader(_ds(20), batch_size=6, shuffle=True, seed=99)
+    _epoch(other)
+    assert other.load_state_dict(state) is None
+    assert [_epoch(other), _epoch(other)] == expected
+    assert expected[0] != expected[1]
+    # the state is a snapshot: iterating afterwards does not change it, and it can be loaded again
+    again = DataLoader(_ds(20), batch_size=6, shuffle=True, seed=0)
+    again.load_state_dict(state)
+    assert _epoch(again) == expected[0]
+    # taken during an epoch (after its first batch): the restored loader starts at the next epoch
+    it = iter(dl)
+    next(it)
+    mid = dl.state_dict()
+    rest = list(it)
+    assert len(rest) == 3
+    restored = DataLoader(_ds(20), batch_size=6, shuffle=True, seed=1)
+    restored.load_state_dict(mid)
+    assert _epoch(restored) == _epoch(dl)
+
+
+def test_loader_state_dict_survives_save_load(tmp_path):
+    dl = DataLoader(_ds(12), batch_size=5, shuffle=True, seed=2)
+    _epoch(dl)
+    path = str(tmp_path / "loader.npz")
+    nn.save({"loader": dl.state_dict()}, path)
+    restored = DataLoader(_ds(12), batch_size=5, shuffle=True, seed=0)
+    restored.load_state_dict(nn.load(path)["loader"])
+    assert _epoch(restored) == _epoch(dl)
+
+
+def test_loader_state_dict_without_seed_and_errors():
+    unseeded = DataLoader(_ds(), batch_size=4, shuffle=True)
+    assert unseeded.state_dict() == {"generator": None}
+    unseeded.load_state_dict({"generator": None})
+    seeded = DataLoader(_ds(), batch_size=4, shuffle=True, seed=0)
+    with pytest.raises(ValueError, match=r"DataLoader.load_state_dict: this loader has no generator of its own "
+                                         r"\(seed=None\); got a generator state"):
+        unseeded.load_state_dict(seeded.state_dict())
+    with pytest.raises(ValueError, match="DataLoader.load_state_dict: this loader has its own generator"):
+        seeded.load_state_dict({"generator": None})
+    with pytest.raises(TypeError, match=r"DataLoader.load_state_dict: expected a dict with the key 'generator'"):
+        seeded.load_state_dict(seeded.state_dict()["generator"])
+    with pytest.raises(ValueError, match="DataLoader.load_state_dict: the generator state does not fit"):
+        seeded.load_state_dict({"generator": np.random.Generator(np.random.MT19937(0)).bit_generator.state})
