@@ -1,5 +1,4 @@
 """Convolution layer: `Conv2d` (the op is `autograd.conv2d`)."""
-import math
 
 import numpy as np
 
@@ -66,11 +65,7 @@ class Conv2d(Module):
 
     def reset_parameters(self):
         """weight ~ kaiming_uniform_(a=√5); bias ~ U(−1/√fan_in, 1/√fan_in) (PyTorch's default)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
-            bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_init_(self.weight, self.bias)
 
     def forward(self, x):
         """Convolve x (N, C_in, H, W) with the layer's weight and bias."""
