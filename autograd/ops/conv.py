@@ -11,7 +11,9 @@ w·s + j·d] (one strided copy per kernel offset (i, j)), so the whole forward i
 matrix product Y[n] = W₂ Col[n] with W₂ = W reshaped to (C_out, C_in·kH·kW) (per group),
 written straight into the (N, C_out, Ho, Wo) output. col2im is its adjoint: it scatter-adds
 columns back into the padded image, again one strided slice per kernel offset (never a loop
-over pixels), a few images at a time so the columns stay in cache.
+over pixels), a few images at a time so the columns stay in cache. With stride 1 and one
+group the input gradient instead pads Ḡ to the padded image's plane, so that each kernel
+offset is one contiguous shifted add over a whole block (`_conv_input_grad_flat`).
 
 Speed notes (float32 stays float32 throughout): columns are built for a few images at a
 time (≤ 2 MB) and never kept (only x is saved), the weight gradient Σ_n Ḡ[n] Col[n]ᵀ is one
@@ -158,6 +160,9 @@ def _conv_input_grad(gd, wd, x_shape, stride, padding, dilation, groups):
     _, cg, kh, kw = wd.shape
     _, cin, h, w = x_shape
     (ph, pw) = padding
+    if (groups == 1 and stride == (1, 1) and ho == h + 2 * ph - dilation[0] * (kh - 1)
+            and wo == w + 2 * pw - dilation[1] * (kw - 1)):
+        return _conv_input_grad_flat(gd, wd, x_shape, padding, dilation)
     k = cg * kh * kw
     og = cout // groups
     wt = wd.reshape(groups, og, k).transpose(0, 2, 1)
@@ -172,6 +177,47 @@ def _conv_input_grad(gd, wd, x_shape, stride, padding, dilation, groups):
     if ph or pw:
         return xp[:, :, ph:ph + h, pw:pw + w]
     return xp
+
+
+def _conv_input_grad_flat(gd, wd, x_shape, padding, dilation):
+    """Stride 1, one group: X̄ = col2im(W₂ᵀ Ḡ) with whole-block adds.
+
+    Ḡ is laid out channel-major and zero-padded to the padded image's size Hp×Wp, so output
+    cell (h, w) sits at flat position h·Wp + w of its plane and kernel offset (i, j) sends it
+    to position h·Wp + w + i·d·Wp + j·d of the same plane. Hence, for a block of images, one
+    product Col̄ = W₂ᵀ Ḡ (rows ordered by offset, then input channel) followed by kH·kW
+    contiguous 1-D adds of the whole (C_in, n, Hp·Wp) block, each shifted by its offset; the
+    padding cells of Ḡ are zero, so what lands outside a plane's valid cells is zero or is
+    cut away with the padding."""
+    n, cout, ho, wo = gd.shape
+    _, cin, kh, kw = wd.shape
+    _, _, h, w = x_shape
+    (ph, pw), (dh, dw) = padding, dilation
+    hp, wp = h + 2 * ph, w + 2 * pw
+    plane = hp * wp
+    kk = kh * kw
+    offs = [i * dh * wp + j * dw for i in range(kh) for j in range(kw)]
+    tail = offs[-1]
+    wr = wd.transpose(2, 3, 1, 0).reshape(kk * cin, cout)
+    out = np.empty((n, cin, h, w), dtype=gd.dtype)
+    step = max(1, min(n, (_CHUNK // 2) // (kk * cin * plane)))
+    gpad = np.zeros((cout, step, hp, wp), dtype=gd.dtype)
+    buf = np.empty(cin * step * plane + tail, dtype=gd.dtype)
+    gt = gd.transpose(1, 0, 2, 3)
+    for n0 in range(0, n, step):
+        nc = min(step, n - n0)
+        gp = gpad[:, :nc]
+        gp[:, :, :ho, :wo] = gt[:, n0:n0 + nc]
+        length = cin * nc * plane
+        cols = np.matmul(wr, gp.reshape(cout, nc * plane), out=_scratch((kk * cin, nc * plane), gd.dtype))
+        cols = cols.reshape(kk, length)
+        b = buf[:length + tail]
+        b[:length] = cols[0]
+        b[length:] = 0
+        for t in range(1, kk):
+            b[offs[t]:offs[t] + length] += cols[t]
+        out[n0:n0 + nc] = b[:length].reshape(cin, nc, hp, wp)[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
+    return out
 
 
 def _conv_weight_grad(xd, gd, w_shape, stride, padding, dilation, groups):

@@ -195,6 +195,28 @@ def test_conv2d_large_batch_chunks_match_torch():
     np.testing.assert_allclose(wt.grad.data, tw.grad.numpy(), rtol=1e-4, atol=1e-3)
 
 
+@pytest.mark.parametrize("shapes, kwargs", [
+    (((37, 8, 20, 19), (6, 8, 3, 3)), dict(padding=1)),  # several blocks and a shorter last one
+    (((5, 3, 9, 8), (4, 3, 3, 2)), dict(padding=(2, 1), dilation=(2, 1))),
+    (((3, 2, 6, 7), (3, 2, 2, 3)), dict(padding=(3, 0))),  # padding beyond the kernel's reach
+    (((2, 4, 5, 5), (5, 4, 1, 1)), dict()),
+])
+def test_conv2d_stride1_input_grad_matches_torch(shapes, kwargs):
+    """The stride-1 input gradient (one product, whole-block shifted adds) against PyTorch."""
+    torch = require_torch()
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal(shapes[0]).astype(np.float32)
+    w = rng.standard_normal(shapes[1]).astype(np.float32)
+    xt = ag.Tensor(x, requires_grad=True)
+    out = conv2d(xt, ag.Tensor(w), **kwargs)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(g)
+    tx = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.conv2d(tx, torch.from_numpy(w), **kwargs).backward(torch.from_numpy(g))
+    assert xt.grad.dtype == np.float32
+    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
 def test_unbatched_inputs_match_torch():
     torch = require_torch()
     rng = np.random.default_rng(10)
