@@ -1,18 +1,22 @@
 """The backward sweep (written once, as a generator), `backward`, `grad` and `unbroadcast`.
 
 Graph items: an op node (a Tensor's `Node`, or a `Scalar` made by an op) has a non-empty
-`next` tuple of upstream items (None where no gradient flows); a leaf (a Tensor with no
-`grad_fn`, or an input Scalar) has ``next == ()`` and an ``_accumulate(grad)`` sink.
+`next` tuple of upstream items (None where no gradient flows; it may be a computed
+property, so the sweep reads it once per node) and ``_leaf = False``; a leaf (a Tensor with
+no `grad_fn`, or an input Scalar) has ``next == ()``, ``_leaf = True`` (class attributes)
+and an ``_accumulate(grad)`` sink.
 
 The sweep is Kahn's algorithm on the reversed graph: an iterative depth-first pass counts,
 for every item, how many edges feed it a gradient; an item runs once all of them arrived.
 No recursion anywhere, so million-node chains work.
 """
 from collections import deque
+from sys import getrefcount
 
 import numpy as np
 
 from . import grad_mode
+from . import tensor as tensor_module
 from .function import Node
 from .tensor import Tensor
 
@@ -155,6 +159,9 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
         tuple (node, grad_output, grad_inputs): the op node run, the adjoint it received, and
         the list of adjoints it sent to its inputs (None where none flowed). Gradients of
         leaves whose last contribution came in this step are applied before the yield.
+
+    An item fed by one edge only (most nodes of a chain or a sum) never enters the buffers:
+    its adjoint goes straight onto the ready stack with it.
     """
     # 1. dependency counts: how many edges deliver a gradient to each item
     deps = {}
@@ -173,59 +180,39 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
             n = dget(p)
             if n is None:
                 deps[p] = 1
-                if p.next:
+                if not p._leaf:
                     push(p)
             else:
                 deps[p] = n + 1
-    # 2. seed the buffers with the roots' adjoints
+    # 2. sum the roots' adjoints; roots nothing else feeds are ready
     buffers = {}
     for r, g in zip(roots, grads):
         prev = buffers.get(r)
         buffers[r] = g if prev is None else prev + g
     remaining = len(capture) if capture is not None else -1
-    ready = []
+    ready = []  # stack of (item, its total adjoint)
     for r in list(buffers):
-        if deps[r] == 0:
-            if r.next:
-                ready.append(r)
-            else:
-                g = buffers.pop(r)
-                if capture is not None:
-                    if r in capture:
-                        capture[r] = _leaf_hooks(r, g)
-                        remaining -= 1
-                else:
-                    r._accumulate(g)
+        if deps[r]:  # a root that other roots feed too: its buffer is open (count < 0, see 3.)
+            deps[r] = -deps[r]
+        else:
+            g = buffers.pop(r)
+            if not r._leaf:
+                ready.append((r, g))
+            elif capture is None:
+                r._accumulate(g)
+            elif r in capture:
+                capture[r] = _leaf_hooks(r, g)
+                remaining -= 1
     if remaining == 0:
         return
-    # 3. run each node once all its incoming gradients are summed
-    if capture is None:  # backward(): the hot loop, without grad()'s capture bookkeeping
-        bget = buffers.get
-        bpop = buffers.pop
-        push = ready.append
-        pop = ready.pop
-        while ready:
-            node = pop()
-            g = bpop(node)
-            sent = (_run_node(node, g, retain_graph, create_graph) if node.__class__ is Node
-                    else node._backprop(g))
-            for p, gi in zip(node.next, sent):
-                if p is None or gi is None:
-                    continue
-                prev = bget(p)
-                buffers[p] = gi if prev is None else prev + gi
-                n = deps[p] - 1
-                if n:
-                    deps[p] = n
-                elif p.next:
-                    push(p)
-                else:  # True: the leaf may adopt a fresh, unshared gradient array
-                    p._accumulate(bpop(p), True)
-            yield node, g, sent
-        return
+    # 3. run each node once all its incoming gradients are summed. deps[p] = n > 0: no gradient
+    # arrived yet, n to come (n = 1: the one arrival is the total: no buffer); n < 0: a partial
+    # sum is in `buffers`, −n to come.
+    bpop = buffers.pop
+    push = ready.append
+    pop = ready.pop
     while ready:
-        node = ready.pop()
-        g = buffers.pop(node)
+        node, g = pop()
         hooks = True
         if capture is not None and node in capture:
             if node.__class__ is Node and node._hooks is not None:
@@ -236,27 +223,30 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
             if remaining == 0:
                 yield node, g, []
                 return
-        if node.__class__ is Node:
-            sent = _run_node(node, g, retain_graph, create_graph, hooks)
-        else:
-            sent = node._backprop(g)
+        sent = (_run_node(node, g, retain_graph, create_graph, hooks) if node.__class__ is Node
+                else node._backprop(g))
         for p, gi in zip(node.next, sent):
             if p is None or gi is None:
                 continue
-            prev = buffers.get(p)
-            buffers[p] = gi if prev is None else prev + gi
-            n = deps[p] - 1
-            deps[p] = n
-            if n == 0:
-                if p.next:
-                    ready.append(p)
-                else:
-                    gl = buffers.pop(p)
-                    if capture is None:
-                        p._accumulate(gl)
-                    elif p in capture:
-                        capture[p] = _leaf_hooks(p, gl)
-                        remaining -= 1
+            n = deps[p]
+            if n != 1:
+                if n > 1:  # the first of n gradients: open the buffer
+                    deps[p] = 1 - n
+                    buffers[p] = gi
+                    continue
+                n += 1
+                if n:  # more to come
+                    deps[p] = n
+                    buffers[p] = buffers[p] + gi
+                    continue
+                gi = bpop(p) + gi
+            if not p._leaf:
+                push((p, gi))
+            elif capture is None:  # True: the leaf may adopt a fresh, unshared gradient array
+                p._accumulate(gi, True)
+            elif p in capture:
+                capture[p] = _leaf_hooks(p, gi)
+                remaining -= 1
         yield node, g, sent
         if remaining == 0:
             return
@@ -356,3 +346,61 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+class _AdoptionProbe(Tensor):
+    """A leaf that records the reference counts its gradient has at the sweep's leaf step."""
+
+    __slots__ = ()
+    seen = []
+
+    def _accumulate(self, grad, adopt=False):
+        arr = grad.data  # the same references as in `Tensor._accumulate`
+        if adopt:
+            _AdoptionProbe.seen.append((getrefcount(grad), getrefcount(arr)))
+
+
+class _FreshGradientOp:
+    """The calibration's op: its VJP returns a fresh gradient that nothing else holds."""
+
+    name = "calibration"
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Ā = Ḡ, as a fresh copy."""
+        return (Tensor._make(grad_out.data.copy(), False, None),)
+
+
+def _calibrate_adoption():
+    """Measure the reference counts of an unshared VJP gradient at the sweep's leaf step.
+
+    `Tensor._accumulate` adopts a gradient array (skips the copy) only at or below these
+    counts; they depend on the interpreter (CPython version, how the sweep holds values), so
+    they are measured on this interpreter instead of being written down. If the measurement
+    is implausible (another interpreter, a changed sweep), the limits stay 0: always copy.
+    """
+    probe = _AdoptionProbe._make(np.zeros(2, np.float32), True, None)
+    node = object.__new__(Node)
+    node.fn = _FreshGradientOp
+    node.next = (probe,)
+    node.needs_input_grad = (True,)
+    node._saved = node._versions = node._out_ref = None
+    node._out_index = -1
+    node._freed = False
+    node.shape, node.dtype = (2,), probe.data.dtype
+    _AdoptionProbe.seen = []
+    prev = _state[0]
+    try:
+        deque(iter_backward([node], [Tensor._make(np.ones(2, np.float32), False, None)]), maxlen=0)
+    except Exception:  # never let a measurement break the import: copy instead
+        _AdoptionProbe.seen = []
+    finally:
+        _state[0] = prev
+    seen = _AdoptionProbe.seen
+    limits = [0, 0]
+    if len(seen) == 1 and 2 <= seen[0][0] <= 10 and 2 <= seen[0][1] <= 6:
+        limits = list(seen[0])
+    tensor_module._adopt_limits[:] = limits
+
+
+_calibrate_adoption()

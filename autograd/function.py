@@ -45,6 +45,7 @@ class Node:
                  "_out_ref", "_freed", "__dict__", "__weakref__")
     # rarely set: class defaults, an instance sets them in its __dict__ when needed
     module = None
+    _leaf = False  # graph protocol (engine.py): an op node, never a leaf
     trace = None
     _hooks = None
 
@@ -67,10 +68,17 @@ class Node:
         """
         self._saved = items
         for t in items:
-            if isinstance(t, Tensor) and t._version:
-                self._versions = tuple([t._version if isinstance(t, Tensor) else 0 for t in items])
-                return
-        self._versions = None  # the common case, every saved tensor at version 0: no tuple
+            if t.__class__ is Tensor or isinstance(t, Tensor):
+                if t._version:
+                    break
+            else:  # an ndarray: `apply` looks whether it is the output (index -2: "look")
+                self._out_index = -2
+        else:
+            self._versions = None  # the common case, every saved tensor at version 0: no tuple
+            return
+        self._versions = tuple([t._version if isinstance(t, Tensor) else 0 for t in items])
+        if not all(isinstance(t, Tensor) for t in items):
+            self._out_index = -2
 
     @property
     def saved_tensors(self):
@@ -208,7 +216,7 @@ class Function:
                 ctx._saved = ctx._versions = ctx._out_ref = None
                 ctx._out_index = -1
                 ctx._freed = False
-                raw = cls.forward(ctx, *inputs, **attrs)
+                raw = cls.forward(ctx, *inputs, **attrs) if attrs else cls.forward(ctx, *inputs)
                 data = raw if raw.__class__ is np.ndarray else np.asarray(raw)
                 ctx.next = nxt
                 ctx.shape = data.shape
@@ -217,9 +225,9 @@ class Function:
                     ctx.module = _module_stack[-1]
                 if _state[1]:
                     ctx.trace = traceback.format_stack()[:-2]
-                saved = ctx._saved
-                if saved is not None:
-                    for i, item in enumerate(saved):
+                if ctx._out_index == -2:  # an ndarray was saved: the output?
+                    ctx._out_index = -1
+                    for i, item in enumerate(ctx._saved):
                         if item is raw:
                             ctx._out_index = i
                 out = _make(data, True, ctx)

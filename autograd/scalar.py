@@ -1,12 +1,16 @@
 """`Scalar`: a Python float with a gradient — a drop-in for micrograd's `Value`.
 
-A Scalar made by an op is itself the graph node: `next` holds its operands and `_local`
+A Scalar made by an op is itself the graph node: `next` gives its operands and `_local`
 the local derivatives ∂out/∂operand computed in the forward pass, so its VJP is
-ā_i = ḡ · _local[i]. It runs on the same sweep (`engine.iter_backward`), pictures and
+ā_i = ḡ · _local[i]. A binary op's operands sit in two slots (`_a`, `_b`) and `next` is the
+pair built when asked (in C, by an attrgetter): one object per node instead of two halves the
+cyclic GC's work during a forward pass (it traverses every live container). Binary op outputs
+are `_OpScalar`s, unary ones `_TupleScalar`s (operands tuple in `_a`); inputs have (). It runs on the same sweep (`engine.iter_backward`), pictures and
 stepper as Tensors, holds no closure, and so forms no reference cycle.
 """
 import math
 from collections import deque
+from operator import attrgetter
 
 from .engine import iter_backward
 
@@ -45,17 +49,25 @@ RULES_LATEX = {
 
 _ONES = (1.0, 1.0)  # shared local derivatives of + and − (no tuple per node)
 _PLUS_MINUS = (1.0, -1.0)
+_RELU_ON, _RELU_OFF = (1.0,), (0.0,)
 
 
-def _new(data, children, op, local):
-    s = object.__new__(Scalar)
+def _new(data, a, b, op, local, kind=None):
+    """An op's output Scalar: operands `a` and `b`, or (kind `_TupleScalar`) the tuple `a`."""
+    s = object.__new__(kind or _OpScalar)
     s.data = data
     s.grad = 0.0
-    s.next = children
+    s._a = a
+    s._b = b
     s._op = op
     s._local = local
     s.name = ""
     return s
+
+
+def _new1(data, a, op, local):
+    """A unary op's output Scalar (its operand kept as the 1-tuple `next`)."""
+    return _new(data, (a,), None, op, local, _TupleScalar)
 
 
 class Scalar:
@@ -76,7 +88,7 @@ class Scalar:
         TypeError: if `data` is not a real number.
     """
 
-    __slots__ = ("data", "grad", "next", "_op", "_local", "name", "__weakref__")
+    __slots__ = ("data", "grad", "_a", "_b", "_op", "_local", "name", "__weakref__")
 
     def __init__(self, data, name="", *, label=None, _children=(), _op=""):
         if isinstance(data, Scalar):
@@ -86,10 +98,18 @@ class Scalar:
         except (TypeError, ValueError):
             raise TypeError(f"Scalar: data must be a real number; got {type(data).__name__}.") from None
         self.grad = 0.0
-        self.next = tuple(_children)
+        children = tuple(_children)
+        n = len(children)
+        self._a = children if n != 2 else children[0]
+        self._b = children[1] if n == 2 else None
         self._op = _op
-        self._local = (1.0,) * len(self.next)
+        self._local = (1.0,) * n
         self.name = label if label is not None else name
+        if n:  # an op output made by hand (micrograd's Value(data, _children, _op))
+            self.__class__ = _OpScalar if n == 2 else _TupleScalar
+
+    next = ()  # graph protocol (engine.py): an input Scalar is a leaf, with no upstream items
+    _leaf = True
 
     # micrograd's names ---------------------------------------------------------------------
     @property
@@ -124,52 +144,52 @@ class Scalar:
 
     # arithmetic ----------------------------------------------------------------------------
     def __add__(self, other):
-        if other.__class__ is not Scalar:
+        if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _new(self.data + other.data, (self, other), "+", _ONES)
+        return _new(self.data + other.data, self, other, "+", _ONES)
 
     def __radd__(self, other):
         return Scalar(other) + self
 
     def __mul__(self, other):
-        if other.__class__ is not Scalar:
+        if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _new(self.data * other.data, (self, other), "*", None)  # None: the operands' data
+        return _new(self.data * other.data, self, other, "*", None)  # None: the operands' data
 
     def __rmul__(self, other):
         return Scalar(other) * self
 
     def __sub__(self, other):
-        if other.__class__ is not Scalar:
+        if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _new(self.data - other.data, (self, other), "-", _PLUS_MINUS)
+        return _new(self.data - other.data, self, other, "-", _PLUS_MINUS)
 
     def __rsub__(self, other):
         return Scalar(other) - self
 
     def __truediv__(self, other):
-        if other.__class__ is not Scalar:
+        if not isinstance(other, Scalar):
             other = Scalar(other)
         b = other.data
-        return _new(self.data / b, (self, other), "/", (1.0 / b, -self.data / (b * b)))
+        return _new(self.data / b, self, other, "/", (1.0 / b, -self.data / (b * b)))
 
     def __rtruediv__(self, other):
         return Scalar(other) / self
 
     def __neg__(self):
-        return _new(-self.data, (self,), "neg", (-1.0,))
+        return _new1(-self.data, self, "neg", (-1.0,))
 
     def __pow__(self, other):
         a = self.data
-        if other.__class__ is Scalar:
+        if isinstance(other, Scalar):
             b = other.data
             out = a ** b
             dlog = out * math.log(a) if a > 0 else 0.0
-            return _new(out, (self, other), "**", (b * a ** (b - 1) if b != 0 else 0.0, dlog))
+            return _new(out, self, other, "**", (b * a ** (b - 1) if b != 0 else 0.0, dlog))
         if not isinstance(other, (int, float)):
             raise TypeError(f"Scalar **: exponent must be a number or a Scalar; got {type(other).__name__}.")
         out = a ** other
-        node = _new(out, (self,), f"**{other}", (other * a ** (other - 1) if other != 0 else 0.0,))
+        node = _new1(out, self, f"**{other}", (other * a ** (other - 1) if other != 0 else 0.0,))
         return node
 
     def __rpow__(self, other):
@@ -179,7 +199,7 @@ class Scalar:
     def exp(self):
         """e^x; local derivative e^x."""
         out = math.exp(self.data)
-        return _new(out, (self,), "exp", (out,))
+        return _new1(out, self, "exp", (out,))
 
     def log(self):
         """Natural log (x > 0); local derivative 1/x.
@@ -189,31 +209,31 @@ class Scalar:
         """
         if self.data <= 0:
             raise ValueError(f"Scalar.log: expected a positive value; got {self.data}.")
-        return _new(math.log(self.data), (self,), "log", (1.0 / self.data,))
+        return _new1(math.log(self.data), self, "log", (1.0 / self.data,))
 
     def tanh(self):
         """Hyperbolic tangent; local derivative 1 − tanh²."""
         t = math.tanh(self.data)
-        return _new(t, (self,), "tanh", (1.0 - t * t,))
+        return _new1(t, self, "tanh", (1.0 - t * t,))
 
     def sigmoid(self):
         """Logistic σ(x) = 1/(1 + e^−x), computed stably; local derivative σ(1 − σ)."""
         x = self.data
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-        return _new(s, (self,), "sigmoid", (s * (1.0 - s),))
+        return _new1(s, self, "sigmoid", (s * (1.0 - s),))
 
     def relu(self):
         """max(x, 0); local derivative 1[x > 0] (0 at x = 0)."""
         x = self.data
-        return _new(x if x > 0 else 0.0, (self,), "ReLU", (1.0 if x > 0 else 0.0,))
+        return _new1(x, self, "ReLU", _RELU_ON) if x > 0 else _new1(0.0, self, "ReLU", _RELU_OFF)
 
     def sin(self):
         """Sine; local derivative cos x."""
-        return _new(math.sin(self.data), (self,), "sin", (math.cos(self.data),))
+        return _new1(math.sin(self.data), self, "sin", (math.cos(self.data),))
 
     def cos(self):
         """Cosine; local derivative −sin x."""
-        return _new(math.cos(self.data), (self,), "cos", (-math.sin(self.data),))
+        return _new1(math.cos(self.data), self, "cos", (-math.sin(self.data),))
 
     # backward ------------------------------------------------------------------------------
     def _backprop(self, g):
@@ -221,11 +241,12 @@ class Scalar:
         self.grad += g
         loc = self._local
         if loc is None:  # product: ∂(ab)/∂a = b, ∂(ab)/∂b = a (read now, as micrograd does)
-            a, b = self.next
-            return (g * b.data, g * a.data)
+            return (g * self._b.data, g * self._a.data)
         if len(loc) == 2:
             return (g * loc[0], g * loc[1])
-        return (g * loc[0],)
+        if len(loc) == 1:
+            return (g * loc[0],)
+        return tuple([g * d for d in loc])
 
     def _accumulate(self, g, adopt=False):
         """Leaf step of the sweep: add ḡ into `.grad`."""
@@ -240,3 +261,19 @@ class Scalar:
 
     def __repr__(self):
         return f"Scalar(data={self.data}, grad={self.grad})"
+
+
+class _OpScalar(Scalar):
+    """A Scalar made by a binary op: `next` is (a, b), built from the two slots."""
+
+    __slots__ = ()
+    next = property(attrgetter("_a", "_b"), doc="tuple: the operands (a, b).")
+    _leaf = False
+
+
+class _TupleScalar(Scalar):
+    """An op Scalar whose operands are kept as a tuple in `_a` (unary ops; hand-made nodes)."""
+
+    __slots__ = ()
+    next = property(attrgetter("_a"), doc="tuple: the operands.")
+    _leaf = False

@@ -11,6 +11,9 @@ from . import grad_mode
 
 _state = grad_mode._state
 _default_dtype = [np.dtype(np.float32)]
+# reference counts of an unshared gradient Tensor and of its array at the sweep's leaf step
+# (set by `engine._calibrate_adoption` at import; 0, 0: never adopt, always copy)
+_adopt_limits = [0, 0]
 
 
 def set_default_dtype(dtype):
@@ -94,6 +97,7 @@ class Tensor:
     __array_ufunc__ = None  # numpy defers to our reflected operators (ndarray + Tensor)
     __array_priority__ = 1000
     next = ()  # graph protocol (engine.py): a tensor is a leaf item with no upstream items
+    _leaf = True
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         arr = _to_array(data, dtype)
@@ -313,10 +317,10 @@ class Tensor:
             arr = grad.data
             # Adopt the VJP's fresh array instead of copying it when nothing else can see it, as
             # PyTorch's AccumulateGrad steals an unshared gradient. `adopt` comes only from the
-            # sweep's leaf step, where the references are: the `sent` list, the loop variable,
-            # the call (grad ≤ 5) and `.data`, `arr`, the call (arr ≤ 3) on CPython 3.11.
+            # sweep's leaf step; the reference counts an unshared gradient has there are measured
+            # once by `engine._calibrate_adoption` (limits 0 until then, or if that failed: copy).
             if (adopt and arr.base is None and arr.dtype is self.data.dtype and arr.flags.writeable
-                    and _refcount(grad) <= 5 and _refcount(arr) <= 3):
+                    and _refcount(grad) <= _adopt_limits[0] and _refcount(arr) <= _adopt_limits[1]):
                 self.grad = Tensor._make(arr, False, None)
             else:
                 self.grad = Tensor._make(np.array(arr, dtype=self.data.dtype, copy=True), False, None)

@@ -5,8 +5,13 @@ input's shape with `engine.unbroadcast` (sum over broadcast axes).
 """
 import numpy as np
 
+from .. import grad_mode
 from ..function import Function
+from ..tensor import Tensor
 from .common import as_tensor, broadcast_error
+
+_state = grad_mode._state
+_make = Tensor._make
 
 
 class Add(Function):
@@ -59,7 +64,11 @@ class Sub(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
-        return grad_out, (-grad_out if ctx.needs_input_grad[1] else None)
+        if not ctx.needs_input_grad[1]:
+            return grad_out, None
+        if not _state[0]:  # plain backward (no graph of the gradient): on the ndarray
+            return grad_out, _make(-grad_out.data, False, None)
+        return grad_out, -grad_out
 
 
 class Mul(Function):
@@ -89,6 +98,10 @@ class Mul(Function):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        if not _state[0]:  # plain backward (no graph of the gradient): the products on ndarrays
+            g = grad_out.data
+            return (_make(g * b.data, False, None) if need_a else None,
+                    _make(g * a.data, False, None) if need_b else None)
         return (grad_out * b if need_a else None,
                 grad_out * a if need_b else None)
 
@@ -236,6 +249,10 @@ class Matmul(Function):
             ga = g.unsqueeze(-1) * b if need_a else None
             gb = (a.swapaxes(-1, -2) @ g.unsqueeze(-1)).squeeze(-1) if need_b else None
             return ga, gb
+        if not _state[0]:  # plain backward (no graph of the gradient): the products on ndarrays
+            gd = g.data
+            return (_make(gd @ np.swapaxes(b.data, -1, -2), False, None) if need_a else None,
+                    _make(np.swapaxes(a.data, -1, -2) @ gd, False, None) if need_b else None)
         ga = g @ b.swapaxes(-1, -2) if need_a else None
         gb = a.swapaxes(-1, -2) @ g if need_b else None
         return ga, gb

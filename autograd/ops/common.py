@@ -5,7 +5,8 @@ import numpy as np
 
 from ..tensor import Tensor, _default_dtype
 
-_CONSTANTS = {}  # (Python float, dtype) → 0-d Tensor, see `as_tensor`
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_CONSTANTS = {_F32: {}, _F64: {}}  # dtype → {Python float → 0-d Tensor}, see `as_tensor`
 
 
 def as_tensor(value, like=None):
@@ -24,16 +25,18 @@ def as_tensor(value, like=None):
     if value.__class__ is float and like is not None:
         # a Python float next to a tensor: a cached 0-d constant of the tensor's dtype (these
         # constants are never written to; ±0.0, nan and inf are not cached: 0.0 == -0.0)
+        # (native float32/float64 only: builtin dtypes are singletons, compared by identity)
         ldt = like.data.dtype
-        key = (value, ldt)
-        t = _CONSTANTS.get(key)
-        if t is not None:
-            return t
-        if ldt.kind == "f" and value != 0.0 and math.isfinite(value):
-            if len(_CONSTANTS) >= 1024:
-                _CONSTANTS.clear()
-            t = _CONSTANTS[key] = Tensor._make(np.asarray(value, dtype=ldt), False, None)
-            return t
+        cache = _CONSTANTS[ldt] if ldt is _F32 or ldt is _F64 else None
+        if cache is not None:
+            t = cache.get(value)
+            if t is not None:
+                return t
+            if value != 0.0 and math.isfinite(value):
+                if len(cache) >= 1024:
+                    cache.clear()
+                t = cache[value] = Tensor._make(np.asarray(value, dtype=ldt), False, None)
+                return t
     if isinstance(value, np.ndarray):
         return Tensor._make(value, False, None)
     if like is not None and isinstance(value, (int, float, bool)):
