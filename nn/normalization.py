@@ -10,7 +10,7 @@ Every norm computes X̂ = (X − μ)/√(σ² + eps) with the biased variance σ
 """
 import numpy as np
 
-from autograd.ops.layers import batch_norm, _update_running
+from autograd.ops.layers import _update_running, batch_norm
 from autograd.tensor import Tensor, _default_dtype
 
 from .module import Module

@@ -372,7 +372,6 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                             f"{xd.dtype.name}.")
     shape = (1, c) + (1,) * (xd.ndim - 2)
     if training or running_mean is None or running_var is None:
-        axes = (0,) + tuple(range(2, xd.ndim))
         m = xd.size // c
         if m <= 1 and training:
             raise ValueError(f"{op}: expected more than 1 value per channel when training; got input shape "

@@ -17,14 +17,15 @@ from typing import Callable, Optional
 import numpy as np
 
 from . import arithmetic as ar
-from . import elementwise as ew
-from . import reduce as rd
-from . import network as nw
-from . import shape as sh
-from . import indexing as ix, join as jn
 from . import conv as cv
-from . import loss as ls
+from . import elementwise as ew
+from . import indexing as ix
+from . import join as jn
 from . import layers as ly
+from . import loss as ls
+from . import network as nw
+from . import reduce as rd
+from . import shape as sh
 
 
 # -- sample inputs -------------------------------------------------------------------------

@@ -616,7 +616,7 @@ def test_backward_inputs_restricts_accumulation():
 def test_detect_anomaly_reports_forward_traceback():
     x = leaf([0.0, 1.0])
     with ag.detect_anomaly(), np.errstate(divide="ignore", invalid="ignore"):
-        y = ag.log(x); line = sys._getframe().f_lineno
+        y = ag.log(x); line = sys._getframe().f_lineno  # noqa: E702
         with pytest.raises(RuntimeError) as info:
             y.sum().backward()
     msg = str(info.value)
@@ -625,13 +625,13 @@ def test_detect_anomaly_reports_forward_traceback():
     assert "ag.log(x)" in msg
     # a NaN (0/0): the log node gets a zero adjoint at x = 0
     with ag.detect_anomaly(), np.errstate(divide="ignore", invalid="ignore"):
-        z = ag.log(x) * 0.0; line = sys._getframe().f_lineno
+        z = ag.log(x) * 0.0; line = sys._getframe().f_lineno  # noqa: E702 (the op and its line number together)
         with pytest.raises(RuntimeError, match=r"'log' returned a NaN or Inf gradient") as info:
             z.sum().backward()
     assert f'File "{__file__}", line {line}' in str(info.value)
     if hasattr(ag, "sqrt"):
         with ag.detect_anomaly(), np.errstate(divide="ignore", invalid="ignore"):
-            r = ag.sqrt(x); line = sys._getframe().f_lineno
+            r = ag.sqrt(x); line = sys._getframe().f_lineno  # noqa: E702
             with pytest.raises(RuntimeError, match=r"'sqrt' returned a NaN or Inf gradient") as info:
                 r.sum().backward()
         assert f'File "{__file__}", line {line}' in str(info.value)

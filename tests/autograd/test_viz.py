@@ -13,10 +13,11 @@ from autograd.function import Node, _module_stack
 from autograd.viz import BackwardStepper, GraphvizNotFoundError, draw_graph, render
 from tests.conftest import IN_CI
 
+from .micrograd_cases import more_ops_expr
+
 NODE_RE = re.compile(r"^\s*([vo]\d+) \[", re.MULTILINE)
 EDGE_RE = re.compile(r"^\s*([vo]\d+) -> ([vo]\d+)", re.MULTILINE)
 
-from .micrograd_cases import more_ops_expr
 
 
 def nodes(src):

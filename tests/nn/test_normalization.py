@@ -6,8 +6,16 @@ import pytest
 
 import autograd as ag
 from autograd.ops.layers import batch_norm
-from nn.normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm, group_norm,
-                              instance_norm, layer_norm)
+from nn.normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    InstanceNorm2d,
+    LayerNorm,
+    group_norm,
+    instance_norm,
+    layer_norm,
+)
 
 from ..conftest import require_torch
 
