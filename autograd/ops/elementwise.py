@@ -821,17 +821,12 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, a, b):
         """The output ndarray, by the formula above."""
-        ctx.save_for_backward(a, b)
-        try:
-            return np.maximum(a.data, b.data)
-        except ValueError:
-            raise broadcast_error("maximum", a.data, b.data) from None
+        return _extremum_forward(ctx, a, b, np.maximum)
 
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        a, b = ctx.saved_tensors
-        return _tie_split(ctx, grad_out, a.data < b.data, a.data > b.data, a.data == b.data)
+        return _tie_split(ctx, grad_out, np.less)
 
 
 class Minimum(Function):
@@ -851,33 +846,40 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx, a, b):
         """The output ndarray, by the formula above."""
-        ctx.save_for_backward(a, b)
-        try:
-            return np.minimum(a.data, b.data)
-        except ValueError:
-            raise broadcast_error("minimum", a.data, b.data) from None
+        return _extremum_forward(ctx, a, b, np.minimum)
 
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        a, b = ctx.saved_tensors
-        return _tie_split(ctx, grad_out, a.data > b.data, a.data < b.data, a.data == b.data)
+        return _tie_split(ctx, grad_out, np.greater)
 
 
-def _tie_split(ctx, grad_out, a_loses, b_loses, tie):
+def _extremum_forward(ctx, a, b, ufunc):
+    """Forward of maximum/minimum: ``ufunc(A, B)`` (np.maximum or np.minimum), saving A, B."""
+    ctx.save_for_backward(a, b)
+    try:
+        return ufunc(a.data, b.data)
+    except ValueError:
+        raise broadcast_error(ctx.fn.name, a.data, b.data) from None
+
+
+def _tie_split(ctx, grad_out, loses):
     """Adjoints of maximum/minimum: full Ḡ to the winner, ½ Ḡ to each side of a tie.
 
-    Following PyTorch, an operand gets Ḡ unless it strictly loses (so NaNs pass Ḡ on).
+    ``loses(x, y)`` says where x strictly loses to y (np.less for maximum, np.greater for
+    minimum). Following PyTorch, an operand gets Ḡ unless it strictly loses (so NaNs pass Ḡ on).
     """
+    a, b = ctx.saved_tensors
+    a_loses, b_loses, tie = loses(a.data, b.data), loses(b.data, a.data), a.data == b.data
     need_a, need_b = ctx.needs_input_grad
     shape, dt = grad_out.shape, grad_out.data.dtype
     has_tie = tie.any()
     out = []
-    for need, loses in ((need_a, a_loses), (need_b, b_loses)):
+    for need, lost in ((need_a, a_loses), (need_b, b_loses)):
         if not need:
             out.append(None)
             continue
-        factor = np.broadcast_to(~loses, shape).astype(dt)  # 1 unless strictly losing
+        factor = np.broadcast_to(~lost, shape).astype(dt)  # 1 unless strictly losing
         if has_tie:
             factor -= tie * np.asarray(0.5, dt)
         out.append(_scale(grad_out, factor))
