@@ -139,14 +139,23 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     return _affine(_normalize(x, axes, eps), weight, bias)
 
 
-class _BatchNorm(Module):
-    """Shared body of BatchNorm1d/2d (see `BatchNorm2d` for the arguments)."""
+def _register_affine(module, weight, bias, shape, dt):
+    """Register `module`'s weight (ones) and bias (zeros) Parameters of `shape`, each as None when off."""
+    if weight:
+        module.weight = Parameter(np.ones(shape, dtype=dt))
+    else:
+        module.register_parameter("weight", None)
+    if bias:
+        module.bias = Parameter(np.zeros(shape, dtype=dt))
+    else:
+        module.register_parameter("bias", None)
 
-    _dims = ()
-    _expected = ""
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None):
+class _NormBase(Module):
+    """Shared state of the batch and instance norms: settings, per-channel weight/bias and the
+    running-statistics buffers (see `BatchNorm2d` for the arguments)."""
+
+    def __init__(self, num_features, eps, momentum, affine, track_running_stats, device, dtype):
         super().__init__()
         dt = _default_dtype[0] if dtype is None else np.dtype(dtype)
         self.num_features = int(num_features)
@@ -154,12 +163,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dt))
-            self.bias = Parameter(np.zeros(num_features, dtype=dt))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, affine, affine, num_features, dt)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dt)))
             self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dt)))
@@ -168,6 +172,22 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+
+    def extra_repr(self):
+        """The layer's settings, shown inside its repr."""
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Shared body of BatchNorm1d/2d (see `BatchNorm2d` for the arguments)."""
+
+    _dims = ()
+    _expected = ""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
 
     def reset_running_stats(self):
         """running_mean ← 0, running_var ← 1, num_batches_tracked ← 0."""
@@ -201,11 +221,6 @@ class _BatchNorm(Module):
         track = not self.training or self.track_running_stats
         return batch_norm(x, self.running_mean if track else None, self.running_var if track else None,
                           self.weight, self.bias, use_batch, factor, self.eps)
-
-    def extra_repr(self):
-        """The layer's settings, shown inside its repr."""
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -282,15 +297,7 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = _default_dtype[0] if dtype is None else np.dtype(dtype)
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dt))
-            if bias:
-                self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, elementwise_affine, elementwise_affine and bias, self.normalized_shape, dt)
 
     def reset_parameters(self):
         """weight ← 1, bias ← 0."""
@@ -332,13 +339,7 @@ class GroupNorm(Module):
         self.num_groups, self.num_channels = int(num_groups), int(num_channels)
         self.eps = eps
         self.affine = affine
-        dt = _default_dtype[0] if dtype is None else np.dtype(dtype)
-        if affine:
-            self.weight = Parameter(np.ones(num_channels, dtype=dt))
-            self.bias = Parameter(np.zeros(num_channels, dtype=dt))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, affine, affine, num_channels, _default_dtype[0] if dtype is None else np.dtype(dtype))
 
     def reset_parameters(self):
         """weight ← 1, bias ← 0."""
@@ -355,7 +356,7 @@ class GroupNorm(Module):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
-class InstanceNorm2d(Module):
+class InstanceNorm2d(_NormBase):
     """Instance normalization of (N, C, H, W) (or unbatched (C, H, W)) inputs: each plane
     normalized over H, W (Ulyanov et al., arXiv:1607.08022).
 
@@ -376,25 +377,7 @@ class InstanceNorm2d(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
                  device=None, dtype=None):
-        super().__init__()
-        dt = _default_dtype[0] if dtype is None else np.dtype(dtype)
-        self.num_features = int(num_features)
-        self.eps, self.momentum = eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dt))
-            self.bias = Parameter(np.zeros(num_features, dtype=dt))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
 
     def forward(self, x):
         """Normalize each (sample, channel) plane of x."""
@@ -408,8 +391,3 @@ class InstanceNorm2d(Module):
         out = instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_input_stats,
                             0.1 if self.momentum is None else self.momentum, self.eps)
         return out.squeeze(0) if unbatched else out
-
-    def extra_repr(self):
-        """The layer's settings, shown inside its repr."""
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")

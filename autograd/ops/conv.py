@@ -249,6 +249,11 @@ def _conv_attrs(ctx, stride, padding, dilation, groups):
     ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
 
 
+def _saved_conv_attrs(ctx):
+    """The attrs stored by `_conv_attrs`, as keyword arguments for the next conv op's `apply`."""
+    return dict(stride=ctx.stride, padding=ctx.padding, dilation=ctx.dilation, groups=ctx.groups)
+
+
 # -- conv2d and its two adjoints -----------------------------------------------------------
 class Conv2d(Function):
     """Y = conv(X, W) + b: 2-D cross-correlation (PyTorch's conv2d), by im2col and one
@@ -287,7 +292,7 @@ class Conv2d(Function):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         x, weight = ctx.saved_tensors
         need = ctx.needs_input_grad
-        attrs = dict(stride=ctx.stride, padding=ctx.padding, dilation=ctx.dilation, groups=ctx.groups)
+        attrs = _saved_conv_attrs(ctx)
         gx = Conv2dInput.apply(grad_out, weight, x_shape=x.data.shape, **attrs) if need[0] else None
         gw = Conv2dWeight.apply(x, grad_out, w_shape=weight.data.shape, **attrs) if need[1] else None
         if len(need) == 3:
@@ -325,7 +330,7 @@ class Conv2dInput(Function):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         g, weight = ctx.saved_tensors
         need = ctx.needs_input_grad
-        attrs = dict(stride=ctx.stride, padding=ctx.padding, dilation=ctx.dilation, groups=ctx.groups)
+        attrs = _saved_conv_attrs(ctx)
         gg = Conv2d.apply(grad_out, weight, **attrs) if need[0] else None
         gw = Conv2dWeight.apply(grad_out, g, w_shape=weight.data.shape, **attrs) if need[1] else None
         return gg, gw
@@ -359,7 +364,7 @@ class Conv2dWeight(Function):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         x, g = ctx.saved_tensors
         need = ctx.needs_input_grad
-        attrs = dict(stride=ctx.stride, padding=ctx.padding, dilation=ctx.dilation, groups=ctx.groups)
+        attrs = _saved_conv_attrs(ctx)
         gx = Conv2dInput.apply(g, grad_out, x_shape=x.data.shape, **attrs) if need[0] else None
         gg = Conv2d.apply(x, grad_out, **attrs) if need[1] else None
         return gx, gg
