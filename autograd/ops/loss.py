@@ -160,6 +160,19 @@ def _add_at(a, target, values):
         np.put_along_axis(a, idx, np.take_along_axis(a, idx, axis=1) + values, axis=1)
 
 
+def _class_weighted(elem, target, valid, weight):
+    """(ℓ ⊙ valid · w_t, D = Σ valid · w_t): the class weights of the targets applied to the
+    per-position loss, and the weighted mean's denominator (class-index targets)."""
+    if weight is not None:
+        w_t = weight[target]
+        if valid is not None:
+            w_t = w_t * valid
+        return elem * w_t, w_t.sum()
+    if valid is not None:
+        return elem * valid, int(valid.sum())
+    return elem, elem.size
+
+
 def _class_view(shape):
     """Shape (1, C, 1, …) that puts a (C,) vector on axis 1 of an (N, C, d1, …) array."""
     return (1, shape[1]) + (1,) * (len(shape) - 2)
@@ -225,15 +238,7 @@ class CrossEntropy(Function):
             else:
                 z_sum = (z * weight.reshape(_class_view(xd.shape))).sum(axis=1)
         lse = np.log(np.exp(z, out=z).sum(axis=1))                         # z is reused as exp(z)
-        elem = lse - z_t                                                   # −log p_t
-        w_t = None
-        if weight is not None:
-            w_t = weight[target]
-            if valid is not None:
-                w_t = w_t * valid
-            elem = elem * w_t
-        elif valid is not None:
-            elem = elem * valid
+        elem, ctx.count = _class_weighted(lse - z_t, target, valid, weight)  # −log p_t, weighted
         if eps:
             if weight is None:
                 smooth = C * lse - z_sum                                   # −Σ_c log p_c
@@ -242,14 +247,7 @@ class CrossEntropy(Function):
             if valid is not None:
                 smooth = smooth * valid
             elem = (1 - eps) * elem + (eps / C) * smooth
-        if reduction == "mean":
-            if w_t is not None:
-                ctx.count = w_t.sum()
-            elif valid is not None:
-                ctx.count = int(valid.sum())
-            else:
-                ctx.count = elem.size
-        return _reduce(elem.astype(xd.dtype, copy=False), reduction, getattr(ctx, "count", None))
+        return _reduce(elem.astype(xd.dtype, copy=False), reduction, ctx.count)
 
     @staticmethod
     def _q_index(ctx, shape, dtype):
@@ -359,21 +357,7 @@ class NllLoss(Function):
         xd = x.data
         ctx.target, ctx.valid, ctx.weight, ctx.reduction = target, valid, weight, reduction
         ctx.in_shape = xd.shape
-        elem = -_gather(xd, target)
-        w_t = None
-        if weight is not None:
-            w_t = weight[target]
-            if valid is not None:
-                w_t = w_t * valid
-            elem = elem * w_t
-        elif valid is not None:
-            elem = elem * valid
-        if w_t is not None:
-            ctx.count = w_t.sum()
-        elif valid is not None:
-            ctx.count = int(valid.sum())
-        else:
-            ctx.count = elem.size
+        elem, ctx.count = _class_weighted(-_gather(xd, target), target, valid, weight)
         return _reduce(elem.astype(xd.dtype, copy=False), reduction, ctx.count)
 
     @staticmethod
@@ -433,6 +417,27 @@ def _as_batched(op, x, what):
     return x, False
 
 
+def _class_args(op, input, target, weight, reduction, label_smoothing=None):
+    """Checked (x batched (N, C, …), unbatched flag, C, weight array, target data) for the
+    class-axis losses; `label_smoothing` is checked when given."""
+    x = _float_input(op, input)
+    _check_reduction(op, reduction)
+    if label_smoothing is not None and not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1]; got {label_smoothing}.")
+    x, unbatched = _as_batched(op, x, "input")
+    C = x.data.shape[1]
+    w = _aux_array(op, "weight", weight, x, (C,))
+    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+    return x, unbatched, C, w, tdata
+
+
+def _class_indices(op, tdata, x, C, ignore_index, unbatched):
+    """(valid mask or None, int64 targets (N, d1, …)) from class-index target data."""
+    if unbatched:
+        tdata = tdata.reshape((1,) + tdata.shape)
+    return _validity(op, _index_target(op, tdata, x), C, ignore_index)
+
+
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
     """Cross-entropy between logits and targets (PyTorch's `cross_entropy`), fused with a
     stable log-softmax over the class axis 1 (see `CrossEntropy`).
@@ -457,14 +462,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
             or label_smoothing.
     """
     op = "cross_entropy"
-    x = _float_input(op, input)
-    _check_reduction(op, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be in [0, 1]; got {label_smoothing}.")
-    x, unbatched = _as_batched(op, x, "input")
-    C = x.data.shape[1]
-    w = _aux_array(op, "weight", weight, x, (C,))
-    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+    x, unbatched, C, w, tdata = _class_args(op, input, target, weight, reduction, label_smoothing)
     if tdata.dtype.kind == "f":
         t = _float_target(op, target, x)
         if unbatched:
@@ -474,10 +472,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
                              f"{x.data.shape}; expected equal shapes.")
         out = CrossEntropy.apply(x, t, weight=w, label_smoothing=float(label_smoothing), reduction=reduction)
     elif tdata.dtype.kind in "iu":
-        if unbatched:
-            tdata = tdata.reshape((1,) + tdata.shape)
-        t = _index_target(op, tdata, x)
-        valid, t = _validity(op, t, C, ignore_index)
+        valid, t = _class_indices(op, tdata, x, C, ignore_index, unbatched)
         out = CrossEntropy.apply(x, target=t, valid=valid, weight=w, label_smoothing=float(label_smoothing),
                                  reduction=reduction)
     else:
@@ -507,18 +502,10 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         ValueError: for mismatched shapes, out-of-range targets, a bad reduction or weight.
     """
     op = "nll_loss"
-    x = _float_input(op, input)
-    _check_reduction(op, reduction)
-    x, unbatched = _as_batched(op, x, "input")
-    C = x.data.shape[1]
-    w = _aux_array(op, "weight", weight, x, (C,))
-    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+    x, unbatched, C, w, tdata = _class_args(op, input, target, weight, reduction)
     if tdata.dtype.kind not in "iu":
         raise TypeError(f"{op}: target must hold int class indices; got dtype {tdata.dtype.name}, expected int64.")
-    if unbatched:
-        tdata = tdata.reshape((1,) + tdata.shape)
-    t = _index_target(op, tdata, x)
-    valid, t = _validity(op, t, C, ignore_index)
+    valid, t = _class_indices(op, tdata, x, C, ignore_index, unbatched)
     out = NllLoss.apply(x, target=t, valid=valid, weight=w, reduction=reduction)
     if unbatched and reduction == "none":
         out = out.reshape(())
@@ -526,9 +513,14 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 
 # -- elementwise losses ------------------------------------------------------------------------
-def _expand_g(ctx, grad_out, graph):
-    """G (the reduction's adjoint) for the elementwise losses, broadcasting against ℓ."""
-    return _scale_t(ctx, grad_out) if graph else _scale_np(ctx, grad_out)
+def _weighted_g(ctx, grad_out, w):
+    """G w: the reduction's adjoint times the constant weight w (None: no weight), an ndarray
+    without a graph and a Tensor when ``create_graph=True``."""
+    if not _state[0]:
+        G = _scale_np(ctx, grad_out)
+        return G if w is None else G * w
+    G = _scale_t(ctx, grad_out)
+    return G if w is None else G * _const(w)
 
 
 class MseLoss(Function):
@@ -596,6 +588,14 @@ class L1Loss(Function):
         return (gx if need_x else None), (-gx if need_y else None)
 
 
+def _weighted_reduce(ctx, elem, weight, reduction):
+    """Reduce w ⊙ ℓ (weight None: ℓ) over all its elements; saves the mean's count on ctx."""
+    if weight is not None:
+        elem = elem * weight
+    ctx.count = elem.size
+    return _reduce(elem, reduction)
+
+
 _EPS_BCE = float(np.float32(1e-12))  # PyTorch's floor for x (1 − x) in the BCE gradient (a C float)
 
 
@@ -624,10 +624,7 @@ class BinaryCrossEntropy(Function):
             log_x = np.maximum(np.log(xd), -100)
             log_1x = np.maximum(np.log1p(-xd), -100)
         elem = -(yd * log_x + (1 - yd) * log_1x)
-        if weight is not None:
-            elem = elem * weight
-        ctx.count = elem.size
-        return _reduce(elem, reduction)
+        return _weighted_reduce(ctx, elem, weight, reduction)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -636,22 +633,16 @@ class BinaryCrossEntropy(Function):
         need_x, need_y = ctx.needs_input_grad
         w = ctx.weight
         eps = np.asarray(_EPS_BCE, dtype=x.data.dtype)
+        G = _weighted_g(ctx, grad_out, w)
+        gx = gy = None
         if not _state[0]:
-            G = _scale_np(ctx, grad_out)
-            if w is not None:
-                G = G * w
             xd, yd = x.data, y.data
-            gx = gy = None
             if need_x:
                 gx = _const(G * (xd - yd) / np.maximum(xd * (1 - xd), eps))
             if need_y:
                 with np.errstate(divide="ignore"):
                     gy = _const(G * (np.maximum(np.log1p(-xd), -100) - np.maximum(np.log(xd), -100)))
             return gx, gy
-        G = _scale_t(ctx, grad_out)
-        if w is not None:
-            G = G * _const(w)
-        gx = gy = None
         if need_x:
             den = x * (1 - x)
             gx = G * (x - y) / ew.where(den.data > eps, den, eps)
@@ -715,10 +706,7 @@ class BinaryCrossEntropyWithLogits(Function):
             elem = (1 - yd) * xd + sp
         else:
             elem = (1 - yd) * xd + (1 + (pos_weight - 1) * yd) * sp
-        if weight is not None:
-            elem = elem * weight
-        ctx.count = elem.size
-        return _reduce(elem, reduction)
+        return _weighted_reduce(ctx, elem, weight, reduction)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -726,12 +714,10 @@ class BinaryCrossEntropyWithLogits(Function):
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
         w, pw = ctx.weight, ctx.pos_weight
+        G = _weighted_g(ctx, grad_out, w)
+        gx = gy = None
         if not _state[0]:
-            G = _scale_np(ctx, grad_out)
-            if w is not None:
-                G = G * w
             xd, yd = x.data, y.data
-            gx = gy = None
             if need_x:
                 s = _sigmoid_np(xd)
                 gx = (s - yd) if pw is None else ((1 + (pw - 1) * yd) * s - pw * yd)
@@ -740,10 +726,6 @@ class BinaryCrossEntropyWithLogits(Function):
                 gy = -xd if pw is None else (pw - 1) * _softplus_neg_np(xd) - xd
                 gy = _const(gy * G)
             return gx, gy
-        G = _scale_t(ctx, grad_out)
-        if w is not None:
-            G = G * _const(w)
-        gx = gy = None
         if need_x:
             s = _sigmoid_t(x)
             if pw is None:
@@ -882,6 +864,17 @@ def _pointwise_args(op, input, target, reduction, allowed=_REDUCTIONS):
     return x, y
 
 
+def _same_shape_args(op, input, target, reduction):
+    """Checked (x, y) for the binary cross-entropies: floating input, target of the same shape."""
+    x = _float_input(op, input)
+    _check_reduction(op, reduction)
+    y = _float_target(op, target, x)
+    if x.data.shape != y.data.shape:
+        raise ValueError(f"{op}: target shape {y.data.shape} differs from the input shape {x.data.shape}; "
+                         f"expected equal shapes.")
+    return x, y
+
+
 def mse_loss(input, target, reduction="mean"):
     """Mean squared error ℓ = (input − target)², reduced (see `MseLoss`).
 
@@ -934,12 +927,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
         values outside [0, 1].
     """
     op = "binary_cross_entropy"
-    x = _float_input(op, input)
-    _check_reduction(op, reduction)
-    y = _float_target(op, target, x)
-    if x.data.shape != y.data.shape:
-        raise ValueError(f"{op}: target shape {y.data.shape} differs from the input shape {x.data.shape}; "
-                         f"expected equal shapes.")
+    x, y = _same_shape_args(op, input, target, reduction)
     xd = x.data
     if xd.size and (xd.min() < 0 or xd.max() > 1):
         raise ValueError(f"{op}: input values must be probabilities in [0, 1]; got values in "
@@ -969,12 +957,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
         TypeError: for a non-floating input. ValueError: for bad shapes or reduction.
     """
     op = "binary_cross_entropy_with_logits"
-    x = _float_input(op, input)
-    _check_reduction(op, reduction)
-    y = _float_target(op, target, x)
-    if x.data.shape != y.data.shape:
-        raise ValueError(f"{op}: target shape {y.data.shape} differs from the input shape {x.data.shape}; "
-                         f"expected equal shapes.")
+    x, y = _same_shape_args(op, input, target, reduction)
     w = _aux_array(op, "weight", weight, x)
     pw = _aux_array(op, "pos_weight", pos_weight, x)
     _check_aux_shape(op, "weight", w, x)
