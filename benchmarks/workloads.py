@@ -147,6 +147,57 @@ def _torch():
     return torch
 
 
+def _torch_tensors(data):
+    """torch, x and y as tensors, and the weights of `data()` as leaf tensors."""
+    torch = _torch()
+    x, y, weights = data()
+    params = [torch.tensor(w, requires_grad=True) for w in weights]
+    return torch, torch.from_numpy(x), torch.from_numpy(y), params
+
+
+def _torch_sgd(data):
+    """`_torch_tensors(data)` and an optim.SGD over the weights (lr = LR)."""
+    torch, xt, yt, params = _torch_tensors(data)
+    return torch, xt, yt, params, torch.optim.SGD(params, lr=LR)
+
+
+def _tracegrad_sgd(ag, optim, data):
+    """x as a Tensor, y, the weights of `data()` as leaf Tensors, and optim.SGD (lr = LR)."""
+    x, y, weights = data()
+    params = [ag.Tensor(w, requires_grad=True) for w in weights]
+    return ag.Tensor(x), y, params, optim.SGD(params, lr=LR)
+
+
+def _phases(t0, t1, t2):
+    """The phase timings of a training step; the update runs from t2 until now."""
+    return {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+
+
+def _opt_step(params, opt, forward, value):
+    """A timed training step: zero_grad and forward() → loss, backward, opt.step().
+
+    value(loss) is the loss as a float; `step.params` holds the parameters for tests.
+    """
+    def step():
+        t0 = perf()
+        opt.zero_grad()
+        loss = forward()
+        t1 = perf()
+        loss.backward()
+        t2 = perf()
+        opt.step()
+        return value(loss), _phases(t0, t1, t2)
+    step.params = params  # for tests: the parameters after the steps
+    return step
+
+
+def _sgd_numpy(params, grads, lr):
+    """In-place SGD p -= lr·g (g is overwritten)."""
+    for p, gp in zip(params, grads):
+        gp *= lr
+        p -= gp
+
+
 # -- W1: scalar MLP ---------------------------------------------------------------------------
 class Neuron:
     """micrograd's Neuron over any scalar class with + * relu (Value or autograd.Scalar)."""
@@ -219,7 +270,7 @@ def _w1_scalar(value_cls):
         k[0] += 1
         for p in params:
             p.data -= lr * p.grad
-        return total.data, {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+        return total.data, _phases(t0, t1, t2)
     step.params = params  # for tests: the parameters after the steps
     return step
 
@@ -236,10 +287,7 @@ def w1_micrograd():
 
 def w1_torch():
     """W1 batched on PyTorch tensors (float32)."""
-    torch = _torch()
-    x, y, weights = w1_data()
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    params = [torch.tensor(w, requires_grad=True) for w in weights]
+    torch, xt, yt, params = _torch_tensors(w1_data)
     w1, b1, w2, b2, w3, b3 = params
     lin, relu = torch.nn.functional.linear, torch.relu
     k = [0]
@@ -258,9 +306,30 @@ def w1_torch():
         with torch.no_grad():
             for p in params:
                 p.add_(p.grad, alpha=-lr)
-        return loss.item(), {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+        return loss.item(), _phases(t0, t1, t2)
     step.params = params  # for tests: the parameters after the steps
     return step
+
+
+def _hidden2_forward(x, w1, b1, w2, b2):
+    """The two hidden layers of the W1/W2 MLPs in numpy: h1 = relu(x W1ᵀ + b1), h2 = relu(h1 W2ᵀ + b2)."""
+    h1 = x @ w1.T
+    h1 += b1
+    np.maximum(h1, 0, out=h1)
+    h2 = h1 @ w2.T
+    h2 += b2
+    np.maximum(h2, 0, out=h2)
+    return h1, h2
+
+
+def _hidden2_backward(d2, x, h1, h2, w2):
+    """(W̄1, b̄1, W̄2, b̄2) of `_hidden2_forward` for the adjoint d2 of h2 (masked in place)."""
+    d2 *= h2 > 0
+    gw2 = d2.T @ h1
+    gb2 = d2.sum(0)
+    d1 = d2 @ w2
+    d1 *= h1 > 0
+    return d1.T @ x, d1.sum(0), gw2, gb2
 
 
 def w1_numpy():
@@ -272,12 +341,7 @@ def w1_numpy():
 
     def step():
         t0 = perf()
-        h1 = x @ w1.T
-        h1 += b1
-        np.maximum(h1, 0, out=h1)
-        h2 = h1 @ w2.T
-        h2 += b2
-        np.maximum(h2, 0, out=h2)
+        h1, h2 = _hidden2_forward(x, w1, b1, w2, b2)
         score = h2 @ w3[0] + b3[0]
         margin = 1 - y * score
         active = margin > 0
@@ -288,14 +352,7 @@ def w1_numpy():
         ds = np.where(active, -y / n, np.float32(0))
         gw3 = (ds @ h2)[None, :]
         gb3 = np.array([ds.sum()], np.float32)
-        dh2 = np.outer(ds, w3[0])
-        dh2 *= h2 > 0
-        gw2 = dh2.T @ h1
-        gb2 = dh2.sum(0)
-        dh1 = dh2 @ w2
-        dh1 *= h1 > 0
-        gw1 = dh1.T @ x
-        gb1 = dh1.sum(0)
+        gw1, gb1, gw2, gb2 = _hidden2_backward(np.outer(ds, w3[0]), x, h1, h2, w2)
         t2 = perf()
         lr = np.float32(w1_lr(k[0]))
         k[0] += 1
@@ -303,7 +360,7 @@ def w1_numpy():
             g += np.float32(2e-4) * p  # d(1e-4·Σp²)
             g *= lr
             p -= g
-        return loss, {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+        return loss, _phases(t0, t1, t2)
     step.params = params  # for tests: the parameters after the steps
     return step
 
@@ -312,49 +369,25 @@ def w1_numpy():
 def w2_tracegrad(composed=False):
     """W2 on tracegrad: autograd.linear, relu, nn.functional.cross_entropy, optim.SGD."""
     ag, F, optim = _composed_api() if composed else _tracegrad_api("linear", "relu")
-    x, y, weights = w2_data()
-    xt = ag.Tensor(x)
-    params = [ag.Tensor(w, requires_grad=True) for w in weights]
+    xt, y, params, opt = _tracegrad_sgd(ag, optim, w2_data)
     w1, b1, w2, b2, w3, b3 = params
-    opt = optim.SGD(params, lr=LR)
     linear, relu, ce = ag.linear, ag.relu, F.cross_entropy
 
-    def step():
-        t0 = perf()
-        opt.zero_grad()
-        logits = linear(relu(linear(relu(linear(xt, w1, b1)), w2, b2)), w3, b3)
-        loss = ce(logits, y)
-        t1 = perf()
-        loss.backward()
-        t2 = perf()
-        opt.step()
-        return float(loss.data), {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
-    step.params = params  # for tests: the parameters after the steps
-    return step
+    def forward():
+        return ce(linear(relu(linear(relu(linear(xt, w1, b1)), w2, b2)), w3, b3), y)
+    return _opt_step(params, opt, forward, lambda loss: float(loss.data))
 
 
 def w2_torch():
     """W2 on PyTorch: F.linear, relu, F.cross_entropy, optim.SGD (float32, 1 thread)."""
-    torch = _torch()
-    x, y, weights = w2_data()
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    params = [torch.tensor(w, requires_grad=True) for w in weights]
+    torch, xt, yt, params, opt = _torch_sgd(w2_data)
     w1, b1, w2, b2, w3, b3 = params
-    opt = torch.optim.SGD(params, lr=LR)
     F = torch.nn.functional
 
-    def step():
-        t0 = perf()
-        opt.zero_grad()
+    def forward():
         logits = F.linear(torch.relu(F.linear(torch.relu(F.linear(xt, w1, b1)), w2, b2)), w3, b3)
-        loss = F.cross_entropy(logits, yt)
-        t1 = perf()
-        loss.backward()
-        t2 = perf()
-        opt.step()
-        return loss.item(), {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
-    step.params = params  # for tests: the parameters after the steps
-    return step
+        return F.cross_entropy(logits, yt)
+    return _opt_step(params, opt, forward, lambda loss: loss.item())
 
 
 def softmax_ce(logits, y):
@@ -379,31 +412,17 @@ def w2_numpy():
 
     def step():
         t0 = perf()
-        h1 = x @ w1.T
-        h1 += b1
-        np.maximum(h1, 0, out=h1)
-        h2 = h1 @ w2.T
-        h2 += b2
-        np.maximum(h2, 0, out=h2)
+        h1, h2 = _hidden2_forward(x, w1, b1, w2, b2)
         logits = h2 @ w3.T
         logits += b3
         loss, g = softmax_ce(logits, y)  # the fused gradient counts as forward here
         t1 = perf()
         gw3 = g.T @ h2
         gb3 = g.sum(0)
-        d2 = g @ w3
-        d2 *= h2 > 0
-        gw2 = d2.T @ h1
-        gb2 = d2.sum(0)
-        d1 = d2 @ w2
-        d1 *= h1 > 0
-        gw1 = d1.T @ x
-        gb1 = d1.sum(0)
+        gw1, gb1, gw2, gb2 = _hidden2_backward(g @ w3, x, h1, h2, w2)
         t2 = perf()
-        for p, gp in zip(params, (gw1, gb1, gw2, gb2, gw3, gb3)):
-            gp *= lr
-            p -= gp
-        return loss, {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+        _sgd_numpy(params, (gw1, gb1, gw2, gb2, gw3, gb3), lr)
+        return loss, _phases(t0, t1, t2)
     step.params = params  # for tests: the parameters after the steps
     return step
 
@@ -412,53 +431,30 @@ def w2_numpy():
 def w3_tracegrad():
     """W3 on tracegrad: autograd.conv2d, max_pool2d, linear, nn.functional.cross_entropy, SGD."""
     ag, F, optim = _tracegrad_api("conv2d", "max_pool2d", "linear", "relu")
-    x, y, weights = w3_data()
-    xt = ag.Tensor(x)
-    params = [ag.Tensor(w, requires_grad=True) for w in weights]
+    xt, y, params, opt = _tracegrad_sgd(ag, optim, w3_data)
     c1, cb1, c2, cb2, w, b = params
-    opt = optim.SGD(params, lr=LR)
     conv2d, pool, relu, linear, ce = ag.conv2d, ag.max_pool2d, ag.relu, ag.linear, F.cross_entropy
-    n = x.shape[0]
+    n = len(y)
 
-    def step():
-        t0 = perf()
-        opt.zero_grad()
+    def forward():
         h = pool(relu(conv2d(xt, c1, cb1, padding=1)), 2)
         h = pool(relu(conv2d(h, c2, cb2, padding=1)), 2)
-        loss = ce(linear(h.reshape(n, -1), w, b), y)
-        t1 = perf()
-        loss.backward()
-        t2 = perf()
-        opt.step()
-        return float(loss.data), {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
-    step.params = params  # for tests: the parameters after the steps
-    return step
+        return ce(linear(h.reshape(n, -1), w, b), y)
+    return _opt_step(params, opt, forward, lambda loss: float(loss.data))
 
 
 def w3_torch():
     """W3 on PyTorch: F.conv2d, relu, F.max_pool2d, F.linear, F.cross_entropy, optim.SGD."""
-    torch = _torch()
-    x, y, weights = w3_data()
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    params = [torch.tensor(w, requires_grad=True) for w in weights]
+    torch, xt, yt, params, opt = _torch_sgd(w3_data)
     c1, cb1, c2, cb2, w, b = params
-    opt = torch.optim.SGD(params, lr=LR)
     F = torch.nn.functional
-    n = x.shape[0]
+    n = len(yt)
 
-    def step():
-        t0 = perf()
-        opt.zero_grad()
+    def forward():
         h = F.max_pool2d(torch.relu(F.conv2d(xt, c1, cb1, padding=1)), 2)
         h = F.max_pool2d(torch.relu(F.conv2d(h, c2, cb2, padding=1)), 2)
-        loss = F.cross_entropy(F.linear(h.reshape(n, -1), w, b), yt)
-        t1 = perf()
-        loss.backward()
-        t2 = perf()
-        opt.step()
-        return loss.item(), {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
-    step.params = params  # for tests: the parameters after the steps
-    return step
+        return F.cross_entropy(F.linear(h.reshape(n, -1), w, b), yt)
+    return _opt_step(params, opt, forward, lambda loss: loss.item())
 
 
 def im2col(x, k, pad):
@@ -544,19 +540,15 @@ def w3_numpy():
         d *= z1 > 0
         _, gc1, gcb1 = conv_backward(d, x.shape, c1, cols1, 1, need_x=False)
         t2 = perf()
-        for p, gp in zip(params, (gc1, gcb1, gc2, gcb2, gw, gb)):
-            gp *= lr
-            p -= gp
-        return loss, {"forward": t1 - t0, "backward": t2 - t1, "update": perf() - t2}
+        _sgd_numpy(params, (gc1, gcb1, gc2, gcb2, gw, gb), lr)
+        return loss, _phases(t0, t1, t2)
     step.params = params  # for tests: the parameters after the steps
     return step
 
 
 # -- W4 / W5: op overhead and deep chains -----------------------------------------------------
-def _chain_tensor(iters):
-    ag = _autograd()
-    x = ag.Tensor(chain_data(), requires_grad=True)
-
+def _chain(x, value, iters):
+    """The chain on the leaf tensor x (tracegrad or PyTorch); value(s) is the sum as a float."""
     def step():
         x.grad = None
         t0 = perf()
@@ -567,26 +559,16 @@ def _chain_tensor(iters):
         t1 = perf()
         s.backward()
         t2 = perf()
-        return float(s.data), {"forward": t1 - t0, "backward": t2 - t1}
+        return value(s), {"forward": t1 - t0, "backward": t2 - t1}
     return step
+
+
+def _chain_tensor(iters):
+    return _chain(_autograd().Tensor(chain_data(), requires_grad=True), lambda s: float(s.data), iters)
 
 
 def _chain_torch(iters):
-    torch = _torch()
-    x = torch.tensor(chain_data(), requires_grad=True)
-
-    def step():
-        x.grad = None
-        t0 = perf()
-        y = x
-        for _ in range(iters):
-            y = y * 1.0001 + 0.0001
-        s = y.sum()
-        t1 = perf()
-        s.backward()
-        t2 = perf()
-        return s.item(), {"forward": t1 - t0, "backward": t2 - t1}
-    return step
+    return _chain(_torch().tensor(chain_data(), requires_grad=True), lambda s: s.item(), iters)
 
 
 def _chain_numpy(iters):
