@@ -18,7 +18,7 @@ import numpy as np
 from . import grad_mode
 from . import tensor as tensor_module
 from .function import Node
-from .tensor import Tensor
+from .tensor import Tensor, apply_hooks
 
 _state = grad_mode._state
 
@@ -137,11 +137,7 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
 
 def _leaf_hooks(leaf, g):
     """A captured leaf's gradient after its tensor hooks (as `_accumulate` would run them)."""
-    for hook in getattr(leaf, "_hooks", None) or ():
-        new = hook(g)
-        if new is not None:
-            g = new
-    return g
+    return apply_hooks(getattr(leaf, "_hooks", None) or (), g)
 
 
 def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=None):

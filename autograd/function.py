@@ -14,7 +14,7 @@ import weakref
 import numpy as np
 
 from . import grad_mode
-from .tensor import Tensor
+from .tensor import Tensor, apply_hooks
 
 _make = Tensor._make
 _new = object.__new__
@@ -133,10 +133,7 @@ class Node:
 
     # -- hooks ------------------------------------------------------------------------------
     def _run_hooks(self, grad):
-        for hook in self._hooks:
-            new = hook(grad)
-            if new is not None:
-                grad = new
+        grad = apply_hooks(self._hooks, grad)
         ref = self._out_ref() if self._out_ref is not None else None
         if ref is not None and ref._retains_grad:
             ref.grad = grad.detach() if ref.grad is None else ref.grad + grad.detach()

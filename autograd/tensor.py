@@ -58,6 +58,19 @@ def _to_array(data, dtype=None):
     return arr
 
 
+def apply_hooks(hooks, grad):
+    """Pass `grad` through tensor hooks in order; a hook returning a Tensor replaces it.
+
+    The one hook rule of the engine: leaves (`Tensor._accumulate`), non-leaves
+    (`Node._run_hooks`) and gradients captured by `autograd.grad` all use it.
+    """
+    for hook in hooks:
+        new = hook(grad)
+        if new is not None:
+            grad = new
+    return grad
+
+
 class _HookHandle:
     """Returned by `register_hook`; `.remove()` takes the hook off again."""
 
@@ -307,10 +320,7 @@ class Tensor:
         (a VJP may hand the same array to several inputs) and later ones are added in place.
         """
         if self._hooks:
-            for hook in self._hooks:
-                new = hook(grad)
-                if new is not None:
-                    grad = new
+            grad = apply_hooks(self._hooks, grad)
         if grad.grad_fn is not None or (self.grad is not None and self.grad.grad_fn is not None):
             self.grad = grad if self.grad is None else self.grad + grad
         elif self.grad is None:
