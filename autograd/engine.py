@@ -140,7 +140,7 @@ def _leaf_hooks(leaf, g):
     return apply_hooks(getattr(leaf, "_hooks", None) or (), g)
 
 
-def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=None):
+def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=None, steps=True):
     """The backward sweep as a generator: one step per op node, in execution order.
 
     Args:
@@ -150,6 +150,8 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
         create_graph (bool): run VJPs with grad mode on (higher-order gradients).
         capture (dict or None): graph items whose total gradient is wanted (by `grad`); when
             given, leaves are not accumulated and the sweep stops once all were captured.
+        steps (bool): yield after every node (the stepper); False runs the whole sweep in the
+            first ``next()`` and yields nothing (`backward` and `grad`: no per-node yield).
 
     Yields:
         tuple (node, grad_output, grad_inputs): the op node run, the adjoint it received, and
@@ -217,7 +219,8 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
             capture[node] = g
             remaining -= 1
             if remaining == 0:
-                yield node, g, []
+                if steps:
+                    yield node, g, []
                 return
         sent = (_run_node(node, g, retain_graph, create_graph, hooks) if node.__class__ is Node
                 else node._backprop(g))
@@ -243,9 +246,25 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
             elif p in capture:
                 capture[p] = _leaf_hooks(p, gi)
                 remaining -= 1
-        yield node, g, sent
+        if steps:
+            yield node, g, sent
         if remaining == 0:
             return
+
+
+_ONES = {}  # (shape, dtype) → a read-only array of ones: the implicit seed of backward()
+
+
+def _ones(shape, dtype):
+    """A shared read-only one-element array of ones (the seed of ``loss.backward()``)."""
+    key = (shape, dtype)
+    arr = _ONES.get(key)
+    if arr is None:
+        arr = np.ones(shape, dtype)
+        arr.flags.writeable = False
+        if len(_ONES) < 64:
+            _ONES[key] = arr
+    return arr
 
 
 def _prepare(outputs, grad_outputs, what):
@@ -261,7 +280,7 @@ def _prepare(outputs, grad_outputs, what):
             if out.data.size != 1:
                 raise RuntimeError(f"{what}: grad can be implicitly created only for one-element outputs; "
                                    f"got shape {out.shape}, expected a gradient argument of that shape.")
-            g = Tensor._make(np.ones(out.data.shape, dtype=out.data.dtype), False, None)
+            g = Tensor._make(_ones(out.data.shape, out.data.dtype), False, None)
         else:
             g = _as_grad(g, out.data.shape, out.data.dtype, what)
         roots.append(_item_of(out))
@@ -283,11 +302,11 @@ def backward(tensor, gradient=None, retain_graph=False, create_graph=False, inpu
     roots, grads = _prepare([tensor], [gradient], "backward")
     retain_graph = retain_graph or create_graph
     if inputs is None:
-        deque(iter_backward(roots, grads, retain_graph, create_graph), maxlen=0)
+        deque(iter_backward(roots, grads, retain_graph, create_graph, steps=False), maxlen=0)
         return
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     capture = {_item_of(t): None for t in inputs}
-    deque(iter_backward(roots, grads, retain_graph, create_graph, capture), maxlen=0)
+    deque(iter_backward(roots, grads, retain_graph, create_graph, capture, False), maxlen=0)
     for t in inputs:
         g = capture.get(_item_of(t))
         if g is not None:
@@ -330,7 +349,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     roots, grads = _prepare(outputs, grad_outputs, "grad")
     capture = {_item_of(t): None for t in inputs}
-    deque(iter_backward(roots, grads, retain_graph, create_graph, capture), maxlen=0)
+    deque(iter_backward(roots, grads, retain_graph, create_graph, capture, False), maxlen=0)
     result = []
     for i, t in enumerate(inputs):
         g = capture[_item_of(t)]
@@ -387,7 +406,7 @@ def _calibrate_adoption():
     _AdoptionProbe.seen = []
     prev = _state[0]
     try:
-        deque(iter_backward([node], [Tensor._make(np.ones(2, np.float32), False, None)]), maxlen=0)
+        deque(iter_backward([node], [Tensor._make(np.ones(2, np.float32), False, None)], steps=False), maxlen=0)
     except Exception:  # never let a measurement break the import: copy instead
         _AdoptionProbe.seen = []
     finally:
@@ -400,3 +419,4 @@ def _calibrate_adoption():
 
 
 _calibrate_adoption()
+tensor_module._engine[:] = [backward]

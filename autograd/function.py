@@ -67,18 +67,15 @@ class Node:
         change before backward is reported instead of giving a wrong gradient.
         """
         self._saved = items
+        changed = False
         for t in items:
             if t.__class__ is Tensor or isinstance(t, Tensor):
                 if t._version:
-                    break
+                    changed = True
             else:  # an ndarray: `apply` looks whether it is the output (index -2: "look")
                 self._out_index = -2
-        else:
-            self._versions = None  # the common case, every saved tensor at version 0: no tuple
-            return
-        self._versions = tuple([t._version if isinstance(t, Tensor) else 0 for t in items])
-        if not all(isinstance(t, Tensor) for t in items):
-            self._out_index = -2
+        # versions are recorded only when one is non-zero (a parameter after an optimizer step)
+        self._versions = tuple([getattr(t, "_version", 0) for t in items]) if changed else None
 
     @property
     def saved_tensors(self):
@@ -107,17 +104,17 @@ class Node:
                     if t._version != v:
                         self._raise_version(items.index(t), v, t._version)
             return items
-        out = []
-        for i, (t, v) in enumerate(zip(items, versions or (0,) * len(items))):
-            if i == self._out_index:
-                ref = self._out_ref() if self._out_ref is not None else None
-                if ref is not None and ref._version != v:
-                    self._raise_version(i, v, ref._version)
-                t = Tensor._make(t, True, self)
-            elif isinstance(t, Tensor):
-                if t._version != v:
-                    self._raise_version(i, v, t._version)
-            out.append(t)
+        oi = self._out_index
+        if versions is None:
+            versions = (0,) * len(items)
+        for i, t in enumerate(items):
+            if i != oi and t._version != versions[i]:
+                self._raise_version(i, versions[i], t._version)
+        ref = self._out_ref() if self._out_ref is not None else None
+        if ref is not None and ref._version != versions[oi]:
+            self._raise_version(oi, versions[oi], ref._version)
+        out = list(items)
+        out[oi] = Tensor._make(items[oi], True, self)  # the output, attached to this node
         return tuple(out)
 
     def _raise_version(self, i, saved, now):

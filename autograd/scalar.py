@@ -257,7 +257,7 @@ class Scalar:
 
         Like micrograd, gradients add up across calls; zero them between steps.
         """
-        deque(iter_backward([self], [1.0]), maxlen=0)
+        deque(iter_backward([self], [1.0], steps=False), maxlen=0)
 
     def __repr__(self):
         return f"Scalar(data={self.data}, grad={self.grad})"

@@ -14,6 +14,7 @@ _default_dtype = [np.dtype(np.float32)]
 # reference counts of an unshared gradient Tensor and of its array at the sweep's leaf step
 # (set by `engine._calibrate_adoption` at import; 0, 0: never adopt, always copy)
 _adopt_limits = [0, 0]
+_engine = []  # [engine.backward], filled in when engine.py is imported (it imports this module)
 
 
 def set_default_dtype(dtype):
@@ -310,8 +311,7 @@ class Tensor:
             RuntimeError: if self does not require grad, if it has more than one element and no
                 gradient is given, or if the graph was freed by an earlier backward.
         """
-        from .engine import backward
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        _engine[0](self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def _accumulate(self, grad, adopt=False):
         """Leaf sink of the backward sweep: run hooks, then add `grad` into `.grad`.
