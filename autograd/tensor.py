@@ -331,7 +331,9 @@ class Tensor:
             # once by `engine._calibrate_adoption` (limits 0 until then, or if that failed: copy).
             if (adopt and arr.base is None and arr.dtype is self.data.dtype and arr.flags.writeable
                     and _refcount(grad) <= _adopt_limits[0] and _refcount(arr) <= _adopt_limits[1]):
-                self.grad = Tensor._make(arr, False, None)
+                # the unshared gradient Tensor itself becomes .grad (a plain one: no hooks, no grad)
+                plain = grad.__class__ is Tensor and grad._hooks is None and not grad.requires_grad
+                self.grad = grad if plain else Tensor._make(arr, False, None)
             else:
                 self.grad = Tensor._make(np.array(arr, dtype=self.data.dtype, copy=True), False, None)
         else:

@@ -113,12 +113,12 @@ _BLOCK = 65536  # elements per slice of `_add_scaled_`'s scratch (256 KiB in flo
 
 def _add_scaled_(param, g, alpha):
     """param += alpha · g in place without a parameter-sized temporary (g is not modified)."""
-    pf = param.reshape(-1)
-    gf = g.reshape(-1)
-    n = pf.size
+    n = param.size
     if n <= _BLOCK or not (param.flags.c_contiguous and g.flags.c_contiguous):
         param += np.multiply(g, alpha)
         return
+    pf = param.reshape(-1)
+    gf = g.reshape(-1)
     tmp = np.empty(_BLOCK, param.dtype)
     for i in range(0, n, _BLOCK):
         j = min(i + _BLOCK, n)

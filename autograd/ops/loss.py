@@ -143,17 +143,33 @@ def _log_softmax_t(x):
     return z - ew.log(ew.exp(z).sum(axis=1, keepdims=True))
 
 
+_ROWS = {}  # N → read-only np.arange(N): the row index of the class-axis pick, made once per N
+
+
+def _rows(n):
+    """np.arange(n) (int64, read-only), cached for batch sizes up to 4096."""
+    rows = _ROWS.get(n)
+    if rows is None:
+        rows = np.arange(n)
+        if n <= 4096:
+            rows.flags.writeable = False
+            if len(_ROWS) >= 64:
+                _ROWS.clear()
+            _ROWS[n] = rows
+    return rows
+
+
 def _gather(a, target):
     """a[i, target[i], …] for a (N, C, …) and target (N, …): the class-axis pick."""
     if a.ndim == 2:
-        return a[np.arange(a.shape[0]), target]
+        return a[_rows(a.shape[0]), target]
     return np.take_along_axis(a, target[:, None], axis=1)[:, 0]
 
 
 def _add_at(a, target, values):
     """a[i, target[i], …] += values[i, …] in place (one target per position: no collisions)."""
     if a.ndim == 2:
-        a[np.arange(a.shape[0]), target] += values
+        a[_rows(a.shape[0]), target] += values
     else:
         idx = target[:, None]
         values = values[:, None] if np.ndim(values) else values
@@ -212,12 +228,23 @@ class CrossEntropy(Function):
                 reduction="mean"):
         """The loss value (see the class docstring); saves what the VJP needs."""
         xd = x.data
-        C = xd.shape[1]
-        eps = label_smoothing
         ctx.reduction = reduction
-        ctx.eps = eps
+        ctx.eps = eps = label_smoothing
         ctx.weight = weight
         z = np.subtract(xd, xd.max(axis=1, keepdims=True))
+        if not maybe_target and valid is None and weight is None and not eps:
+            # the common case (class indices, nothing ignored, no weight or smoothing): ℓ = lse − z_t
+            ctx.save_for_backward(x)
+            ctx.target = target
+            ctx.valid = None
+            z_t = _gather(z, target)
+            elem = np.log(np.exp(z, out=z).sum(axis=1))                    # z is reused as exp(z)
+            elem -= z_t
+            ctx.count = n = elem.size
+            if reduction == "mean" and n:  # `_reduce`'s mean (Σ ℓ / n in ℓ's dtype), fewer round trips
+                return np.asarray(np.add.reduce(elem, axis=None) / np.asarray(n, dtype=elem.dtype))
+            return _reduce(elem, reduction, n)
+        C = xd.shape[1]
         if maybe_target:  # class probabilities
             lse = np.log(np.exp(z).sum(axis=1, keepdims=True))
             t = maybe_target[0]
@@ -273,6 +300,25 @@ class CrossEntropy(Function):
         saved = ctx.saved_tensors
         x = saved[0]
         prob = len(saved) == 2
+        if not prob and not _state[0] and ctx.valid is None and ctx.weight is None and not ctx.eps:
+            # the common case (class indices, nothing ignored, no weight or smoothing), numpy path
+            if not ctx.needs_input_grad[0]:
+                return (None,)
+            G = _scale_np(ctx, grad_out)
+            xd = x.data
+            p = np.subtract(xd, xd.max(axis=1, keepdims=True))
+            np.exp(p, out=p)
+            if ctx.reduction == "none":
+                G = G[:, None]
+                p *= G / p.sum(axis=1, keepdims=True)                    # G ⊙ softmax(x)
+                _add_at(p, ctx.target, -G[:, 0])                         # − G ⊙ onehot(t)
+            elif xd.ndim == 2:
+                p *= G / p.sum(axis=1, keepdims=True)
+                p[_rows(xd.shape[0]), ctx.target] -= G                   # (a − G = a + (−G) exactly)
+            else:
+                p *= G / p.sum(axis=1, keepdims=True)
+                _add_at(p, ctx.target, -G)
+            return (_const(p),)
         need_x = ctx.needs_input_grad[0]
         need_t = prob and ctx.needs_input_grad[1]
         shape, dtype = x.data.shape, x.data.dtype
@@ -301,10 +347,6 @@ class CrossEntropy(Function):
             xd = x.data
             p = np.subtract(xd, xd.max(axis=1, keepdims=True))
             np.exp(p, out=p)
-            if ctx.weight is None and ctx.valid is None and eps == 0:   # the common case
-                p *= G / p.sum(axis=1, keepdims=True)                    # G ⊙ softmax(x)
-                _add_at(p, ctx.target, -(G[:, 0] if G.ndim else G))     # − G ⊙ onehot(t)
-                return (_const(p),)
             p /= p.sum(axis=1, keepdims=True)
             q, s = CrossEntropy._q_index(ctx, shape, dtype)
             p *= s
@@ -383,17 +425,28 @@ class NllLoss(Function):
 def _index_target(op, target, x):
     """Class-index targets as an int64 array of shape (N, d1, …), checked against x (N, C, …)."""
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    expected = x.data.shape[:1] + x.data.shape[2:]
-    if t.shape != expected:
-        raise ValueError(f"{op}: target shape {t.shape} does not match the input shape {x.data.shape}; "
-                         f"expected {expected}.")
-    return t.astype(np.int64, copy=False)
+    xs = x.data.shape
+    ts = t.shape
+    if len(xs) == 2:  # (N, C): targets (N,)
+        if len(ts) != 1 or ts[0] != xs[0]:
+            raise ValueError(f"{op}: target shape {ts} does not match the input shape {xs}; expected {xs[:1]}.")
+    elif ts != xs[:1] + xs[2:]:
+        raise ValueError(f"{op}: target shape {ts} does not match the input shape {xs}; "
+                         f"expected {xs[:1] + xs[2:]}.")
+    return t if t.dtype is _I64 else t.astype(np.int64, copy=False)
+
+
+_I64, _U64 = np.dtype(np.int64), np.dtype(np.uint64)
 
 
 def _validity(op, t, C, ignore_index):
     """(valid mask or None, targets with ignored entries replaced by 0); checks the range."""
     valid = None
     if not t.size:
+        return valid, t
+    if (ignore_index is None or not 0 <= ignore_index < C) and t.view(_U64).max() < C:
+        # the common case in one pass: read as unsigned, a negative target is huge, so max < C
+        # means 0 <= t < C; and an ignore_index outside [0, C) then matches no target
         return valid, t
     lo, hi = int(t.min()), int(t.max())
     if ignore_index is not None and lo <= ignore_index <= hi:
@@ -421,13 +474,22 @@ def _class_args(op, input, target, weight, reduction, label_smoothing=None):
     """Checked (x batched (N, C, …), unbatched flag, C, weight array, target data) for the
     class-axis losses; `label_smoothing` is checked when given."""
     x = _float_input(op, input)
-    _check_reduction(op, reduction)
+    if reduction not in _REDUCTIONS:
+        _check_reduction(op, reduction)
     if label_smoothing is not None and not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1]; got {label_smoothing}.")
-    x, unbatched = _as_batched(op, x, "input")
-    C = x.data.shape[1]
-    w = _aux_array(op, "weight", weight, x, (C,))
-    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+    shape = x.data.shape
+    if len(shape) >= 2:
+        unbatched = False
+    else:
+        x, unbatched = _as_batched(op, x, "input")
+        shape = x.data.shape
+    C = shape[1]
+    w = None if weight is None else _aux_array(op, "weight", weight, x, (C,))
+    if target.__class__ is np.ndarray:
+        tdata = target
+    else:
+        tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
     return x, unbatched, C, w, tdata
 
 
@@ -463,7 +525,12 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     """
     op = "cross_entropy"
     x, unbatched, C, w, tdata = _class_args(op, input, target, weight, reduction, label_smoothing)
-    if tdata.dtype.kind == "f":
+    kind = tdata.dtype.kind
+    if kind in "iu":  # class indices (checked first: the common case)
+        valid, t = _class_indices(op, tdata, x, C, ignore_index, unbatched)
+        out = CrossEntropy.apply(x, target=t, valid=valid, weight=w, label_smoothing=float(label_smoothing),
+                                 reduction=reduction)
+    elif kind == "f":
         t = _float_target(op, target, x)
         if unbatched:
             t = t.reshape((1,) + t.data.shape)
@@ -471,10 +538,6 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
             raise ValueError(f"{op}: probability target shape {t.data.shape} does not match the input shape "
                              f"{x.data.shape}; expected equal shapes.")
         out = CrossEntropy.apply(x, t, weight=w, label_smoothing=float(label_smoothing), reduction=reduction)
-    elif tdata.dtype.kind in "iu":
-        valid, t = _class_indices(op, tdata, x, C, ignore_index, unbatched)
-        out = CrossEntropy.apply(x, target=t, valid=valid, weight=w, label_smoothing=float(label_smoothing),
-                                 reduction=reduction)
     else:
         raise TypeError(f"{op}: target must hold class indices (int) or probabilities (float); "
                         f"got dtype {tdata.dtype.name}.")

@@ -10,6 +10,8 @@ from ..tensor import Tensor
 from .common import as_tensor, normalize_axis
 
 _state = grad_mode._state  # _state[0]: grad mode; off while a plain backward runs a VJP
+_make = Tensor._make
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)  # builtin dtypes: singletons, compared by identity
 
 
 class Softmax(Function):
@@ -119,12 +121,14 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
         g = grad_out
-        if g.grad_fn is None and not g.data.flags.c_contiguous:
+        gd = g.data
+        if g.grad_fn is None and not gd.flags.c_contiguous:
             # a constant adjoint (e.g. the stride-0 broadcast from sum's VJP) copied once so
             # the three products below run on BLAS's fast path
-            g = Tensor._make(np.ascontiguousarray(g.data), False, None)
+            gd = np.ascontiguousarray(gd)
+            g = _make(gd, False, None)
         if not _state[0]:  # plain backward: the same products on ndarrays
-            return _linear_vjp_arrays(g.data, x.data, weight.data, needs)
+            return _linear_vjp_arrays(gd, x.data, weight.data, needs)
         gx = g @ weight if needs[0] else None
         gw = gb = None
         if needs[1]:
@@ -141,20 +145,27 @@ class Linear(Function):
 
 def _linear_vjp_arrays(g, x, w, needs):
     """`Linear.vjp` on ndarrays (X̄ = Ḡ W, W̄ = Ḡᵀ X, b̄ = Ḡᵀ 1) for a plain backward."""
-    gx = Tensor._make(g @ w, False, None) if needs[0] else None
-    gw = gb = None
-    if needs[1]:
-        if x.ndim == 1:
-            gw = np.outer(g, x)
-        elif x.ndim == 2:
-            gw = g.T @ x
+    if len(needs) == 3:
+        need_x, need_w, need_b = needs
+    else:
+        need_x, need_w = needs
+        need_b = None
+    gx = _make(g @ w, False, None) if need_x else None
+    gw = None
+    if need_w:
+        nd = x.ndim
+        if nd == 2:
+            gw = _make(g.T @ x, False, None)
+        elif nd == 1:
+            gw = _make(np.outer(g, x), False, None)
         else:
-            gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
-        gw = Tensor._make(gw, False, None)
-    if len(needs) == 2:
+            gw = _make(g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1]), False, None)
+    if need_b is None:
         return gx, gw
-    if needs[2]:
-        gb = Tensor._make(g if g.ndim == 1 else g.sum(axis=tuple(range(g.ndim - 1))), False, None)
+    gb = None
+    if need_b:
+        nd = g.ndim
+        gb = _make(g if nd == 1 else np.add.reduce(g, axis=0 if nd == 2 else tuple(range(nd - 1))), False, None)
     return gx, gw, gb
 
 
@@ -229,24 +240,39 @@ def linear(x, weight, bias=None):
 
     See `Linear` for the VJP.
     """
-    x = as_tensor(x)
-    weight = as_tensor(weight)
-    if bias is not None:
-        bias = as_tensor(bias)
-    tensors = (x, weight) if bias is None else (x, weight, bias)
-    dtypes = [t.data.dtype for t in tensors]
-    if any(d.kind != "f" for d in dtypes) or any(d != dtypes[0] for d in dtypes):
-        raise TypeError(f"linear: x, weight and bias must share one floating dtype; got "
-                        f"{', '.join(d.name for d in dtypes)}, expected one floating dtype.")
-    ws = weight.data.shape
+    if not isinstance(x, Tensor):
+        x = as_tensor(x)
+    if not isinstance(weight, Tensor):
+        weight = as_tensor(weight)
+    xd, wd = x.data, weight.data
+    dt = xd.dtype
+    if bias is None:
+        if wd.dtype is not dt or (dt is not _F32 and dt is not _F64):  # fast path: one native float dtype
+            _check_linear_dtypes(dt, wd.dtype)
+    else:
+        if not isinstance(bias, Tensor):
+            bias = as_tensor(bias)
+        if wd.dtype is not dt or bias.data.dtype is not dt or (dt is not _F32 and dt is not _F64):
+            _check_linear_dtypes(dt, wd.dtype, bias.data.dtype)
+    ws = wd.shape
     if len(ws) != 2:
         raise ValueError(f"linear: weight must be 2-D (out, in); got shape {ws}, expected 2 dims.")
-    xs = x.data.shape
-    if len(xs) == 0:
+    xs = xd.shape
+    if not xs:
         raise ValueError(f"linear: x must have at least 1 dim (*, in); got shape {xs}, expected (*, {ws[1]}).")
     if xs[-1] != ws[1]:
         raise ValueError(f"linear: x.shape[-1] must equal weight.shape[1]; got x {xs}, weight {ws}.")
-    if bias is not None and bias.data.shape != (ws[0],):
-        raise ValueError(f"linear: bias must have shape (out,); got bias {bias.data.shape}, "
+    if bias is None:
+        return Linear.apply(x, weight)
+    bs = bias.data.shape
+    if len(bs) != 1 or bs[0] != ws[0]:
+        raise ValueError(f"linear: bias must have shape (out,); got bias {bs}, "
                          f"expected {(ws[0],)} for weight {ws}.")
-    return Linear.apply(*tensors)
+    return Linear.apply(x, weight, bias)
+
+
+def _check_linear_dtypes(*dtypes):
+    """Raise `linear`'s TypeError unless the dtypes are one floating dtype (the slow check)."""
+    if any(d.kind != "f" for d in dtypes) or any(d != dtypes[0] for d in dtypes):
+        raise TypeError(f"linear: x, weight and bias must share one floating dtype; got "
+                        f"{', '.join(d.name for d in dtypes)}, expected one floating dtype.")
