@@ -115,8 +115,9 @@ _AXPY = []  # [{dtype: BLAS axpy}] once looked up: SciPy's saxpy/daxpy, or {} wi
 def _axpy(dtype):
     """BLAS ``axpy`` (y ← a·x + y, one pass, in place) for `dtype` from SciPy, or None.
 
-    SciPy is optional (it comes with the `examples` extra's scikit-learn); it is imported on
-    the first large update only, as importing scipy.linalg takes a noticeable fraction of a second.
+    SciPy is optional (it comes with the `examples` extra's scikit-learn). It is imported on
+    first use only (importing scipy.linalg takes ~0.2 s and ~13 MiB): `Optimizer` asks for it
+    when a parameter group holds a large parameter, so the first step does not pay for it.
     """
     if not _AXPY:
         try:
