@@ -2,9 +2,11 @@
 
 Graph items: an op node (a Tensor's `Node`, or a `Scalar` made by an op) has a non-empty
 `next` tuple of upstream items (None where no gradient flows; it may be a computed
-property, so the sweep reads it once per node) and ``_leaf = False``; a leaf (a Tensor with
-no `grad_fn`, or an input Scalar) has ``next == ()``, ``_leaf = True`` (class attributes)
-and an ``_accumulate(grad)`` sink.
+property) and ``_leaf = False``; its step returns one (upstream item, adjoint) pair per
+input — `_run_node` for a `Node`, ``_backprop(g)`` for a Scalar — so the sweep reads
+`next` once per node, when counting. A leaf (a Tensor with no `grad_fn`, or an input
+Scalar) has ``next == ()``, ``_leaf = True`` (class attributes) and an
+``_accumulate(grad)`` sink.
 
 The sweep is Kahn's algorithm on the reversed graph: an iterative depth-first pass counts,
 for every item, how many edges feed it a gradient; an item runs once all of them arrived.
@@ -80,8 +82,12 @@ def _item_of(t):
     return t.grad_fn if t.grad_fn is not None else t
 
 
+_NOTHING = (None, None)  # the (item, adjoint) pair of an input no gradient flows to
+
+
 def _run_node(node, g, retain_graph, create_graph, hooks=True):
-    """Apply a Tensor op node's VJP to its output adjoint `g`; return the input adjoints.
+    """Apply a Tensor op node's VJP to its output adjoint `g`; return one (upstream item,
+    adjoint) pair per input, checked and reduced to the input's shape and dtype.
 
     `hooks=False` when the node's tensor hooks already ran (its gradient was captured)."""
     if hooks and node._hooks is not None:
@@ -106,7 +112,7 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
     for item, gi in zip(nxt, grads):
         i += 1
         if item is None or gi is None:
-            out.append(None)
+            out.append(_NOTHING)
             continue
         if gi.__class__ is not Tensor and not isinstance(gi, Tensor):
             gi = Tensor._make(np.asarray(gi), False, None)
@@ -131,7 +137,7 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
             raise RuntimeError(
                 f"backward: '{node.fn.name}' returned a NaN or Inf gradient for input {i}. "
                 f"The op was created here:\n{trace}")
-        out.append(gi)
+        out.append((item, gi))
     return out
 
 
@@ -224,8 +230,8 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
                 return
         sent = (_run_node(node, g, retain_graph, create_graph, hooks) if node.__class__ is Node
                 else node._backprop(g))
-        for p, gi in zip(node.next, sent):
-            if p is None or gi is None:
+        for p, gi in sent:
+            if p is None:
                 continue
             n = deps[p]
             if n != 1:
@@ -247,7 +253,7 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
                 capture[p] = _leaf_hooks(p, gi)
                 remaining -= 1
         if steps:
-            yield node, g, sent
+            yield node, g, [gi for _, gi in sent]
         if remaining == 0:
             return
 

@@ -237,16 +237,18 @@ class Scalar:
 
     # backward ------------------------------------------------------------------------------
     def _backprop(self, g):
-        """Op-node step of the sweep: keep ḡ, send ḡ·∂out/∂operand to each operand."""
+        """Op-node step of the sweep: keep ḡ; return (operand, ḡ·∂out/∂operand) pairs."""
         self.grad += g
         loc = self._local
         if loc is None:  # product: ∂(ab)/∂a = b, ∂(ab)/∂b = a (read now, as micrograd does)
-            return (g * self._b.data, g * self._a.data)
-        if len(loc) == 2:
-            return (g * loc[0], g * loc[1])
+            a = self._a
+            b = self._b
+            return ((a, g * b.data), (b, g * a.data))
+        if len(loc) == 2:  # a binary op: operands in the two slots
+            return ((self._a, g * loc[0]), (self._b, g * loc[1]))
         if len(loc) == 1:
-            return (g * loc[0],)
-        return tuple([g * d for d in loc])
+            return ((self._a[0], g * loc[0]),)
+        return tuple([(x, g * d) for x, d in zip(self._a, loc)])
 
     def _accumulate(self, g, adopt=False):
         """Leaf step of the sweep: add ḡ into `.grad`."""
