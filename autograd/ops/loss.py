@@ -233,12 +233,15 @@ class CrossEntropy(Function):
         ctx.weight = weight
         z = np.subtract(xd, xd.max(axis=1, keepdims=True))
         if not maybe_target and valid is None and weight is None and not eps:
-            # the common case (class indices, nothing ignored, no weight or smoothing): ℓ = lse − z_t
-            ctx.save_for_backward(x)
+            # the common case (class indices, nothing ignored, no weight or smoothing): ℓ = lse − z_t;
+            # exp(z) and its sum are kept: the VJP's softmax is e / Σe (no second exp pass)
             ctx.target = target
             ctx.valid = None
             z_t = _gather(z, target)
-            elem = np.log(np.exp(z, out=z).sum(axis=1))                    # z is reused as exp(z)
+            e = np.exp(z, out=z)                                           # z is reused as exp(z)
+            s = e.sum(axis=1, keepdims=True)
+            ctx.save_for_backward(x, _const(e), _const(s))
+            elem = np.log(s[:, 0])
             elem -= z_t
             ctx.count = n = elem.size
             if reduction == "mean" and n:  # `_reduce`'s mean (Σ ℓ / n in ℓ's dtype), fewer round trips
@@ -299,24 +302,23 @@ class CrossEntropy(Function):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
         saved = ctx.saved_tensors
         x = saved[0]
-        prob = len(saved) == 2
-        if not prob and not _state[0] and ctx.valid is None and ctx.weight is None and not ctx.eps:
-            # the common case (class indices, nothing ignored, no weight or smoothing), numpy path
+        prob = len(ctx.needs_input_grad) == 2  # the probability target is a second input
+        if len(saved) == 3 and not _state[0]:
+            # the common case (class indices, nothing ignored, no weight or smoothing), numpy
+            # path, with exp(z) and Σ exp(z) from the forward
             if not ctx.needs_input_grad[0]:
                 return (None,)
             G = _scale_np(ctx, grad_out)
-            xd = x.data
-            p = np.subtract(xd, xd.max(axis=1, keepdims=True))
-            np.exp(p, out=p)
+            e, s = saved[1].data, saved[2].data
             if ctx.reduction == "none":
                 G = G[:, None]
-                p *= G / p.sum(axis=1, keepdims=True)                    # G ⊙ softmax(x)
+                p = e * (G / s)                                          # G ⊙ softmax(x)
                 _add_at(p, ctx.target, -G[:, 0])                         # − G ⊙ onehot(t)
-            elif xd.ndim == 2:
-                p *= G / p.sum(axis=1, keepdims=True)
-                p[_rows(xd.shape[0]), ctx.target] -= G                   # (a − G = a + (−G) exactly)
+            elif e.ndim == 2:
+                p = e * (G / s)
+                p[_rows(e.shape[0]), ctx.target] -= G                    # (a − G = a + (−G) exactly)
             else:
-                p *= G / p.sum(axis=1, keepdims=True)
+                p = e * (G / s)
                 _add_at(p, ctx.target, -G)
             return (_const(p),)
         need_x = ctx.needs_input_grad[0]
