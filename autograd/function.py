@@ -5,8 +5,10 @@ A `Function` subclass defines `forward(ctx, *inputs, **attrs)` on ndarrays and
 is on and an input requires grad, returns a Tensor whose `grad_fn` is the `Node` that
 `forward` filled in. The node holds only what backward needs: the upstream graph items
 (`next`), the flags `needs_input_grad`, what was saved, and the output's shape and dtype.
-It never holds its own output strongly (only a weak reference), so graphs are acyclic in
-memory and are freed by reference counting alone.
+It never holds its own output strongly, so graphs are acyclic in memory and are freed by
+reference counting alone; it keeps a weak reference to the output only where one is needed
+(the output was saved for backward, `retain_grad`, an in-place rebase): a weakref per op
+would be a fifth GC-tracked object per recorded op.
 """
 import traceback
 import weakref
@@ -145,7 +147,8 @@ class Node:
         return f"<{self.fn.__name__}Backward shape={self.shape} dtype={self.dtype}>"
 
     def output(self):
-        """The op's output Tensor while it is alive, else None."""
+        """The op's output Tensor while it is alive and referenced weakly (its output was
+        saved, it retains its grad, or it was rebased in place), else None."""
         return self._out_ref() if self._out_ref is not None else None
 
 
@@ -219,13 +222,14 @@ class Function:
                     ctx.module = _module_stack[-1]
                 if _state[1]:
                     ctx.trace = traceback.format_stack()[:-2]
+                out = _make(data, True, ctx)
                 if ctx._out_index == -2:  # an ndarray was saved: the output?
                     ctx._out_index = -1
                     for i, item in enumerate(ctx._saved):
                         if item is raw:
                             ctx._out_index = i
-                out = _make(data, True, ctx)
-                ctx._out_ref = weakref.ref(out)
+                            # the saved output's version is checked through the live tensor
+                            ctx._out_ref = weakref.ref(out)
                 return out
         ctx = _new(_NoGradNode)
         ctx.fn = cls

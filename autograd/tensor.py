@@ -3,6 +3,7 @@
 Differentiable methods and operators (``+``, ``@``, ``exp``, ``sum`` …) are attached to the
 class from the op table in `autograd/ops/registry.py`; this file holds the value itself.
 """
+import weakref
 from sys import getrefcount as _refcount
 
 import numpy as np
@@ -106,7 +107,7 @@ class Tensor:
             numeric.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version", "_hooks",
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_name", "_version", "_hooks",
                  "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators (ndarray + Tensor)
     __array_priority__ = 1000
@@ -118,7 +119,7 @@ class Tensor:
         self.data = arr
         self.grad = None
         self.grad_fn = None
-        self.name = name
+        self._name = name
         self._version = 0
         self._hooks = None
         self._retains_grad = False
@@ -134,13 +135,30 @@ class Tensor:
         t.grad = None
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
-        t.name = None
+        t._name = None
         t._version = 0
         t._hooks = None
         t._retains_grad = False
         return t
 
     # -- properties -----------------------------------------------------------------------
+    @property
+    def name(self):
+        """str or None: label shown in pictures and repr."""
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        """Set the label; a named non-leaf becomes findable from its node, for pictures."""
+        self._name = value
+        self._link_node()
+
+    def _link_node(self):
+        """Let this tensor's node reach it through a weak reference (retain_grad, names)."""
+        node = self.grad_fn
+        if node is not None and node.output() is not self:
+            node._out_ref = weakref.ref(self)
+
     @property
     def shape(self):
         """tuple[int]: the array's shape."""
@@ -267,9 +285,7 @@ class Tensor:
         node = self.grad_fn
         if node._hooks is None:
             node._hooks = []
-        if node.output() is not self:
-            import weakref
-            node._out_ref = weakref.ref(self)
+        self._link_node()
 
     def register_hook(self, hook):
         """Call ``hook(grad) -> Tensor or None`` with this tensor's gradient during backward.
@@ -393,7 +409,6 @@ class Tensor:
         self._version += 1
         node = result.grad_fn
         if node is not None:
-            import weakref
             self.grad_fn = node
             self.requires_grad = True
             node._out_ref = weakref.ref(self)

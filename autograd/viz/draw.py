@@ -213,14 +213,15 @@ class GraphModel:
         module_types (dict): qualified module name → class name (``'0'`` → ``'Linear'``),
             known when `params` is an nn.Module; cluster labels then read ``0: Linear``.
         uses (dict): item → number of edges from it into ops (the engine's dependency count).
+        held (dict): Node → its output Tensor where a consumer saved it for backward.
 
     Raises:
         TypeError: if a root is not a Tensor or Scalar, or Tensors and Scalars are mixed.
         ValueError: if no root is given.
     """
 
-    __slots__ = ("index", "items", "kind", "module_types", "param_names", "root_items", "root_tensors",
-                 "uses")
+    __slots__ = ("held", "index", "items", "kind", "module_types", "param_names", "root_items",
+                 "root_tensors", "uses")
 
     def __init__(self, roots, params=None, what="draw_graph"):
         from ..scalar import Scalar
@@ -287,6 +288,14 @@ class GraphModel:
         self.items = order
         self.index = {item: i for i, item in enumerate(order)}
         self.uses = uses
+        # intermediate tensors known from the inputs their consumers saved for backward (a
+        # node does not keep its own output, see function.py)
+        self.held = {}
+        for item in order:
+            if item.__class__ is Node:
+                for t in item._saved or ():
+                    if isinstance(t, Tensor) and t.grad_fn is not None:
+                        self.held.setdefault(t.grad_fn, t)
 
     def op_items(self):
         """The op items (those with a non-empty ``next``), upstream first."""
@@ -315,6 +324,8 @@ class GraphModel:
         """The Tensor behind a value node, if still alive (a Node's output is held weakly)."""
         if item.__class__ is Node:
             t = self.root_tensors.get(item)
+            if t is None:
+                t = self.held.get(item)
             return t if t is not None else item.output()
         return item if isinstance(item, Tensor) else None
 
