@@ -191,7 +191,8 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=0, help="timed steps per workload (overrides defaults)")
     ap.add_argument("--rounds", type=int, default=0,
                     help="split the steps over this many interleaved subprocess rounds per implementation "
-                         "(default 3, --quick 1), so load from other processes hits all alike")
+                         "(default 6, --quick 1; the order rotates each round), so load from other "
+                         "processes hits all alike")
     ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                     help="wall clock (default) or the worker's CPU time, steadier when other jobs share the cores")
     ap.add_argument("--json", metavar="PATH", help="write the results as JSON")
@@ -223,12 +224,12 @@ def main(argv=None):
         if w.memory:
             steps = w.steps  # W6 is defined as 20 steps
         warmup = min(w.warmup, 1) if args.quick else w.warmup
-        rounds = 1 if w.memory else (args.rounds or (1 if args.quick else 3))
+        rounds = 1 if w.memory else (args.rounds or (1 if args.quick else 6))
         impls = [i for i in w.impls if not impl_filter or i in impl_filter]
         per_round = max(1, -(-steps // rounds))
         runs = {impl: [] for impl in impls}
         for r in range(rounds):
-            for impl in impls:
+            for impl in impls[r % len(impls):] + impls[:r % len(impls)]:  # rotated: no fixed neighbour
                 if runs[impl] and runs[impl][-1]["status"] != "ok":
                     continue  # not available or failed: no point in repeating
                 print(f"  … {key} {impl} round {r + 1}/{rounds}   ", end="\r", flush=True, file=sys.stderr)
