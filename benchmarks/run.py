@@ -29,7 +29,9 @@ LOSS_RTOL = 1e-3  # float32 tensors vs float64 Scalars
 
 
 def run_one(w, impl, steps, warmup, composed, timeout, clock="wall"):
-    """Run worker.py for (workload, impl) in a pinned subprocess; return its result dict."""
+    """Run worker.py for (workload, impl) in a pinned subprocess; return its result dict
+    (a list of them when `impl` names several implementations, comma-separated, that share
+    the process: `Workload.shared`)."""
     cmd = [sys.executable, os.path.join(HERE, "worker.py"), w.key, impl, "--steps", str(steps),
            "--warmup", str(warmup), "--clock", clock]
     if w.memory:
@@ -39,14 +41,19 @@ def run_one(w, impl, steps, warmup, composed, timeout, clock="wall"):
     try:
         proc = subprocess.run(cmd, check=False, env=common.pinned_env(), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"workload": w.key, "impl": impl, "status": "failed", "note": f"timeout after {timeout} s"}
+        return _failed(w, impl, f"timeout after {timeout} s")
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     try:
         return json.loads(lines[-1])
     except (IndexError, json.JSONDecodeError):
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        return {"workload": w.key, "impl": impl, "status": "failed",
-                "note": f"worker exited with {proc.returncode}: " + " | ".join(tail)}
+        return _failed(w, impl, f"worker exited with {proc.returncode}: " + " | ".join(tail))
+
+
+def _failed(w, impl, note):
+    """The result of a worker that did not report: one dict, or one per shared implementation."""
+    out = [{"workload": w.key, "impl": i, "status": "failed", "note": note} for i in impl.split(",")]
+    return out if "," in impl else out[0]
 
 
 def merge_rounds(rounds):
@@ -229,9 +236,14 @@ def main(argv=None):
         per_round = max(1, -(-steps // rounds))
         runs = {impl: [] for impl in impls}
         for r in range(rounds):
-            for impl in impls[r % len(impls):] + impls[:r % len(impls)]:  # rotated: no fixed neighbour
-                if runs[impl] and runs[impl][-1]["status"] != "ok":
-                    continue  # not available or failed: no point in repeating
+            order = impls[r % len(impls):] + impls[:r % len(impls)]  # rotated: no fixed neighbour
+            order = [i for i in order if not runs[i] or runs[i][-1]["status"] == "ok"]  # skip failures
+            if w.shared and len(order) > 1:  # one process, steps alternated (see spec.Workload)
+                print(f"  … {key} {','.join(order)} round {r + 1}/{rounds}   ", end="\r", flush=True, file=sys.stderr)
+                for res in run_one(w, ",".join(order), per_round, warmup, args.composed, args.timeout, args.clock):
+                    runs[res["impl"]].append(res)
+                continue
+            for impl in order:
                 print(f"  … {key} {impl} round {r + 1}/{rounds}   ", end="\r", flush=True, file=sys.stderr)
                 runs[impl].append(run_one(w, impl, per_round, warmup, args.composed, args.timeout, args.clock))
         results = [merge_rounds(runs[impl]) for impl in impls]

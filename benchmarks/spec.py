@@ -30,6 +30,11 @@ class Workload:
         ops: recorded ops per step, to report phases per op (0: report per step).
         memory: True for the tracemalloc workload (W6): reports peak bytes, not time.
         loss_groups: lists of impls whose first losses must agree (default: all of them).
+        shared: the implementations run in ONE process per round, alternating step by step
+            (matrix-bound workloads: a process's memory layout and the host's load of the
+            moment move BLAS timings by ±25 %, so each implementation gets the same ones).
+            The GC-heavy workloads keep one process per implementation: in a shared process
+            one implementation's garbage would be collected during another's steps.
     """
     key: str
     title: str
@@ -41,6 +46,7 @@ class Workload:
     ops: int = 0
     memory: bool = False
     loss_groups: list = None
+    shared: bool = False
 
 
 W4_ITERS = 1000
@@ -53,10 +59,10 @@ WORKLOADS = [
              [Target("micrograd", 0.15)]),
     Workload("W2", "tensor MLP: 784-512-512-10 ReLU, batch 128, softmax cross-entropy, SGD step",
              ["tracegrad", "torch", "numpy"],
-             [Target("numpy", 1.05)]),
+             [Target("numpy", 1.05)], shared=True),
     Workload("W3", "CNN: (64,1,28,28) conv3x3(16) relu pool2 conv3x3(32) relu pool2 linear(1568,10) CE, SGD step",
              ["tracegrad", "torch", "numpy"],
-             [Target("torch", 1.5), Target("numpy", 1.0, strict=True)]),
+             [Target("torch", 1.5), Target("numpy", 1.0, strict=True)], shared=True),
     Workload("W4", f"op overhead: (16,) vector, {W4_ITERS} x (y = y*1.0001 + 0.0001), sum, backward",
              ["tracegrad", "torch", "numpy"],
              [Target("torch", 1.0, "forward"), Target("torch", 1.0, "backward")],

@@ -137,6 +137,20 @@ def test_runner_writes_json(tmp_path):
     assert blas and all(b["num_threads"] == 1 for b in blas)
 
 
+def test_shared_process_worker_alternates_implementations():
+    """worker.py with several implementations: one result each, same step count and first loss."""
+    cmd = [sys.executable, os.path.join(HERE, "worker.py"), "W2", "numpy,tracegrad", "--steps", "3",
+           "--warmup", "1", "--clock", "cpu"]
+    import common
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, env=common.pinned_env())
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert [r["impl"] for r in results] == ["numpy", "tracegrad"]
+    assert all(r["status"] == "ok" and r["metrics"]["step"]["n"] == 3 for r in results)
+    assert results[0]["loss"] == pytest.approx(results[1]["loss"], rel=1e-5)
+    assert {"forward", "backward", "update"} <= set(results[1]["metrics"])
+
+
 def test_unavailable_implementation_is_reported(monkeypatch):
     """A missing DESIGN.md function makes a workload 'not available', not a crash."""
     import common

@@ -1,6 +1,7 @@
-"""Run ONE workload for ONE implementation and print its measurements as one JSON line.
+"""Run ONE workload for one implementation (or several sharing the process): JSON on the last line.
 
 Usage: python benchmarks/worker.py W2 tracegrad [--steps N] [--warmup N] [--composed]
+       python benchmarks/worker.py W2 tracegrad,torch,numpy --steps N   (shared process)
 
 Started by run.py in a fresh subprocess pinned to one thread. Time mode: `warmup` untimed
 steps, then `steps` timed steps (perf_counter around each whole step, plus the phases the
@@ -76,8 +77,41 @@ def measure_memory(step, steps):
     return first_loss, {"peak": summarize([peak - base]), "retained": summarize([current - base])}
 
 
+def measure_interleaved(steps_by_impl, steps, warmup, clock):
+    """Like `measure_time` for several implementations in this one process, step by step.
+
+    Each implementation is warmed up, then every round times one step of each, in an order
+    that rotates from round to round: all of them share the process's memory layout and
+    whatever load the machine has at that moment. Returns {impl: (first loss, metrics)}.
+    """
+    impls = list(steps_by_impl)
+    first = {}
+    for impl in impls:
+        first[impl], _ = steps_by_impl[impl]()
+        for _ in range(max(warmup - 1, 0)):
+            steps_by_impl[impl]()
+    gc.collect()
+    totals = {impl: [] for impl in impls}
+    phases = {impl: {} for impl in impls}
+    for i in range(steps):
+        k = i % len(impls)
+        for impl in impls[k:] + impls[:k]:
+            t0 = clock()
+            _, ph = steps_by_impl[impl]()
+            totals[impl].append(clock() - t0)
+            for name, value in ph.items():
+                phases[impl].setdefault(name, []).append(value)
+    out = {}
+    for impl in impls:
+        metrics = {"step": summarize(totals[impl])}
+        metrics.update({name: summarize(v) for name, v in phases[impl].items()})
+        out[impl] = (first[impl], metrics)
+    return out
+
+
 def main(argv=None):
-    """Parse arguments, run one measurement, print one JSON object on the last line."""
+    """Parse arguments, run one measurement, print one JSON object on the last line (a
+    list of them when several implementations share the process: `impl` given as a,b,c)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("workload")
     ap.add_argument("impl")
@@ -98,6 +132,10 @@ def main(argv=None):
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     workloads.perf = clock  # the phases the steps time themselves use the same clock
     result["clock"] = args.clock
+    if "," in args.impl:
+        sys.stdout.write("\n" + json.dumps(run_shared(args, result, setup, clock)) + "\n")
+        sys.stdout.flush()
+        return
     try:
         try:
             step = setup(args.workload, args.impl)
@@ -129,6 +167,35 @@ def main(argv=None):
     result["blas"] = blas_info()
     sys.stdout.write("\n" + json.dumps(result) + "\n")
     sys.stdout.flush()
+
+
+def run_shared(args, base, setup, clock):
+    """The implementations `args.impl` (comma-separated) timed step by step in this process;
+    returns one result dict per implementation (failures reported per implementation)."""
+    results, steps = {}, {}
+    for impl in args.impl.split(","):
+        results[impl] = dict(base, impl=impl)
+        try:
+            steps[impl] = setup(args.workload, impl)
+        except common.NotAvailable as exc:
+            results[impl].update(status="not available", note=str(exc))
+        except Exception as exc:  # noqa: BLE001 (report it, time the others)
+            results[impl].update(status="failed", note=f"{type(exc).__name__}: {exc}",
+                                 traceback=traceback.format_exc(limit=8))
+    if "torch" in sys.modules:
+        import torch
+        for r in results.values():
+            r["torch"], r["torch_threads"] = torch.__version__, torch.get_num_threads()
+    if steps:
+        for impl, (loss, metrics) in measure_interleaved(steps, args.steps, args.warmup, clock).items():
+            results[impl]["loss"] = None if loss is None else float(loss)
+            results[impl]["metrics"] = metrics
+    blas = blas_info()
+    for r in results.values():
+        r["blas"] = blas
+        if r["status"] == "ok":
+            r["note"] = "one process, steps alternated"
+    return list(results.values())
 
 
 if __name__ == "__main__":
