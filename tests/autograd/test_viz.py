@@ -216,6 +216,28 @@ def test_show_data_small_and_summary_for_large():
     assert "| grad" not in draw_graph(y, show_grad=False).source
 
 
+def test_intermediate_values_come_from_consumers_saved_inputs():
+    """A node keeps no reference to its output; the picture finds an intermediate's values
+    through the op that saved it (mul saves both operands), and loses them after backward."""
+    a = Tensor(np.array([1.0, -2.0, 3.0], dtype=np.float32), requires_grad=True, name="a")
+    y = ((a * 2.0) * a).sum()  # the intermediate a*2 is held only by the second mul's saved inputs
+    assert y.grad_fn.next[0].output() is None  # no weak reference per op
+    src = draw_graph(y, show_data=True).source
+    assert "data [ 2.0000, -4.0000,  6.0000]" in src
+    y.backward()
+    after = draw_graph(y, show_data=True).source
+    assert "data [ 2.0000, -4.0000,  6.0000]" not in after  # saved values were freed
+
+
+def test_named_intermediate_is_found_by_name():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    c = a + a
+    assert c.grad_fn.output() is None
+    c.name = "c"
+    assert c.grad_fn.output() is c  # naming links it for pictures
+    assert "{ c |" in draw_graph((c * 1.0).sum()).source
+
+
 def test_flattened_roots_and_alias():
     a = Tensor([1.0], requires_grad=True)
     y1, y2 = a.exp(), a * 3.0
