@@ -87,7 +87,15 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        # Ā needs B and B̄ needs A: keep only what a needed gradient uses (as PyTorch does), so
+        # y·c does not keep y alive until backward
+        if need_a and need_b:
+            ctx.save_for_backward(a, b)
+        elif need_a:
+            ctx.save_for_backward(b)
+        elif need_b:
+            ctx.save_for_backward(a)
         try:
             return a.data * b.data
         except ValueError:
@@ -96,8 +104,10 @@ class Mul(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
-        a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        saved = ctx.saved_tensors
+        a = saved[0] if need_b else None
+        b = saved[-1] if need_a else None
         if not _state[0]:  # plain backward (no graph of the gradient): the products on ndarrays
             g = grad_out.data
             return (_make(g * b.data, False, None) if need_a else None,

@@ -684,3 +684,22 @@ def test_item_len_and_repr():
     with pytest.raises(ValueError, match=r"item: only one-element tensors convert"):
         x.item()
     assert "requires_grad=True" in repr(leaf([1.0]))
+
+
+def test_mul_saves_only_what_the_needed_gradients_use():
+    """Ā = Ḡ ⊙ B needs B only (PyTorch keeps the same): y·c does not keep y alive, and
+    changing y in place afterwards is no error, with the right gradient."""
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([3.0, 4.0])
+    h = x * 1.0
+    y = h * c
+    assert y.grad_fn._saved == (c,)
+    assert len((x * Tensor([1.0, 1.0], requires_grad=True)).grad_fn._saved) == 2
+    h.add_(5.0)  # h was not saved by the product: no version error
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+    t = x * 2.0
+    z = t * c
+    ref = weakref.ref(t)
+    del t
+    assert ref() is None and z.grad_fn is not None  # z's graph does not keep its input t alive
