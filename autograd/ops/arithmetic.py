@@ -132,7 +132,10 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
-        ctx.save_for_backward(a, b)
+        if ctx.needs_input_grad[1]:  # B̄ needs A and B
+            ctx.save_for_backward(a, b)
+        elif ctx.needs_input_grad[0]:  # Ā needs B only: x / c does not keep x alive
+            ctx.save_for_backward(b)
         try:
             return a.data / b.data
         except ValueError:
@@ -141,8 +144,10 @@ class Div(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
-        a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        saved = ctx.saved_tensors
+        a = saved[0] if need_b else None
+        b = saved[-1]
         ga = grad_out / b if need_a else None
         gb = -(grad_out * a) / (b * b) if need_b else None
         return ga, gb

@@ -687,7 +687,7 @@ def test_item_len_and_repr():
 
 
 def test_mul_saves_only_what_the_needed_gradients_use():
-    """Ā = Ḡ ⊙ B needs B only (PyTorch keeps the same): y·c does not keep y alive, and
+    """Ā = Ḡ ⊙ B (and Ḡ ⊘ B) needs B only (PyTorch keeps the same): y·c does not keep y alive, and
     changing y in place afterwards is no error, with the right gradient."""
     x = Tensor([1.0, 2.0], requires_grad=True)
     c = Tensor([3.0, 4.0])
@@ -695,6 +695,7 @@ def test_mul_saves_only_what_the_needed_gradients_use():
     y = h * c
     assert y.grad_fn._saved == (c,)
     assert len((x * Tensor([1.0, 1.0], requires_grad=True)).grad_fn._saved) == 2
+    assert (h / c).grad_fn._saved == (c,) and len((c / h).grad_fn._saved) == 2  # B̄ needs A and B
     h.add_(5.0)  # h was not saved by the product: no version error
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
