@@ -157,12 +157,14 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
         capture (dict or None): graph items whose total gradient is wanted (by `grad`); when
             given, leaves are not accumulated and the sweep stops once all were captured.
         steps (bool): yield after every node (the stepper); False runs the whole sweep in the
-            first ``next()`` and yields nothing (`backward` and `grad`: no per-node yield).
+            first ``next()`` and yields nothing: `backward` and `grad` skip a generator switch
+            per node (~5 % of a Scalar sweep).
 
     Yields:
-        tuple (node, grad_output, grad_inputs): the op node run, the adjoint it received, and
-        the list of adjoints it sent to its inputs (None where none flowed). Gradients of
-        leaves whose last contribution came in this step are applied before the yield.
+        tuple (node, grad_output, sent): the op node run, the adjoint it received, and the
+        (upstream item, adjoint) pairs it sent, one per input ((None, None) where none
+        flowed). Gradients of leaves whose last contribution came in this step are applied
+        before the yield.
 
     An item fed by one edge only (most nodes of a chain or a sum) never enters the buffers:
     its adjoint goes straight onto the ready stack with it.
@@ -253,7 +255,7 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
                 capture[p] = _leaf_hooks(p, gi)
                 remaining -= 1
         if steps:
-            yield node, g, [gi for _, gi in sent]
+            yield node, g, sent
         if remaining == 0:
             return
 
@@ -312,7 +314,7 @@ def backward(tensor, gradient=None, retain_graph=False, create_graph=False, inpu
         return
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     capture = {_item_of(t): None for t in inputs}
-    deque(iter_backward(roots, grads, retain_graph, create_graph, capture, False), maxlen=0)
+    deque(iter_backward(roots, grads, retain_graph, create_graph, capture, steps=False), maxlen=0)
     for t in inputs:
         g = capture.get(_item_of(t))
         if g is not None:
@@ -355,7 +357,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     roots, grads = _prepare(outputs, grad_outputs, "grad")
     capture = {_item_of(t): None for t in inputs}
-    deque(iter_backward(roots, grads, retain_graph, create_graph, capture, False), maxlen=0)
+    deque(iter_backward(roots, grads, retain_graph, create_graph, capture, steps=False), maxlen=0)
     result = []
     for i, t in enumerate(inputs):
         g = capture[_item_of(t)]

@@ -229,7 +229,7 @@ class BackwardStepper:
             run.gen = None
             raise
         k = len(run.steps)
-        step = Step(k, node, g, sent, self, run)
+        step = Step(k, node, g, [gi for _, gi in sent], self, run)
         run.steps.append(step)
         run.step_of[node] = k
         if self._model.kind == "scalar":
