@@ -310,15 +310,13 @@ class CrossEntropy(Function):
                 return (None,)
             G = _scale_np(ctx, grad_out)
             e, s = saved[1].data, saved[2].data
-            if ctx.reduction == "none":
-                G = G[:, None]
-                p = e * (G / s)                                          # G ⊙ softmax(x)
-                _add_at(p, ctx.target, -G[:, 0])                         # − G ⊙ onehot(t)
+            none = ctx.reduction == "none"
+            p = e * ((G[:, None] if none else G) / s)                    # G ⊙ softmax(x)
+            if none:
+                _add_at(p, ctx.target, -G)                               # − G ⊙ onehot(t)
             elif e.ndim == 2:
-                p = e * (G / s)
                 p[_rows(e.shape[0]), ctx.target] -= G                    # (a − G = a + (−G) exactly)
             else:
-                p = e * (G / s)
                 _add_at(p, ctx.target, -G)
             return (_const(p),)
         need_x = ctx.needs_input_grad[0]

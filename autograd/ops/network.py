@@ -240,18 +240,15 @@ def linear(x, weight, bias=None):
 
     See `Linear` for the VJP.
     """
-    if not isinstance(x, Tensor):
-        x = as_tensor(x)
-    if not isinstance(weight, Tensor):
-        weight = as_tensor(weight)
+    x = as_tensor(x)
+    weight = as_tensor(weight)
     xd, wd = x.data, weight.data
     dt = xd.dtype
     if bias is None:
         if wd.dtype is not dt or (dt is not _F32 and dt is not _F64):  # fast path: one native float dtype
             _check_linear_dtypes(dt, wd.dtype)
     else:
-        if not isinstance(bias, Tensor):
-            bias = as_tensor(bias)
+        bias = as_tensor(bias)
         if wd.dtype is not dt or bias.data.dtype is not dt or (dt is not _F32 and dt is not _F64):
             _check_linear_dtypes(dt, wd.dtype, bias.data.dtype)
     ws = wd.shape
