@@ -47,6 +47,7 @@ class Node:
                  "_out_ref", "_freed", "__dict__", "__weakref__")
     # rarely set: class defaults, an instance sets them in its __dict__ when needed
     module = None
+    _out_vc = None  # the saved output's version counter, once something shares its memory
     _leaf = False  # graph protocol (engine.py): an op node, never a leaf
     trace = None
     _hooks = None
@@ -66,18 +67,20 @@ class Node:
         """Keep inputs (Tensors) and/or the output (the ndarray `forward` returns) for `vjp`.
 
         Call at most once per forward. Each Tensor's version is recorded, so an in-place
-        change before backward is reported instead of giving a wrong gradient.
+        change before backward (through it, a view of it or its base, or a detached alias:
+        they share one version counter) is reported instead of giving a wrong gradient.
         """
         self._saved = items
         changed = False
         for t in items:
             if t.__class__ is Tensor or isinstance(t, Tensor):
-                if t._version:
+                if t._vc is not None and t._vc[0]:
                     changed = True
             else:  # an ndarray: `apply` looks whether it is the output (index -2: "look")
                 self._out_index = -2
         # versions are recorded only when one is non-zero (a parameter after an optimizer step)
-        self._versions = tuple([getattr(t, "_version", 0) for t in items]) if changed else None
+        if changed:
+            self._versions = tuple([t._version if isinstance(t, Tensor) else 0 for t in items])
 
     @property
     def saved_tensors(self):
@@ -96,34 +99,36 @@ class Node:
         if items is None:
             return ()
         versions = self._versions
-        if self._out_index < 0:  # only inputs were saved: check their versions, hand them back
-            if versions is None:
-                for t in items:
-                    if t._version:
-                        self._raise_version(items.index(t), 0, t._version)
-            else:
-                for t, v in zip(items, versions):
-                    if t._version != v:
-                        self._raise_version(items.index(t), v, t._version)
-            return items
         oi = self._out_index
-        if versions is None:
-            versions = (0,) * len(items)
         for i, t in enumerate(items):
-            if i != oi and t._version != versions[i]:
-                self._raise_version(i, versions[i], t._version)
-        ref = self._out_ref() if self._out_ref is not None else None
-        if ref is not None and ref._version != versions[oi]:
-            self._raise_version(oi, versions[oi], ref._version)
+            if i != oi:
+                vc = t._vc
+                now = vc[0] if vc is not None else 0
+                saved = versions[i] if versions is not None else 0
+                if now != saved:
+                    self._raise_version(i, saved, now)
+        if oi < 0:
+            return items
+        vc = self._out_vc
+        if vc is None:
+            ref = self._out_ref() if self._out_ref is not None else None
+            vc = ref._vc if ref is not None else None
+        now = vc[0] if vc is not None else 0
+        saved = versions[oi] if versions is not None else 0
+        if now != saved:
+            self._raise_version(oi, saved, now)
         out = list(items)
         out[oi] = Tensor._make(items[oi], True, self)  # the output, attached to this node
         return tuple(out)
 
     def _raise_version(self, i, saved, now):
+        item = self._saved[i]
+        what = "its output" if i == self._out_index else f"saved item {i}"
         raise RuntimeError(
-            f"backward: a tensor saved by '{self.fn.name}' (saved item {i}) was modified in place; "
-            f"got version {now}, expected version {saved}. Hint: use an out-of-place op, or clone "
-            f"the tensor before changing it.")
+            f"backward: one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: {what} of '{self.fn.name}' (shape {tuple(item.shape)}, {item.dtype.name}) is at "
+            f"version {now}; expected version {saved}. Hint: use an out-of-place op, or clone() the tensor "
+            f"before changing it.")
 
     def release(self):
         """Drop what was saved for backward (the engine calls it unless retain_graph)."""
@@ -189,6 +194,8 @@ class Function:
             n = len(inputs)
             if n == 2:  # unrolled for the common arities (a comprehension is a call in 3.11)
                 a, b = inputs
+                if a._base is not None or b._base is not None:  # views: history up to date
+                    _sync_views(inputs)
                 ra = a.requires_grad
                 rb = b.requires_grad
                 record = ra or rb
@@ -197,11 +204,14 @@ class Function:
                     nxt = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
             elif n == 1:
                 a = inputs[0]
+                if a._base is not None:
+                    a._sync_view()
                 record = a.requires_grad
                 if record:
                     needs = _NEEDS1
                     nxt = (a.grad_fn or a,)
             else:
+                _sync_views(inputs)
                 needs = tuple([t.requires_grad for t in inputs])
                 record = True in needs
                 if record:
@@ -236,6 +246,13 @@ class Function:
         ctx.needs_input_grad = _NO_NEEDS[len(inputs)] if len(inputs) < 9 else (False,) * len(inputs)
         raw = cls.forward(ctx, *inputs, **attrs)
         return _make(raw if raw.__class__ is np.ndarray else np.asarray(raw), False, None)
+
+
+def _sync_views(inputs):
+    """Bring the history of every view among `inputs` up to date (see `Tensor._sync_view`)."""
+    for t in inputs:
+        if t._base is not None:
+            t._sync_view()
 
 
 class _NoGradNode(Node):

@@ -107,7 +107,7 @@ class Tensor:
             numeric.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_name", "_version", "_hooks",
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_name", "_vc", "_base", "_view", "_hooks",
                  "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators (ndarray + Tensor)
     __array_priority__ = 1000
@@ -120,7 +120,8 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self._name = name
-        self._version = 0
+        self._vc = None
+        self._base = None
         self._hooks = None
         self._retains_grad = False
         self.requires_grad = False
@@ -136,7 +137,8 @@ class Tensor:
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._name = None
-        t._version = 0
+        t._vc = None
+        t._base = None
         t._hooks = None
         t._retains_grad = False
         return t
@@ -258,8 +260,66 @@ class Tensor:
 
     # -- graph ----------------------------------------------------------------------------
     def detach(self):
-        """A new leaf Tensor sharing this data, with no history and requires_grad=False."""
-        return Tensor._make(self.data, False, None)
+        """A new leaf Tensor sharing this data, with no history and requires_grad=False.
+
+        It shares this tensor's version counter (as in PyTorch): an in-place change through
+        either is seen by backward checks of tensors saved from the other.
+        """
+        out = Tensor._make(self.data, False, None)
+        out._vc = self._counter()
+        return out
+
+    # -- memory shared: one version counter, views of a base --------------------------------
+    @property
+    def _version(self):
+        """int: how many in-place changes the memory of this tensor has seen (shared with its
+        views, its base and `detach()`ed tensors, as PyTorch's version counter)."""
+        vc = self._vc
+        return vc[0] if vc is not None else 0
+
+    @_version.setter
+    def _version(self, value):
+        self._counter()[0] = int(value)
+
+    def _counter(self):
+        """This tensor's version counter, a one-element list shared by everything that shares
+        its memory; made on first need (most tensors never share memory nor change)."""
+        vc = self._vc
+        if vc is None:
+            vc = self._vc = [0]
+            node = self.grad_fn
+            if node is not None and node._out_index >= 0:  # its saved output: check through vc
+                node._out_vc = vc
+        return vc
+
+    def _bump(self):
+        """Count one in-place change of this tensor's memory."""
+        self._counter()[0] += 1
+
+    def _sync_view(self):
+        """Bring a view's history up to date with its base after an in-place change.
+
+        A view (`_base` set) records, in `_view`, how it is made from its base (a tuple of
+        view steps) and the version at which its history was last derived. When the shared
+        memory changed since (an in-place op on the base or on another view), the view's
+        values now depend on the base's current history: replay the view steps on the base,
+        as PyTorch regenerates a view's grad_fn. Called (in grad mode) by `Function.apply`
+        when it records and by in-place ops before they read the history.
+        """
+        steps, seen, made_in_grad_mode = self._view
+        now = self._vc[0]
+        if seen == now or not _state[0]:
+            return
+        base = self._base
+        if base.requires_grad:
+            if made_in_grad_mode:  # a view made in no_grad() keeps no history (PyTorch)
+                r = replay_view(base, steps)
+                self.grad_fn = r.grad_fn
+                self.requires_grad = r.requires_grad
+        elif self.grad_fn is not None:
+            self.grad_fn = None
+            self.requires_grad = False
+        self._view = (steps, now, made_in_grad_mode)
 
     def requires_grad_(self, requires_grad=True):
         """Set `requires_grad` in place on a leaf; returns self.
@@ -376,10 +436,38 @@ class Tensor:
 
     # -- in place -------------------------------------------------------------------------
     def _check_inplace(self, op):
-        if self.grad_fn is None and self.requires_grad and _state[0]:
+        """Refuse an in-place op where PyTorch does; bring a stale view's history up to date.
+
+        Raises:
+            RuntimeError: if the memory is read-only (an `expand` view, whose elements share
+                memory), if self is a leaf that requires grad (or a view of one), or a view
+                made in no_grad() of a tensor that requires grad, while grad mode is on.
+        """
+        if not self.data.flags.writeable:
             raise RuntimeError(
-                f"{op}: a leaf tensor that requires grad is used in an in-place operation; "
+                f"{op}: unsupported operation: more than one element of the written-to tensor refers to a "
+                f"single memory location, or its memory is read-only; got a tensor of shape {self.shape} made by "
+                f"expand/broadcast_to or from a read-only array, expected writable memory. Hint: clone() the "
+                f"tensor before the in-place operation.")
+        if not _state[0]:
+            return
+        if self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: a leaf Variable that requires grad is being used in an in-place operation; "
                 f"expected it inside no_grad(). Hint: wrap parameter updates in `with no_grad():`.")
+        base = self._base
+        if base is not None:
+            if base.requires_grad and base.grad_fn is None:
+                raise RuntimeError(
+                    f"{op}: a view of a leaf Variable that requires grad is being used in an in-place "
+                    f"operation; expected it inside no_grad(). Hint: clone() the view, or update the leaf "
+                    f"inside `with no_grad():`.")
+            if base.requires_grad and not self._view[2]:
+                raise RuntimeError(
+                    f"{op}: a view was created in no_grad mode and is being modified in place with grad mode "
+                    f"enabled; expected a view made with grad mode on. Hint: make the view outside no_grad(), "
+                    f"or clone() it.")
+            self._sync_view()
 
     def _operand(self, op, other=None):
         """Self as the operand of the out-of-place op an in-place op writes back (checked).
@@ -397,17 +485,33 @@ class Tensor:
         """Write `result` (a Tensor computed out of place) into self and bump the version.
 
         When `result` is recorded, self takes over its history (PyTorch's rebase), so later
-        uses of self differentiate through the in-place op.
+        uses of self differentiate through the in-place op. When self is a view, the write
+        goes into its base's memory and it is the base whose history is rebased (PyTorch's
+        CopySlices): the base becomes "the old base with the view's elements replaced by
+        `result`" (`scatter_view`), and the view's history is replayed from the new base.
+
+        Raises:
+            ValueError: if `result` does not have self's shape.
+            TypeError: if `result`'s dtype cannot be cast to self's (float into an integer).
         """
-        self._check_inplace(op)
         if result.data.shape != self.data.shape:
             raise ValueError(f"{op}: the result of shape {result.shape} cannot be written into a tensor of "
                              f"shape {self.shape}; expected the operand to broadcast to {self.shape}.")
-        if result.grad_fn is not None and result.data.dtype != self.data.dtype:
-            result = result.astype(self.data.dtype)  # the history must carry self's dtype
-        np.copyto(self.data, result.data, casting="same_kind")
-        self._version += 1
+        if result.data.dtype != self.data.dtype:
+            if not np.can_cast(result.data.dtype, self.data.dtype, "same_kind"):
+                raise TypeError(f"{op}: result type {result.dtype.name} can't be cast to the dtype of the "
+                                f"tensor written in place; got {result.dtype.name}, expected {self.dtype.name} "
+                                f"or a type that casts to it.")
+            if result.grad_fn is not None:
+                result = result.astype(self.data.dtype)  # the history must carry self's dtype
         node = result.grad_fn
+        base = self._base
+        if base is not None and node is not None:
+            base._inplace(op, scatter_view(base, self._view[0], result))
+            self._sync_view()
+            return self
+        np.copyto(self.data, result.data, casting="same_kind")
+        self._bump()
         if node is not None:
             self.grad_fn = node
             self.requires_grad = True
@@ -445,6 +549,23 @@ class Tensor:
         from .ops.arithmetic import div
         a = self._operand("div_", other)
         return self._inplace("div_", div(a, a if other is self else other))
+
+    # augmented assignment is in place, as in PyTorch (same memory, version bumped, recorded)
+    def __iadd__(self, other):
+        """``self += other``: `add_` (in place, as in PyTorch)."""
+        return self.add_(other)
+
+    def __isub__(self, other):
+        """``self -= other``: `sub_` (in place, as in PyTorch)."""
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        """``self *= other``: `mul_` (in place, as in PyTorch)."""
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        """``self /= other``: `div_` (in place, as in PyTorch)."""
+        return self.div_(other)
 
     def zero_(self):
         """Fill with zeros in place; returns self (see `fill_`)."""
@@ -486,15 +607,8 @@ class Tensor:
                 src = Tensor._make(np.asarray(src_data, dtype=self.data.dtype), False, None)
             return self._inplace(op, index_put(self, Ellipsis, src))
         np.copyto(self.data, src_data, casting="unsafe")
-        self._version += 1
-        self._detach_history()
+        self._bump()
         return self
-
-    def _detach_history(self):
-        if self.grad_fn is not None:
-            # the values no longer depend on the old history; gradients stop here
-            self.grad_fn = None
-            self.requires_grad = False
 
     def __setitem__(self, index, value):
         self._check_inplace("__setitem__")
@@ -503,11 +617,64 @@ class Tensor:
         elif isinstance(index, tuple):
             index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
         tracked = isinstance(value, Tensor) and value.requires_grad
-        if _state[0] and (tracked or self.grad_fn is not None):
+        if _state[0] and (tracked or self.requires_grad):
             from .ops.indexing import index_put
             if not isinstance(value, Tensor):
                 value = Tensor._make(np.asarray(value, dtype=self.data.dtype), False, None)
             self._inplace("__setitem__", index_put(self, index, value))
             return
         self.data[index] = value.data if isinstance(value, Tensor) else value
-        self._version += 1
+        self._bump()
+
+
+# -- views: tensors that share their base's memory -------------------------------------------
+def make_view(out, src, step):
+    """Mark `out`, whose array is a numpy view of `src`'s, as a view of `src`; returns out.
+
+    The view shares src's version counter, keeps its root base (never a view itself) and
+    the steps that make it from that base, so in-place changes through either side are
+    seen (saved-tensor checks) and accounted for in the graph (`Tensor._inplace`).
+
+    Args:
+        out (Tensor): the result of a view op on src (returned as it is when it is src).
+        src (Tensor): the op's input.
+        step (tuple): ``(fn, arg)`` such that ``fn(t, arg)`` makes the view from a tensor of
+            src's shape: `reshape`, `permute`, `expand` or a basic-index `getitem`.
+    """
+    if out is src:
+        return out
+    vc = src._vc
+    if vc is None:
+        vc = src._vc = [0]
+    out._vc = vc
+    base = src._base
+    if base is None:
+        out._base = src
+        out._view = ((step,), vc[0], _state[0])
+    else:
+        out._base = base
+        out._view = (src._view[0] + (step,), vc[0], _state[0])
+    return out
+
+
+def replay_view(t, steps):
+    """Apply view steps (see `make_view`) to `t`: the view of `t` they describe (recorded
+    when t requires grad, so the result's history is "this view of t")."""
+    for fn, arg in steps:
+        t = fn(t, arg)
+    return t
+
+
+def scatter_view(base, steps, value):
+    """`base` with the elements of its view `steps` replaced by `value`, out of place and
+    differentiable: the new history of a base written through one of its views.
+
+    The view's elements are located by replaying the steps on the flat positions
+    0 … base.size − 1; the write is an `index_put` at those positions, so
+    basē_old = Ḡ with zeros at the view, value̅ = Ḡ at the view (IndexPut's VJP).
+    """
+    from .ops.indexing import index_put
+    from .ops.shape import reshape
+    shape = base.data.shape
+    positions = replay_view(Tensor._make(np.arange(base.data.size).reshape(shape), False, None), steps).data
+    return reshape(index_put(reshape(base, (-1,)), positions, value), shape)

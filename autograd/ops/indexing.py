@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, make_view
 from .common import as_tensor
 
 _state = grad_mode._state
@@ -143,8 +143,9 @@ class Getitem(Function):
 
     Args: a: Tensor; index (attr): normalized by `normalize_index`; scatter (attr): ``"add"``
         when integer arrays may repeat positions.
-    Returns: Tensor of numpy's result shape and a's dtype; always a new array (never a
-        view of a, so later in-place changes of either do not leak into the other).
+    Returns: Tensor of numpy's result shape and a's dtype: a view of a's memory for a basic
+        index (ints, slices, None, Ellipsis; `getitem` marks it as a view, sharing a's
+        version counter, as PyTorch), a new array for an advanced one.
     Raises: IndexError if an index is out of range, a mask does not match, or there are
         too many indices.
     VJP: Z = S A with S the 0/1 selection matrix (one 1 per row, vec form); dL = ⟨Ḡ, S dA⟩
@@ -157,7 +158,7 @@ class Getitem(Function):
 
     @staticmethod
     def forward(ctx, a, index, scatter):
-        """A[index] as a new array (IndexError with the op name for a bad index)."""
+        """A[index] (IndexError with the op name for a bad index)."""
         data = a.data
         try:
             out = data[index]
@@ -166,8 +167,6 @@ class Getitem(Function):
         ctx.index = _own(index) if ctx.needs_input_grad[0] else index
         ctx.scatter = scatter
         ctx.in_shape = data.shape
-        if out.__class__ is np.ndarray and np.may_share_memory(out, data):
-            out = out.copy()
         return out
 
     @staticmethod
@@ -254,7 +253,9 @@ def getitem(a, index):
         index: int, slice, None, Ellipsis, int/bool ndarray, Tensor or list, or a tuple of them.
 
     Returns:
-        Tensor: a new array (not a view) of numpy's result shape, a's dtype.
+        Tensor of numpy's result shape, a's dtype: a view of a (sharing its memory and
+        version counter, as PyTorch's basic indexing) when the index is basic (ints, slices,
+        None, Ellipsis), else a new array.
 
     Raises:
         IndexError: if an index is out of range, a bool mask's shape does not match, or
@@ -264,7 +265,19 @@ def getitem(a, index):
     if not isinstance(a, Tensor):
         a = as_tensor(a)
     index, scatter = normalize_index(index)
-    return Getitem.apply(a, index=index, scatter=scatter)
+    items = index if index.__class__ is tuple else (index,)
+    for i in items:
+        if not (i.__class__ is int or i.__class__ is slice or i is None or i is Ellipsis):
+            return Getitem.apply(a, index=index, scatter=scatter)
+    return basic_getitem(a, items)
+
+
+def basic_getitem(a, index):
+    """The view ``a[index]`` for a basic index (a tuple of ints, slices, None, Ellipsis),
+    recorded as `Getitem` and marked as a view of a (see `tensor.make_view`)."""
+    if not any(i is Ellipsis for i in index):
+        index = index + (Ellipsis,)  # a no-op for numpy, but all-int indices then give a 0-d view
+    return make_view(Getitem.apply(a, index=index, scatter="set"), a, (basic_getitem, index))
 
 
 def index_put(a, index, value, accumulate=False):

@@ -10,7 +10,7 @@ from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor, normalize_axis, pick_axis
-from .indexing import Getitem
+from .indexing import Getitem, basic_getitem
 
 _state = grad_mode._state
 
@@ -299,7 +299,8 @@ def _split_axis(a, axis, dim, op):
 
 
 def _slice(a, axis, start, stop):
-    return Getitem.apply(a, index=(slice(None),) * axis + (slice(start, stop),), scatter="set")
+    """``a[:, …, start:stop]`` along `axis`: a view of a, as PyTorch's split pieces."""
+    return basic_getitem(a, (slice(None),) * axis + (slice(start, stop),))
 
 
 def _pad_pairs(pad_width, ndim):

@@ -7,6 +7,7 @@ All are linear maps P that only move elements, so the VJP is the adjoint move P�
 import numpy as np
 
 from ..function import Function
+from ..tensor import make_view
 from .common import as_tensor, normalize_axis
 
 
@@ -136,11 +137,15 @@ def reshape(a, *shape):
     shape = _sizes(shape, "reshape")
     if shape == a.data.shape:
         return a
-    return Reshape.apply(a, shape=shape)
+    out = Reshape.apply(a, shape=shape)
+    if np.may_share_memory(out.data, a.data):  # numpy made a view: so is the tensor (PyTorch)
+        make_view(out, a, (reshape, shape))
+    return out
 
 
 def view(a, *shape):
-    """Alias of `reshape` (PyTorch's name; here it may copy when numpy cannot view)."""
+    """Alias of `reshape` (PyTorch's name; here it copies where numpy cannot make a view,
+    and the result is a view — sharing memory and version counter — where it can)."""
     return reshape(a, *shape)
 
 
@@ -174,7 +179,7 @@ def permute(a, *axes):
     axes = tuple(x % n for x in axes)
     if axes == tuple(range(n)):
         return a
-    return Permute.apply(a, axes=axes)
+    return make_view(Permute.apply(a, axes=axes), a, (permute, axes))
 
 
 def transpose(a, dim0=None, dim1=None):
@@ -241,7 +246,7 @@ def expand(a, *shape):
     shape = tuple(a.data.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
     if shape == a.data.shape:
         return a
-    return Expand.apply(a, shape=shape)
+    return make_view(Expand.apply(a, shape=shape), a, (expand, shape))
 
 
 def broadcast_to(a, shape):

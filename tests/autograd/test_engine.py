@@ -339,8 +339,9 @@ def test_version_counter_error_names_op_and_versions():
     z = y * y
     y.add_(1.0)
     assert y._version == 1
-    with pytest.raises(RuntimeError, match=r"backward: a tensor saved by 'mul' \(saved item 0\) was modified in "
-                                           r"place; got version 1, expected version 0\."):
+    with pytest.raises(RuntimeError, match=r"backward: one of the variables needed for gradient computation has been "
+                                           r"modified by an inplace operation: saved item 0 of 'mul' \(shape \(3,\), "
+                                           r"float64\) is at version 1; expected version 0\."):
         z.sum().backward()
 
 
@@ -348,13 +349,13 @@ def test_version_error_on_saved_output_and_leaf():
     x = leaf(X0)
     y = ag.exp(x)
     y.mul_(2.0)
-    with pytest.raises(RuntimeError, match=r"saved by 'exp' .* got version 1, expected version 0"):
+    with pytest.raises(RuntimeError, match=r"its output of 'exp' .* is at version 1; expected version 0"):
         y.sum().backward()
     w = leaf(X0)
     loss = (w * w).sum()
     with ag.no_grad():
         w.mul_(2.0)
-    with pytest.raises(RuntimeError, match=r"saved by 'mul' .* got version 1, expected version 0"):
+    with pytest.raises(RuntimeError, match=r"saved item \d of 'mul' .* is at version 1; expected version 0"):
         loss.backward()
 
 
@@ -362,9 +363,9 @@ def test_inplace_on_leaf_requiring_grad():
     w = leaf(X0)
     for op in (lambda: w.add_(1.0), lambda: w.mul_(2.0), lambda: w.zero_(), lambda: w.fill_(1.0),
                lambda: w.copy_(np.zeros(3)), lambda: w.sub_(1.0), lambda: w.div_(2.0)):
-        with pytest.raises(RuntimeError, match=r"a leaf tensor that requires grad is used in an in-place operation"):
+        with pytest.raises(RuntimeError, match=r"a leaf Variable that requires grad is being used in an in-place operation"):
             op()
-    with pytest.raises(RuntimeError, match=r"__setitem__: a leaf tensor that requires grad"):
+    with pytest.raises(RuntimeError, match=r"__setitem__: a leaf Variable that requires grad"):
         w[0] = 5.0
     np.testing.assert_array_equal(w.data, X0)
     with ag.no_grad():

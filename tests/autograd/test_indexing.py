@@ -80,15 +80,19 @@ def test_repeated_indices_accumulate():
     np.testing.assert_array_equal(x.grad.data, [6.0, 0.0, 4.0])
 
 
-def test_getitem_returns_a_copy_not_a_view():
+def test_basic_getitem_is_a_view_advanced_is_a_copy():
     base = Tensor(np.arange(6.0).reshape(2, 3))
     row = base[0]
-    row.add_(100.0)
-    np.testing.assert_array_equal(base.data[0], [0.0, 1.0, 2.0])
+    row.add_(100.0)  # writes into base, as in PyTorch
+    np.testing.assert_array_equal(base.data[0], [100.0, 101.0, 102.0])
+    assert base._version == row._version == 1
     col = base[:, 0]
     base.data[:] = -1.0
-    np.testing.assert_array_equal(col.data, [0.0, 3.0])
-    np.testing.assert_array_equal(row.data, [100.0, 101.0, 102.0])
+    np.testing.assert_array_equal(col.data, [-1.0, -1.0])
+    picked = base[np.array([0, 1]), 0]  # advanced indexing copies
+    picked.add_(5.0)
+    np.testing.assert_array_equal(base.data, -np.ones((2, 3)))
+    assert base._version == 1 and picked._version == 1
 
 
 def test_int_and_array_separated_by_slice_follow_numpy():
@@ -116,8 +120,8 @@ def test_setitem_on_saved_output_reports_version():
     a = Tensor(np.ones(3), requires_grad=True)
     y = ag.tanh(a)
     y[0] = 2.0
-    with pytest.raises(RuntimeError, match=r"saved by 'tanh' \(saved item 0\) was modified in place; got version 1, "
-                                           r"expected version 0"):
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: its output of 'tanh' \(shape \(3,\), "
+                                           r"float64\) is at version 1; expected version 0"):
         y.sum().backward()
 
 
