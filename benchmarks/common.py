@@ -27,15 +27,27 @@ class NotAvailable(Exception):
     """An implementation cannot run yet (an op, module or package is missing)."""
 
 
-def pinned_env(base=None):
-    """A copy of `base` (default: os.environ) pinned to one thread, OpenBLAS tuning unset.
+# How many threads a worker's BLAS/OpenMP pools and PyTorch use: set by run.py per table.
+THREADS_VAR = "TRACEGRAD_BENCH_THREADS"
+
+
+def bench_threads(env=None):
+    """The thread count of this measurement: $TRACEGRAD_BENCH_THREADS, default 1."""
+    return max(1, int((os.environ if env is None else env).get(THREADS_VAR) or 1))
+
+
+def pinned_env(base=None, threads=None):
+    """A copy of `base` (default: os.environ) pinned to `threads` threads (default: the
+    current measurement's, `bench_threads`), OpenBLAS tuning unset.
 
     Returns:
         dict: environment for a worker subprocess.
     """
     env = dict(os.environ if base is None else base)
+    threads = bench_threads(env) if threads is None else int(threads)
+    env[THREADS_VAR] = str(threads)
     for var in THREAD_VARS:
-        env[var] = "1"
+        env[var] = str(threads)
     for var in UNSET_VARS:
         env.pop(var, None)
     # the worker imports the working tree's packages, never an installed copy
@@ -46,7 +58,8 @@ def pinned_env(base=None):
 
 
 def pin_threads():
-    """Pin this process to one BLAS/OpenMP thread; call before numpy or torch is imported.
+    """Pin this process's BLAS/OpenMP pools to `bench_threads()` threads (1 unless run.py
+    measures at more); call before numpy or torch is imported.
 
     Raises:
         RuntimeError: if numpy is already imported (its BLAS would keep its own count).

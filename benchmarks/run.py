@@ -7,7 +7,8 @@ Usage (from the repository root; `make bench` runs the first form):
     python benchmarks/run.py --json out.json  # also write the numbers
 
 Each (workload, implementation) runs in its own subprocess with OMP/MKL/OpenBLAS pinned to
-one thread (torch.set_num_threads(1) too) and OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset;
+the measured thread count (torch.set_num_threads too): one table at one thread and one at all
+cores by default (`--threads`), as users keep default threads. OPENBLAS_CORETYPE/L2_SIZE unset;
 threadpoolctl records which BLAS ran. After warm-up, every step is timed; the table shows
 the median and min–max, and tracegrad's ratio to each other implementation (by medians,
 and by minima, which are steadier on a shared machine). Targets are checked on medians.
@@ -28,7 +29,7 @@ from spec import BY_KEY, WORKLOADS
 LOSS_RTOL = 1e-3  # float32 tensors vs float64 Scalars
 
 
-def run_one(w, impl, steps, warmup, composed, timeout, clock="wall"):
+def run_one(w, impl, steps, warmup, composed, timeout, clock="wall", threads=1):
     """Run worker.py for (workload, impl) in a pinned subprocess; return its result dict
     (a list of them when `impl` names several implementations, comma-separated, that share
     the process: `Workload.shared`)."""
@@ -39,7 +40,8 @@ def run_one(w, impl, steps, warmup, composed, timeout, clock="wall"):
     if composed:
         cmd.append("--composed")
     try:
-        proc = subprocess.run(cmd, check=False, env=common.pinned_env(), capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, check=False, env=common.pinned_env(threads=threads), capture_output=True, text=True,
+                              timeout=timeout)
     except subprocess.TimeoutExpired:
         return _failed(w, impl, f"timeout after {timeout} s")
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
@@ -183,10 +185,55 @@ def describe_env(all_results):
                 continue
             key = (info.get("user_api"), info.get("internal_api"), info.get("version"), info.get("architecture"),
                    info.get("num_threads"), os.path.basename(info.get("filepath") or ""))
-            libs.setdefault(key, set()).add(r["impl"])
+            libs.setdefault(key, set()).add(f"{r['impl']}@{r.get('threads', 1)}")
     return [f"  {api}: {internal} {version or ''} ({arch or '-'}), {threads} thread(s), {path}; "
             f"loaded by {', '.join(sorted(impls))}"
             for (api, internal, version, arch, threads, path), impls in libs.items()]
+
+
+def measure(keys, impl_filter, args, threads, everything):
+    """Run and print the selected workloads at `threads` threads; return their report dict
+    (per workload) and append every result to `everything`."""
+    report = {}
+    for key in keys:
+        w = BY_KEY[key]
+        steps = args.steps or (w.quick_steps if args.quick else w.steps)
+        if w.memory:
+            steps = w.steps  # W6 is defined as 20 steps
+        warmup = min(w.warmup, 1) if args.quick else w.warmup
+        rounds = 1 if w.memory else (args.rounds or (1 if args.quick else 6))
+        impls = [i for i in w.impls if not impl_filter or i in impl_filter]
+        per_round = max(1, -(-steps // rounds))
+        runs = {impl: [] for impl in impls}
+        for r in range(rounds):
+            order = impls[r % len(impls):] + impls[:r % len(impls)]  # rotated: no fixed neighbour
+            order = [i for i in order if not runs[i] or runs[i][-1]["status"] == "ok"]  # skip failures
+            if w.shared and len(order) > 1:  # one process, steps alternated (see spec.Workload)
+                print(f"  … {key} {','.join(order)} round {r + 1}/{rounds}   ", end="\r", flush=True, file=sys.stderr)
+                for res in run_one(w, ",".join(order), per_round, warmup, args.composed, args.timeout, args.clock,
+                                   threads):
+                    runs[res["impl"]].append(res)
+                continue
+            for impl in order:
+                print(f"  … {key} {impl} round {r + 1}/{rounds}   ", end="\r", flush=True, file=sys.stderr)
+                runs[impl].append(run_one(w, impl, per_round, warmup, args.composed, args.timeout, args.clock,
+                                          threads))
+        results = [merge_rounds(runs[impl]) for impl in impls]
+        for res in results:
+            res["threads"] = threads
+        steps = per_round * rounds
+        everything += results
+        rat = ratios(results, w)
+        print_workload(w, results, rat, steps)
+        report[key] = {
+            "title": w.title, "steps": steps, "rounds": rounds, "warmup": warmup, "ops_per_step": w.ops,
+            "results": results,
+            "ratios": [{"impl": i, "other": o, "metric": m, "median_ratio": a, "min_ratio": b}
+                       for (i, o, m), (a, b) in sorted(rat.items())],
+            "targets": [{"target": t, "passed": p} for t, p in check_targets(w, rat)],
+            "loss_mismatches": check_losses(w, results),
+        }
+    return report
 
 
 def main(argv=None):
@@ -208,7 +255,15 @@ def main(argv=None):
                          "tracegrad with stand-ins made of today's ops (marked in the table)")
     ap.add_argument("--root", help="measure the packages of another checkout (A/B of an engine change)")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per subprocess")
+    ap.add_argument("--threads", default="1,all",
+                    help="thread counts to measure at, comma-separated; 'all' is the machine's core count "
+                         "(default '1,all': one table per count, every library given the same count)")
     args = ap.parse_args(argv)
+    cores = os.cpu_count() or 1
+    try:
+        thread_counts = list(dict.fromkeys(cores if t.strip() == "all" else int(t) for t in args.threads.split(",")))
+    except ValueError:
+        ap.error(f"--threads takes ints or 'all', comma-separated; got {args.threads!r}")
     if args.root:
         os.environ[common.ROOT_VAR] = os.path.abspath(args.root)
 
@@ -221,44 +276,13 @@ def main(argv=None):
     started = datetime.datetime.now(datetime.timezone.utc)
     root = common.bench_root()
     print(f"tracegrad benchmarks, {started:%Y-%m-%d %H:%M} UTC, Python {sys.version.split()[0]}, "
-          f"one thread per process, {args.clock} clock{', QUICK' if args.quick else ''}; packages from {root}")
+          f"{os.cpu_count()} cores, {args.clock} clock{', QUICK' if args.quick else ''}; packages from {root}")
     report = {"started": started.isoformat(), "python": sys.version, "root": root, "quick": args.quick, "clock": args.clock,
-              "workloads": {}}
+              "cores": cores, "threads": {}}
     everything = []
-    for key in keys:
-        w = BY_KEY[key]
-        steps = args.steps or (w.quick_steps if args.quick else w.steps)
-        if w.memory:
-            steps = w.steps  # W6 is defined as 20 steps
-        warmup = min(w.warmup, 1) if args.quick else w.warmup
-        rounds = 1 if w.memory else (args.rounds or (1 if args.quick else 6))
-        impls = [i for i in w.impls if not impl_filter or i in impl_filter]
-        per_round = max(1, -(-steps // rounds))
-        runs = {impl: [] for impl in impls}
-        for r in range(rounds):
-            order = impls[r % len(impls):] + impls[:r % len(impls)]  # rotated: no fixed neighbour
-            order = [i for i in order if not runs[i] or runs[i][-1]["status"] == "ok"]  # skip failures
-            if w.shared and len(order) > 1:  # one process, steps alternated (see spec.Workload)
-                print(f"  … {key} {','.join(order)} round {r + 1}/{rounds}   ", end="\r", flush=True, file=sys.stderr)
-                for res in run_one(w, ",".join(order), per_round, warmup, args.composed, args.timeout, args.clock):
-                    runs[res["impl"]].append(res)
-                continue
-            for impl in order:
-                print(f"  … {key} {impl} round {r + 1}/{rounds}   ", end="\r", flush=True, file=sys.stderr)
-                runs[impl].append(run_one(w, impl, per_round, warmup, args.composed, args.timeout, args.clock))
-        results = [merge_rounds(runs[impl]) for impl in impls]
-        steps = per_round * rounds
-        everything += results
-        rat = ratios(results, w)
-        print_workload(w, results, rat, steps)
-        report["workloads"][key] = {
-            "title": w.title, "steps": steps, "rounds": rounds, "warmup": warmup, "ops_per_step": w.ops,
-            "results": results,
-            "ratios": [{"impl": i, "other": o, "metric": m, "median_ratio": a, "min_ratio": b}
-                       for (i, o, m), (a, b) in sorted(rat.items())],
-            "targets": [{"target": t, "passed": p} for t, p in check_targets(w, rat)],
-            "loss_mismatches": check_losses(w, results),
-        }
+    for threads in thread_counts:
+        print(f"\n=== {threads} thread{'s' if threads > 1 else ''} per process (BLAS, OpenMP and PyTorch alike) ===")
+        report["threads"][str(threads)] = measure(keys, impl_filter, args, threads, everything)
     env = describe_env(everything)
     if env:
         print("\nThread pools (threadpoolctl):")

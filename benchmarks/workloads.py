@@ -12,6 +12,7 @@ cross-entropy gradient, im2col convolution, in-place ReLU masks and SGD updates.
 import math
 import time
 
+import common
 import numpy as np
 from common import NotAvailable, import_or_unavailable, require
 from spec import W4_ITERS, W5_ITERS
@@ -143,7 +144,7 @@ def _composed_api():
 
 def _torch():
     torch = import_or_unavailable("torch")
-    torch.set_num_threads(1)
+    torch.set_num_threads(common.bench_threads())
     return torch
 
 
