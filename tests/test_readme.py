@@ -161,3 +161,19 @@ def test_contract_ops_exist():
             if not any(hasattr(owner, name) for owner in (autograd, autograd.Tensor, nn.functional)):
                 missing.append(name)
     assert checked >= 60 and missing == []
+
+
+def test_readme_inline_equalities_hold():
+    # prose claims written as code, e.g. `ag.ops.network.Linear.rule == "X̄ = Ḡ W, …"`
+    import autograd as ag
+    claims = [s for s in _code_spans(README) if s.startswith("ag.") and " == " in s]
+    assert claims
+    for claim in claims:
+        assert eval(claim, {"ag": ag}), claim
+
+
+def test_docs_python_blocks_run_each_on_its_own(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for doc in _docs()[1:]:
+        for block in re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S):
+            _run_alone(block)
