@@ -14,11 +14,17 @@ training loss and train/test accuracy.
 up to --epochs epochs in total, exactly as if the run had never stopped (same parameters,
 buffers and losses as an uninterrupted run with the same seed and settings).
 
+A run that fails says so: a training loss that is not finite (NaN or ±inf) stops the run at
+once, and a final test accuracy below twice chance (0.2 for ten classes) fails it after the
+results are printed and the pictures and checkpoint written; either way the message goes to
+stderr and the exit status is 1 (`main` raises `TrainingFailed`).
+
     python examples/train_digits.py --epochs 20 --batch-size 32 --lr 0.05 --seed 0 --out out
     python examples/train_digits.py --model cnn --save cnn.npz
     python examples/train_digits.py --model cnn --epochs 30 --resume cnn.npz
 """
 import argparse
+import math
 import os
 import sys
 import time
@@ -86,13 +92,26 @@ OPTIMIZERS = {
     "rmsprop": lambda params, a: optim.RMSprop(params, lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay),
 }
 SCHEDULES = ["none", "step", "exponential", "cosine", "onecycle"]
+# ten balanced classes: guessing scores 0.1; a run whose final test accuracy stays below twice that failed
+CHANCE = 0.1
+LEARNED_FLOOR = 2 * CHANCE
+
+
+class TrainingFailed(RuntimeError):
+    """A run that diverged (a non-finite training loss) or ended no better than chance.
+
+    Raised by `main`; run as a script, its message goes to stderr and the exit status is 1.
+    """
 
 
 def make_schedule(name, optimizer, epochs, steps_per_epoch, lr):
     """The learning-rate schedule `name` and whether it steps per batch (else per epoch).
 
     step: ×0.1 every third of the run; exponential: ×0.9 per epoch (the course's exponential
-    decay); cosine: cosine decay to 0 over the run; onecycle: warm-up to 10×lr then anneal.
+    decay); cosine: cosine decay to 0 over the run (each starting from `lr`); onecycle:
+    `lr` is the peak (PyTorch's OneCycleLR max_lr, its other options at their defaults): a
+    warm-up from lr/25 to lr over the first 30 % of the batches, then a cosine anneal to
+    lr/250000, momentum (or Adam's β1) cycling between 0.95 and 0.85 the other way.
     """
     sched = optim.lr_scheduler
     if name == "step":
@@ -102,7 +121,7 @@ def make_schedule(name, optimizer, epochs, steps_per_epoch, lr):
     if name == "cosine":
         return sched.CosineAnnealingLR(optimizer, T_max=epochs), False
     if name == "onecycle":
-        return sched.OneCycleLR(optimizer, max_lr=10 * lr, total_steps=epochs * steps_per_epoch), True
+        return sched.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch), True
     return None, False
 
 
@@ -134,7 +153,9 @@ def build_parser():
                    help="learning-rate schedule (onecycle steps per batch, the others per epoch; "
                         f"default: {DEFAULTS['schedule']})")
     p.add_argument("--lr", type=float, default=None,
-                   help="learning rate per step (default: for sgd " +
+                   help="learning rate: the initial one for the step, exponential and cosine schedules; "
+                        "with --schedule onecycle the peak one (OneCycleLR's max_lr: the cycle rises from "
+                        "lr/25 to lr, then anneals to lr/250000) (default: for sgd " +
                         ", ".join(f"{k} {v[3]}" for k, v in sorted(MODELS.items())) + "; 0.001 for the others)")
     p.add_argument("--momentum", type=float, default=None,
                    help=f"SGD/RMSprop momentum (default: {DEFAULTS['momentum']})")
@@ -296,6 +317,12 @@ def main(argv=None):
     ("graph": OUT/graph.svg, or OUT/graph.dot without Graphviz; "curves": OUT/loss.png). With
     --resume, "losses" and the accuracies cover all epochs, the saved ones included (test
     accuracies of epochs run with --no-plots are NaN).
+
+    Raises:
+        TrainingFailed: at once when a training loss is not finite (nothing is written); at the
+            end when the test accuracy is below LEARNED_FLOOR (twice chance), after the results
+            are printed and the checkpoint and pictures written.
+        SystemExit: for bad flags (argparse's usage error, status 2).
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -330,15 +357,20 @@ def main(argv=None):
     for epoch in bar:
         tick = time.perf_counter()
         total, count, hits = 0.0, 0, 0
-        for xb, yb in loader:
+        for batch, (xb, yb) in enumerate(loader, 1):
             logits = model(xb)
             loss = loss_fn(logits, yb)
+            value = loss.item()
+            if not math.isfinite(value):
+                raise TrainingFailed(
+                    f"train_digits: the training loss is not finite at epoch {epoch + 1}, batch {batch}; got "
+                    f"{value}, expected a finite number. Hint: the run diverged; lower --lr (got {args.lr}).")
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             if per_batch:
                 scheduler.step()
-            total += loss.item() * len(yb)
+            total += value * len(yb)
             count += len(yb)
             hits += int((logits.data.argmax(axis=1) == yb.data).sum())
         if scheduler is not None and not per_batch:
@@ -370,8 +402,16 @@ def main(argv=None):
         result["curves"] = plot_curves(losses, train_accs, test_accs, os.path.join(args.out, "loss.png"))
         result["train_accuracies"], result["test_accuracies"] = train_accs, test_accs
         print(f"wrote {result['graph']} and {result['curves']}")
+    if test_acc < LEARNED_FLOOR:
+        raise TrainingFailed(
+            f"train_digits: the run did not learn; got test accuracy {test_acc:.4f}, expected at least "
+            f"{LEARNED_FLOOR:.2f} (twice chance). Hint: lower --lr (got {args.lr}"
+            f"{', the peak of the one-cycle schedule' if args.schedule == 'onecycle' else ''}).")
     return result
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except TrainingFailed as exc:
+        sys.exit(str(exc))  # the message on stderr, exit status 1

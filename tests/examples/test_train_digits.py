@@ -2,6 +2,7 @@
 import importlib.util
 import os
 import pathlib
+import re
 
 import pytest
 
@@ -203,3 +204,109 @@ def test_flags_parse_to_none_and_defaults_are_documented(demo, capsys):
     for text in ("default: mlp", "default: 32", "default: sgd", "default: none", "default: 0.9", "default: 0.0",
                  "default: 0)", "cnn 12, mlp 20", "cnn 0.02, mlp 0.05"):
         assert text in help_text, text
+
+
+# -- the script as users run it: the README's commands, a run that fails says so ----------------------
+
+def _run_script(argv, cwd):
+    """Run examples/train_digits.py with this test's python in `cwd`, this checkout's packages first;
+    returns the CompletedProcess (text stdout/stderr)."""
+    import subprocess
+    import sys
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    return subprocess.run([sys.executable, str(ROOT / "examples" / "train_digits.py"), *argv], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _readme_training_commands():
+    """Every `examples/train_digits.py` command line in the README's sh blocks, as argv lists
+    (the interpreter and the script path left out), comments stripped."""
+    import re
+    import shlex
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
+        for line in block.splitlines():
+            words = shlex.split(line, comments=True)
+            if "examples/train_digits.py" in words:
+                i = words.index("examples/train_digits.py")
+                assert words[:i] == [".venv/bin/python"], line  # what the README tells users to type
+                commands.append(words[i + 1:])
+    return commands
+
+
+def test_readme_lists_the_onecycle_command():
+    commands = _readme_training_commands()
+    assert len(commands) >= 3
+    assert ["--optimizer", "sgd", "--lr", "0.05", "--schedule", "onecycle"] in [c[:6] for c in commands]
+
+
+@pytest.mark.parametrize("argv", _readme_training_commands(), ids=" ".join)
+def test_readme_training_command_reaches_its_result(argv, tmp_path):
+    # exactly as written (pictures included, into tmp_path/out), with this test's python
+    done = _run_script(argv, tmp_path)
+    assert done.returncode == 0, done.stderr
+    accuracy = float(re.search(r"test accuracy (\d\.\d+)", done.stdout).group(1))
+    assert accuracy >= 0.95, (argv, done.stdout)
+
+
+def test_diverging_run_exits_nonzero_with_a_message(tmp_path):
+    done = _run_script(["--lr", "1000", "--epochs", "3", "--quiet", "--no-plots"], tmp_path)
+    assert done.returncode == 1
+    assert re.search(r"train_digits: the training loss is not finite at epoch 1, batch \d+; got nan, expected a "
+                     r"finite number\. Hint: the run diverged; lower --lr \(got 1000\.0\)\.", done.stderr), done.stderr
+    assert "test accuracy" not in done.stdout  # stopped at once
+
+
+def test_run_stalled_at_chance_exits_nonzero_with_a_message(tmp_path):
+    # a peak learning rate of 0.5 kills the ReLUs: the loss stays at ln 10 and the accuracy at chance
+    done = _run_script(["--optimizer", "sgd", "--lr", "0.5", "--schedule", "onecycle", "--quiet", "--no-plots"],
+                       tmp_path)
+    assert done.returncode == 1
+    assert "test accuracy 0.1000" in done.stdout
+    assert ("train_digits: the run did not learn; got test accuracy 0.1000, expected at least 0.20 (twice "
+            "chance). Hint: lower --lr (got 0.5, the peak of the one-cycle schedule).") in done.stderr
+
+
+def test_stall_raises_training_failed_after_writing_results(demo, tmp_path, capsys):
+    ckpt = tmp_path / "c.npz"
+    with pytest.raises(demo.TrainingFailed, match=r"the run did not learn; got test accuracy 0\.1000"):
+        demo.main(["--lr", "10", "--epochs", "2", "--quiet", "--no-plots", "--save", str(ckpt)])
+    assert "test accuracy 0.1000" in capsys.readouterr().out and ckpt.exists()
+
+
+def test_onecycle_peaks_at_lr_like_torch(demo):
+    # --lr is OneCycleLR's max_lr: the same learning rates, batch by batch, as PyTorch's with max_lr=lr (the
+    # peak falls on batch 8 of 30)
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    import nn
+    model = nn.Linear(2, 2)
+    opt = demo.OPTIMIZERS["sgd"](model.parameters(), demo.resolve_defaults(demo.parse_args(["--lr", "0.05"])))
+    sched, per_batch = demo.make_schedule("onecycle", opt, 3, 10, 0.05)
+    t_opt = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.05, momentum=0.9)
+    t_sched = torch.optim.lr_scheduler.OneCycleLR(t_opt, max_lr=0.05, total_steps=30)
+    ours, theirs = [], []
+    for _ in range(30):
+        ours.append(opt.param_groups[0]["lr"])
+        theirs.append(t_opt.param_groups[0]["lr"])
+        opt.step()
+        t_opt.step()
+        sched.step()
+        t_sched.step()
+    assert per_batch
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    assert max(ours) == pytest.approx(0.05)
+
+
+def test_onecycle_sgd_command_learns(demo):
+    # the README's one-cycle command trained to chance (0.10) when the peak was 10 × --lr
+    result = demo.main(["--optimizer", "sgd", "--lr", "0.05", "--schedule", "onecycle", "--quiet", "--no-plots"])
+    assert result["test_accuracy"] >= 0.95
+
+
+def test_help_says_lr_is_the_onecycle_peak(demo, capsys):
+    with pytest.raises(SystemExit):
+        demo.parse_args(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "with --schedule onecycle the peak one (OneCycleLR's max_lr" in help_text
