@@ -29,18 +29,19 @@ def unbroadcast(grad, shape):
     """Sum a gradient over the axes along which an input of `shape` was broadcast.
 
     Args:
-        grad (Tensor): gradient in the broadcast (output) shape.
+        grad (Tensor or np.ndarray): gradient in the broadcast (output) shape.
         shape (tuple[int]): the input's shape.
 
     Returns:
-        Tensor of `shape`: leading extra axes summed away, size-1 axes summed with keepdims.
+        the same kind as `grad`, of `shape`: leading extra axes summed away, size-1 axes
+        summed with keepdims (a Tensor op, so recorded under create_graph).
 
     Raises:
         ValueError: if `shape` does not broadcast to ``grad.shape``.
 
     VJP rule: for y = broadcast(x), dL = ⟨Ḡ, dy⟩ = ⟨Σ_broadcast-axes Ḡ, dx⟩ ⇒ x̄ = Σ Ḡ.
     """
-    gshape = grad.data.shape
+    gshape = grad.shape
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)
@@ -58,7 +59,7 @@ def unbroadcast(grad, shape):
         raise ValueError(f"unbroadcast: a gradient of shape {gshape} cannot be reduced to shape {shape}; "
                          f"expected a shape that {shape} broadcasts to.")
     out = grad.sum(axis=tuple(axes), keepdims=True) if axes else grad
-    if out.data.shape != shape:
+    if out.shape != shape:
         out = out.reshape(shape)
     return out
 
@@ -89,13 +90,17 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
     """Apply a Tensor op node's VJP to its output adjoint `g`; return one (upstream item,
     adjoint) pair per input, checked and reduced to the input's shape and dtype.
 
+    Adjoints are ndarrays in a plain backward and Tensors when `create_graph` records the
+    backward: a VJP body is written once, with operations that both kinds support (numpy
+    ufuncs run tracegrad's ops on Tensors), and the engine decides which kind flows.
     `hooks=False` when the node's tensor hooks already ran (its gradient was captured)."""
     if hooks and node._hooks is not None:
         g = node._run_hooks(g)
+    fn = node.fn
     prev = _state[0]
     _state[0] = create_graph
     try:
-        grads = node.fn.vjp(node, g)
+        grads = fn.vjp(node, g)
     finally:
         _state[0] = prev
     if not retain_graph:
@@ -105,7 +110,7 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
         grads = (grads,) if not isinstance(grads, list) else tuple(grads)
     nxt = node.next
     if len(grads) != len(nxt):
-        raise RuntimeError(f"backward: vjp of '{node.fn.name}' returned {len(grads)} gradients; "
+        raise RuntimeError(f"backward: vjp of '{fn.name}' returned {len(grads)} gradients; "
                            f"expected {len(nxt)}, one per input.")
     out = []
     i = -1
@@ -114,36 +119,48 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
         if item is None or gi is None:
             out.append(_NOTHING)
             continue
-        if gi.__class__ is not Tensor and not isinstance(gi, Tensor):
-            gi = Tensor._make(np.asarray(gi), False, None)
+        if create_graph:
+            if gi.__class__ is not Tensor and not isinstance(gi, Tensor):
+                gi = Tensor._make(np.asarray(gi), False, None)  # a constant adjoint
+            arr = gi.data
+        else:
+            if gi.__class__ is not np.ndarray:
+                gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)  # (0-d results are numpy scalars)
+            arr = gi
         shape = item.shape
-        if gi.data.shape != shape:
+        if arr.shape != shape:
             try:
                 gi = unbroadcast(gi, shape)
             except ValueError:
                 raise RuntimeError(
-                    f"backward: vjp of '{node.fn.name}' returned shape {gi.data.shape} for input {i} of shape "
+                    f"backward: vjp of '{fn.name}' returned shape {arr.shape} for input {i} of shape "
                     f"{shape}; expected a shape that broadcasts to {shape}.") from None
-        dt = gi.data.dtype
+        dt = arr.dtype
         if dt is not item.dtype and dt != item.dtype:  # builtin dtypes are singletons: `is` first
-            if gi.data.dtype.kind == "f" and np.dtype(item.dtype).kind == "f":
+            if dt.kind == "f" and np.dtype(item.dtype).kind == "f":
                 gi = gi.astype(item.dtype)  # mixed-precision op: cast back, as PyTorch does
             else:
                 raise RuntimeError(
-                    f"backward: vjp of '{node.fn.name}' returned dtype {gi.data.dtype.name} for input {i}; "
+                    f"backward: vjp of '{fn.name}' returned dtype {dt.name} for input {i}; "
                     f"expected {np.dtype(item.dtype).name}.")
-        if _state[1] and not np.all(np.isfinite(gi.data)):
+        if _state[1] and not np.all(np.isfinite(gi.data if create_graph else gi)):
             trace = "".join(node.trace or ["(no forward trace: the op was recorded outside detect_anomaly)\n"])
             raise RuntimeError(
-                f"backward: '{node.fn.name}' returned a NaN or Inf gradient for input {i}. "
+                f"backward: '{fn.name}' returned a NaN or Inf gradient for input {i}. "
                 f"The op was created here:\n{trace}")
         out.append((item, gi))
     return out
 
 
+def _as_tensor(g):
+    """An adjoint as a Tensor (plain backward keeps ndarrays; hooks and results see Tensors)."""
+    return g if g is None or isinstance(g, Tensor) or g.__class__ is float else Tensor._make(g, False, None)
+
+
 def _leaf_hooks(leaf, g):
     """A captured leaf's gradient after its tensor hooks (as `_accumulate` would run them)."""
-    return apply_hooks(getattr(leaf, "_hooks", None) or (), g)
+    hooks = getattr(leaf, "_hooks", None)
+    return apply_hooks(hooks, _as_tensor(g)) if hooks else g
 
 
 def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=None, steps=True):
@@ -193,6 +210,8 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
     # 2. sum the roots' adjoints; roots nothing else feeds are ready
     buffers = {}
     for r, g in zip(roots, grads):
+        if not create_graph and isinstance(g, Tensor):
+            g = g.data  # a plain backward carries ndarrays (see `_run_node`)
         prev = buffers.get(r)
         buffers[r] = g if prev is None else prev + g
     remaining = len(capture) if capture is not None else -1
@@ -205,7 +224,7 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
             if not r._leaf:
                 ready.append((r, g))
             elif capture is None:
-                r._accumulate(g)
+                r._accumulate(_as_tensor(g))
             elif r in capture:
                 capture[r] = _leaf_hooks(r, g)
                 remaining -= 1
@@ -228,7 +247,7 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
             remaining -= 1
             if remaining == 0:
                 if steps:
-                    yield node, g, []
+                    yield node, _as_tensor(g), []
                 return
         sent = (_run_node(node, g, retain_graph, create_graph, hooks) if node.__class__ is Node
                 else node._backprop(g))
@@ -250,12 +269,12 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
             if not p._leaf:
                 push((p, gi))
             elif capture is None:  # True: the leaf may adopt a fresh, unshared gradient array
-                p._accumulate(gi, True)
+                p._accumulate(gi if create_graph else Tensor._make(gi, False, None), True)
             elif p in capture:
                 capture[p] = _leaf_hooks(p, gi)
                 remaining -= 1
-        if steps:
-            yield node, g, sent
+        if steps:  # the stepper shows Tensors
+            yield node, _as_tensor(g), [(p, _as_tensor(gi)) for p, gi in sent]
         if remaining == 0:
             return
 
@@ -316,7 +335,7 @@ def backward(tensor, gradient=None, retain_graph=False, create_graph=False, inpu
     capture = {_item_of(t): None for t in inputs}
     deque(iter_backward(roots, grads, retain_graph, create_graph, capture, steps=False), maxlen=0)
     for t in inputs:
-        g = capture.get(_item_of(t))
+        g = _as_tensor(capture.get(_item_of(t)))
         if g is not None:
             t.grad = g if t.grad is None else t.grad + g
 
@@ -360,7 +379,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     deque(iter_backward(roots, grads, retain_graph, create_graph, capture, steps=False), maxlen=0)
     result = []
     for i, t in enumerate(inputs):
-        g = capture[_item_of(t)]
+        g = _as_tensor(capture[_item_of(t)])
         if g is None:
             if not allow_unused:
                 raise RuntimeError(f"grad: input {i} of shape {t.shape} was not used to compute the outputs; "
@@ -391,7 +410,7 @@ class _FreshGradientOp:
     @staticmethod
     def vjp(ctx, grad_out):
         """Ā = Ḡ, as a fresh copy."""
-        return (Tensor._make(grad_out.data.copy(), False, None),)
+        return (grad_out.copy(),)
 
 
 def _calibrate_adoption():

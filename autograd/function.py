@@ -121,6 +121,20 @@ class Node:
         out[oi] = Tensor._make(items[oi], True, self)  # the output, attached to this node
         return tuple(out)
 
+    @property
+    def saved(self):
+        """What `save_for_backward` kept, for a VJP body: Tensors while the backward is
+        recorded (``create_graph=True``, grad mode on), their ndarrays in a plain backward —
+        the same kind as the adjoint the engine passes, so one body serves both.
+
+        Raises:
+            RuntimeError: as `saved_tensors`.
+        """
+        items = self.saved_tensors
+        if _state[0]:
+            return items
+        return tuple([t.data for t in items])
+
     def _raise_version(self, i, saved, now):
         item = self._saved[i]
         what = "its output" if i == self._out_index else f"saved item {i}"
@@ -137,11 +151,15 @@ class Node:
 
     # -- hooks ------------------------------------------------------------------------------
     def _run_hooks(self, grad):
-        grad = apply_hooks(self._hooks, grad)
+        """The output adjoint after this tensor's hooks; `retain_grad` keeps a copy. `grad` is
+        an ndarray in a plain backward (hooks still see and return Tensors)."""
+        plain = not isinstance(grad, Tensor)
+        t = _make(grad, False, None) if plain else grad
+        t = apply_hooks(self._hooks, t)
         ref = self._out_ref() if self._out_ref is not None else None
         if ref is not None and ref._retains_grad:
-            ref.grad = grad.detach() if ref.grad is None else ref.grad + grad.detach()
-        return grad
+            ref.grad = t.detach() if ref.grad is None else ref.grad + t.detach()
+        return t.data if plain else t
 
     @property
     def name(self):
