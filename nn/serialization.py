@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import stat
 import zipfile
 
 import numpy as np
@@ -388,7 +389,8 @@ def _load_npz(path, blob):
         if "CRC" in str(e):
             raise _bad(path, f"is damaged (CRC error: {e}); expected a complete .npz archive") from None
         raise _bad(path, f"is damaged or truncated ({e}); expected a complete .npz archive") from None
-    except (ValueError, OSError, EOFError, zipfile.LargeZipFile, NotImplementedError) as e:
+    except (ValueError, OSError, EOFError, RuntimeError, zipfile.LargeZipFile, NotImplementedError) as e:
+        # (zipfile raises RuntimeError for an entry flagged as encrypted)
         if str(e).startswith("load: "):
             raise
         raise _bad(path, f"is damaged or truncated ({e}); expected a complete .npz archive") from None
@@ -419,11 +421,14 @@ def load(path):
 
     Raises:
         FileNotFoundError: if `path` does not exist.
-        ValueError: for a truncated, damaged or crafted file (sizes that do not fit the file,
+        ValueError: for a path that is not a regular file (a fifo, a device), a truncated,
+            damaged or crafted file (sizes that do not fit the file,
             documents nested deeper than `save` writes), a foreign format, or a pickle-bearing
             file (a pickle, a PyTorch ``.pt``/``.pth`` zip, an object array): nothing is
             unpickled, and nothing larger than the file declares consistently is allocated.
     """
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a fifo would block, a device never end
+        raise _bad(path, "is not a regular file (a directory, device, fifo or socket); expected a checkpoint file")
     with open(path, "rb") as f:
         blob = f.read()
     if blob[:2] == b"PK":

@@ -299,6 +299,13 @@ def test_crafted_files_raise_value_error(tmp_path):
     p.write_bytes(bytes(blob))
     with pytest.raises(ValueError, match=r"load: .* (is damaged|damaged or truncated)"):
         load(p)
+    save({"a": np.ones(2)}, p)  # an entry flagged as encrypted (zipfile raises RuntimeError)
+    blob = bytearray(p.read_bytes())
+    at = blob.rfind(b"PK\x01\x02") + 8  # central directory: general purpose flags
+    blob[at] |= 1
+    p.write_bytes(bytes(blob))
+    with pytest.raises(ValueError, match=r"load: .* is damaged or truncated \(.*encrypted"):
+        load(p)
     deep_doc = "[" * 100_000 + "]" * 100_000
     cases = {
         "meta.safetensors": (_safetensors_bytes({"__metadata__": {"tracegrad": deep_doc}}),
@@ -372,6 +379,8 @@ def test_save_refuses_read_only_files_and_non_regular_paths(tmp_path):
     with pytest.raises(OSError, match=r"save: '.*pipe.npz' is a fifo, not a regular file; refusing to replace it"):
         save({"a": np.ones(2)}, fifo)
     assert stat.S_ISFIFO(fifo.stat().st_mode)
+    with pytest.raises(ValueError, match=r"load: '.*pipe.npz' is not a regular file"):  # and load does not block
+        load(fifo)
     device = tmp_path / "null.npz"
     try:
         os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # /dev/null's numbers; needs root
