@@ -542,7 +542,8 @@ class Module:
 
         Args:
             state_dict (Mapping[str, Tensor | ndarray | array-like]): e.g. from `state_dict()`,
-                `nn.load` or a PyTorch model's state dict converted with ``.numpy()``.
+                `nn.load` or a PyTorch model's ``state_dict()`` (torch tensors are converted here;
+                bfloat16 ones through float32, exactly).
             strict (bool): require the keys to match exactly.
             assign (bool): accepted for PyTorch compatibility; values are always copied.
 

@@ -226,7 +226,7 @@ def _write_safetensors(f, arrays, metadata):
     f.write(len(text).to_bytes(8, "little"))
     f.write(text)
     for arr in order:
-        f.write(arr.tobytes())
+        f.write(arr.reshape(-1).view(np.uint8))  # C-contiguous: the array's own bytes, no copy
 
 
 def _load_safetensors(path, blob):

@@ -476,3 +476,11 @@ def test_pytorch_safetensors_loads_as_flat_dict(tmp_path):
     assert out["h"].dtype == np.float32 and out["h"].tolist() == [1.5, -2.25]  # bfloat16 → float32, exactly
     assert out["m"].dtype == np.bool_ and out["m"].tolist() == [True, False]
     out["w"].data += 1  # a writable copy, not a view of the file's bytes
+
+
+@pytest.mark.parametrize("name", ["e.npz", "e.safetensors"])
+def test_big_endian_arrays_round_trip_as_native(tmp_path, name):
+    save({"w": np.arange(3, dtype=">f4"), "n": np.array([1, -2], dtype=">i8")}, tmp_path / name)
+    out = load(tmp_path / name)
+    assert out["w"].dtype == np.float32 and out["w"].data.dtype.isnative and out["w"].tolist() == [0.0, 1.0, 2.0]
+    assert out["n"].dtype == np.int64 and out["n"].data.dtype.isnative and out["n"].tolist() == [1, -2]
