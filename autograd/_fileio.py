@@ -60,6 +60,9 @@ def atomic_write(path, write, op):
             break
         except FileExistsError:
             continue
+        except OSError as e:  # a missing or read-only directory: say so, not the temporary name
+            raise type(e)(f"{op}: cannot create a file in {directory!r} for {path!r} ({e.strerror}); expected an "
+                          f"existing, writable directory.") from None
     try:
         with os.fdopen(fd, "wb") as f:
             if st is not None:  # keep the replaced file's mode and, where permitted, its owner

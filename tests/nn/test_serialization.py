@@ -393,6 +393,12 @@ def test_save_refuses_read_only_files_and_non_regular_paths(tmp_path):
     assert sorted(os.listdir(tmp_path)) == sorted(["frozen.npz", "pipe.npz"] + ["null.npz"] * device.exists())
 
 
+def test_save_into_a_missing_directory_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"save: cannot create a file in '.*missing' for '.*m.npz' \(No such "
+                                                r"file or directory\); expected an existing, writable directory\."):
+        save({"a": np.ones(2)}, tmp_path / "missing" / "m.npz")
+
+
 def test_failed_safetensors_save_leaves_no_temporary_file(tmp_path):
     path = tmp_path / "m.safetensors"
     save({"w": np.ones(2)}, path)
