@@ -12,6 +12,11 @@ from . import grad_mode
 
 _state = grad_mode._state
 _default_dtype = [np.dtype(np.float32)]
+# native numeric dtypes `_to_array` passes at once; others are checked: numeric kinds only
+# ("biufc"), converted to the native byte order
+_PLAIN_DTYPES = frozenset(np.dtype(c) for c in "?bhilqBHILQefdgFDG")
+_KIND_NAMES = {"O": "Python objects", "U": "strings", "S": "bytes", "M": "datetimes", "m": "timedeltas",
+               "V": "structured (void) data"}
 # reference counts of an unshared gradient Tensor and of its array at the sweep's leaf step
 # (set by `engine._calibrate_adoption` at import; 0, 0: never adopt, always copy)
 _adopt_limits = [0, 0]
@@ -39,7 +44,14 @@ def get_default_dtype():
 
 
 def _to_array(data, dtype=None):
-    """ndarray from a number, nested list, ndarray or Tensor, by DESIGN.md's dtype rules."""
+    """ndarray from a number, nested list, ndarray or Tensor, by DESIGN.md's dtype rules.
+
+    Only bool, integer, floating and complex data are accepted, in the machine's byte order
+    (a big-endian ndarray is converted, a copy); a plain native ndarray is kept as it is.
+
+    Raises:
+        TypeError: for object, string, bytes, datetime/timedelta or structured (void) data.
+    """
     if isinstance(data, Tensor):
         arr = data.data
     elif isinstance(data, np.ndarray):
@@ -52,11 +64,16 @@ def _to_array(data, dtype=None):
                 arr = arr.astype(_default_dtype[0])
             elif kind in "iu":
                 arr = arr.astype(np.int64)
-            elif kind == "O":
-                raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__}; "
-                                f"expected a number, a nested list of numbers or an ndarray.")
     if dtype is not None:
         arr = arr.astype(np.dtype(dtype), copy=False)
+    if arr.dtype not in _PLAIN_DTYPES:  # one set lookup for the usual dtypes
+        dt = arr.dtype
+        if dt.kind not in "biufc":
+            what = _KIND_NAMES.get(dt.kind, "non-numeric data")
+            raise TypeError(f"Tensor: cannot make a tensor from {what}; got dtype {dt}, expected bool, integer, "
+                            f"floating or complex numbers (a number, a nested list of numbers or an ndarray).")
+        if not dt.isnative:
+            arr = arr.astype(dt.newbyteorder("="))  # big-endian → native: the ops compare dtypes
     return arr
 
 
@@ -325,11 +342,11 @@ class Tensor:
         """Set `requires_grad` in place on a leaf; returns self.
 
         Raises:
-            TypeError: for integer or bool dtypes.
+            TypeError: for integer, bool or complex dtypes (complex autograd is not designed yet).
             RuntimeError: when turning it off on a non-leaf.
         """
-        if requires_grad and self.data.dtype.kind not in "fc":
-            kind = "bool" if self.data.dtype.kind == "b" else "integer"
+        if requires_grad and self.data.dtype.kind != "f":
+            kind = {"b": "bool", "c": "complex"}.get(self.data.dtype.kind, "integer")
             raise TypeError(f"Tensor: {kind} tensors cannot require grad; got dtype {self.data.dtype.name}, "
                             f"expected a floating dtype.")
         if not requires_grad and self.grad_fn is not None:
