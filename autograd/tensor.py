@@ -60,6 +60,41 @@ def _to_array(data, dtype=None):
     return arr
 
 
+# PyTorch's legacy tensor type names (Tensor.type()), by dtype
+_TYPE_NAMES = {np.dtype(k): v for k, v in [
+    ("float32", "Float"), ("float64", "Double"), ("float16", "Half"), ("int64", "Long"),
+    ("int32", "Int"), ("int16", "Short"), ("int8", "Char"), ("uint8", "Byte"), ("bool", "Bool"),
+    ("complex64", "ComplexFloat"), ("complex128", "ComplexDouble")]}
+
+
+def _as_dtype(dtype, op):
+    """np.dtype from a numpy dtype, scalar type or name; TypeError naming `op` otherwise."""
+    if dtype is None or isinstance(dtype, Tensor):
+        raise TypeError(f"{op}: expected a dtype; got {type(dtype).__name__}.")
+    try:
+        return np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: expected a dtype, a device or a Tensor; got {dtype!r}.") from None
+
+
+def _is_device(arg):
+    """Whether `arg` names a device: a string that is no dtype name, or an object with a str `type`."""
+    if isinstance(arg, str):
+        try:
+            np.dtype(arg)
+        except TypeError:
+            return True
+        return False
+    return isinstance(getattr(arg, "type", None), str)
+
+
+def _check_cpu(device, op):
+    """Raise RuntimeError unless `device` is the CPU (``'cpu'``, ``'cpu:0'``, or ``.type == 'cpu'``)."""
+    name = device if isinstance(device, str) else getattr(device, "type", None)
+    if not isinstance(name, str) or name.split(":")[0] != "cpu":
+        raise RuntimeError(f"{op}: tracegrad runs on the CPU only; got device {str(device)!r}, expected 'cpu'.")
+
+
 def apply_hooks(hooks, grad):
     """Pass `grad` through tensor hooks in order; a hook returning a Tensor replaces it.
 
@@ -215,7 +250,15 @@ class Tensor:
             yield self[i]
 
     def numpy(self):
-        """The underlying ndarray (shared, not copied)."""
+        """The underlying ndarray (shared, not copied), as PyTorch's ``Tensor.numpy()``.
+
+        Raises:
+            RuntimeError: if the tensor requires grad (the array would escape the graph:
+                use ``detach().numpy()``), as PyTorch.
+        """
+        if self.requires_grad:
+            raise RuntimeError("numpy: can't call numpy() on a tensor that requires grad. "
+                               "Hint: use tensor.detach().numpy() instead.")
         return self.data
 
     def __array__(self, dtype=None, copy=None):
@@ -373,6 +416,148 @@ class Tensor:
         if self.name:
             extra += f", name={self.name!r}"
         return f"tensor({body}{extra})"
+
+    # -- PyTorch conversions --------------------------------------------------------------
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """This tensor in another dtype, PyTorch's ``Tensor.to``; self when nothing changes.
+
+        Forms: ``to(dtype)``, ``to(dtype=...)``, ``to(other)`` (takes other's dtype),
+        ``to(device)``, ``to(device, dtype)``. The CPU is the only device: ``'cpu'`` (or an
+        object whose ``type`` is ``'cpu'``) is accepted and changes nothing. Casting between
+        floating dtypes is differentiable (`astype`); a cast to an integer or bool dtype
+        gives a tensor without history.
+
+        Args:
+            dtype: numpy dtype or its name (``autograd.float64``, ``'float32'``, ``np.int64``).
+            device: ``'cpu'``.
+            copy (bool): return a new tensor (a `clone`) even when the dtype already matches.
+            non_blocking (bool): accepted for PyTorch's signature; ignored.
+
+        Returns:
+            Tensor: same shape, in `dtype`.
+
+        Raises:
+            TypeError: if an argument is neither a dtype, a device nor a Tensor.
+            RuntimeError: if a device other than the CPU is asked for.
+        """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.data.dtype
+            elif _is_device(arg):
+                device = arg
+            else:
+                dtype = _as_dtype(arg, "to")
+        if device is not None:
+            _check_cpu(device, "to")
+        out = self if dtype is None else self.astype(_as_dtype(dtype, "to"))
+        if copy and out is self:
+            return self.clone()
+        return out
+
+    def float(self):
+        """This tensor as float32 (``to(autograd.float32)``; differentiable from floats)."""
+        return self.astype(np.float32)
+
+    def double(self):
+        """This tensor as float64 (``to(autograd.float64)``; differentiable from floats)."""
+        return self.astype(np.float64)
+
+    def half(self):
+        """This tensor as float16 (``to(autograd.float16)``; differentiable from floats)."""
+        return self.astype(np.float16)
+
+    def long(self):
+        """This tensor as int64 (``to(autograd.int64)``; no history)."""
+        return self.astype(np.int64)
+
+    def int(self):
+        """This tensor as int32 (``to(autograd.int32)``; no history)."""
+        return self.astype(np.int32)
+
+    def bool(self):
+        """This tensor as bool (``to(autograd.bool)``; nonzero is True; no history)."""
+        return self.astype(np.bool_)
+
+    def type(self, dtype=None, non_blocking=False):
+        """With no argument, the PyTorch type name (``'torch.FloatTensor'``); else ``to(dtype)``.
+
+        The name is PyTorch's, so code written for ``import autograd as torch`` compares
+        equal; dtypes without a PyTorch tensor type give ``'numpy.<dtype name>'``.
+
+        Args:
+            dtype: numpy dtype or its name, or a PyTorch type name such as
+                ``'torch.DoubleTensor'``.
+            non_blocking (bool): accepted for PyTorch's signature; ignored.
+
+        Returns:
+            str when `dtype` is None, else Tensor (see `to`).
+
+        Raises:
+            TypeError: if `dtype` names no dtype.
+        """
+        if dtype is None:
+            dt = self.data.dtype
+            name = _TYPE_NAMES.get(dt)
+            return f"torch.{name}Tensor" if name else f"numpy.{dt.name}"
+        if isinstance(dtype, str) and dtype.startswith("torch."):
+            found = [dt for dt, name in _TYPE_NAMES.items() if dtype == f"torch.{name}Tensor"]
+            if not found:
+                raise TypeError(f"type: unknown tensor type {dtype!r}; expected one of "
+                                f"{', '.join(f'torch.{n}Tensor' for n in _TYPE_NAMES.values())} or a dtype.")
+            dtype = found[0]
+        return self.astype(_as_dtype(dtype, "type"))
+
+    def clone(self):
+        """A copy in new memory that gradients flow back through (PyTorch's ``clone``).
+
+        Returns:
+            Tensor: same shape, dtype and values; recorded (``grad_fn`` clone) when self
+            requires grad. See `autograd.ops.shape.Clone`.
+        """
+        from .ops.shape import clone
+        return clone(self)
+
+    def t(self):
+        """The 2-D transpose (differentiable); a 0-d or 1-D tensor is returned as it is.
+
+        Raises:
+            ValueError: for more than 2 dims (PyTorch raises RuntimeError).
+        """
+        n = self.data.ndim
+        if n > 2:
+            raise ValueError(f"t: expects a tensor with at most 2 dims; got shape {self.shape}, expected "
+                             f"<= 2 dims. Hint: use transpose(dim0, dim1), or mT for the last two axes.")
+        return self.transpose() if n == 2 else self
+
+    @property
+    def mT(self):
+        """Tensor: the last two axes swapped (a batch of matrices transposed; differentiable).
+
+        Raises:
+            ValueError: for fewer than 2 dims (PyTorch raises RuntimeError).
+        """
+        if self.data.ndim < 2:
+            raise ValueError(f"mT: expects a matrix or a batch of matrices; got shape {self.shape}, "
+                             f"expected at least 2 dims.")
+        return self.transpose(-2, -1)
+
+    def cpu(self):
+        """Self: tracegrad's tensors always live in CPU memory."""
+        return self
+
+    def __format__(self, spec):
+        """Format a 0-d tensor as its value (``f"{loss:.4f}"``), as PyTorch; also a one-element
+        tensor when a spec is given. Otherwise ``str(self)``.
+
+        Raises:
+            TypeError: if a non-empty spec is given for a tensor of more than one element.
+        """
+        if self.data.ndim == 0 or (spec and self.data.size == 1):
+            return format(self.data.item(), spec)
+        if spec:
+            raise TypeError(f"format: a format spec applies to one-element tensors; got shape {self.shape}, "
+                            f"spec {spec!r}. Hint: format the values of t.tolist(), or use str(t).")
+        return str(self)
 
     # -- in place -------------------------------------------------------------------------
     def _check_inplace(self, op):
