@@ -189,23 +189,23 @@ class Function:
             n = len(inputs)
             if n == 2:  # unrolled for the common arities (a comprehension is a call in 3.11)
                 a, b = inputs
-                ra = a.requires_grad
-                rb = b.requires_grad
+                ra = a._requires_grad
+                rb = b._requires_grad
                 record = ra or rb
                 if record:
                     needs = _NEEDS2[ra, rb]  # shared constant tuples: no allocation
                     nxt = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
             elif n == 1:
                 a = inputs[0]
-                record = a.requires_grad
+                record = a._requires_grad
                 if record:
                     needs = _NEEDS1
                     nxt = (a.grad_fn or a,)
             else:
-                needs = tuple([t.requires_grad for t in inputs])
+                needs = tuple([t._requires_grad for t in inputs])
                 record = True in needs
                 if record:
-                    nxt = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+                    nxt = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
             if record:
                 ctx = _new(Node)
                 ctx.fn = cls

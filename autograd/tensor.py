@@ -100,12 +100,38 @@ def apply_hooks(hooks, grad):
 
     The one hook rule of the engine: leaves (`Tensor._accumulate`), non-leaves
     (`Node._run_hooks`) and gradients captured by `autograd.grad` all use it.
+
+    Raises:
+        TypeError: if a hook returns something other than a Tensor or None.
+        RuntimeError: if a hook returns a gradient of another shape or dtype (as PyTorch:
+            the hook is named, never the op that later receives the gradient).
     """
     for hook in hooks:
         new = hook(grad)
         if new is not None:
+            if not isinstance(new, Tensor):
+                raise TypeError(f"backward: hook '{_hook_name(hook)}' returned {type(new).__name__}; "
+                                f"expected a Tensor or None.")
+            bad = _differs(new, grad)
+            if bad:
+                raise RuntimeError(f"backward: hook '{_hook_name(hook)}' has changed the {bad[0]} of the gradient; "
+                                   f"{bad[1]}.")
             grad = new
     return grad
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", None) or type(hook).__name__
+
+
+def _differs(value, like):
+    """What differs between two Tensors' arrays: None when shape and dtype match, else
+    ``('size', 'got shape …, expected …')`` or ``('type', 'got …, expected …')`` (PyTorch's words)."""
+    if value.data.shape != like.data.shape:
+        return "size", f"got shape {value.shape}, expected {like.shape}"
+    if value.data.dtype != like.data.dtype:
+        return "type", f"got {value.dtype.name}, expected {like.dtype.name}"
+    return None
 
 
 class _HookHandle:
@@ -142,7 +168,9 @@ class Tensor:
             numeric.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_name", "_version", "_hooks",
+    # `grad` and `requires_grad` are properties over the slots `_grad` and `_requires_grad`: their
+    # setters check what is assigned; the engine's hot paths read and write the slots directly
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_name", "_version", "_hooks",
                  "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators (ndarray + Tensor)
     __array_priority__ = 1000
@@ -152,13 +180,13 @@ class Tensor:
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         arr = _to_array(data, dtype)
         self.data = arr
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._name = name
         self._version = 0
         self._hooks = None
         self._retains_grad = False
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -167,8 +195,7 @@ class Tensor:
         """Fast constructor for arrays the engine made itself (no checks, no copies)."""
         t = object.__new__(cls)
         t.data = data
-        t.grad = None
-        t.requires_grad = requires_grad
+        t._grad, t._requires_grad = None, requires_grad
         t.grad_fn = grad_fn
         t._name = None
         t._version = 0
@@ -177,6 +204,43 @@ class Tensor:
         return t
 
     # -- properties -----------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        """bool: whether gradients flow to this tensor. Settable on a leaf (see `requires_grad_`).
+
+        Raises (on assignment):
+            TypeError: True on an integer or bool tensor.
+            RuntimeError: False on a non-leaf (use `detach()`).
+        """
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        """Checked like `requires_grad_`."""
+        self.requires_grad_(value)
+
+    @property
+    def grad(self):
+        """Tensor or None: the accumulated gradient; assignable (None, or a Tensor of this shape
+        and dtype).
+
+        Raises (on assignment):
+            TypeError: for anything but a Tensor or None.
+            RuntimeError: for a Tensor of another shape or dtype, as PyTorch.
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        """Check `value` (None, or a Tensor of this shape and dtype) and store it."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad: assigned grad must be a Tensor or None; got {type(value).__name__}.")
+            bad = _differs(value, self)
+            if bad:
+                raise RuntimeError(f"grad: assigned grad has data of a different {bad[0]}; {bad[1]}.")
+        self._grad = value
+
     @property
     def name(self):
         """str or None: label shown in pictures and repr."""
@@ -305,10 +369,10 @@ class Tensor:
         return Tensor._make(self.data, False, None)
 
     def requires_grad_(self, requires_grad=True):
-        """Set `requires_grad` in place on a leaf; returns self.
+        """Set `requires_grad` in place; returns self. Also ``t.requires_grad = value``.
 
         Raises:
-            TypeError: for integer or bool dtypes.
+            TypeError: when turning it on for integer or bool dtypes.
             RuntimeError: when turning it off on a non-leaf.
         """
         if requires_grad and self.data.dtype.kind not in "fc":
@@ -316,8 +380,9 @@ class Tensor:
             raise TypeError(f"Tensor: {kind} tensors cannot require grad; got dtype {self.data.dtype.name}, "
                             f"expected a floating dtype.")
         if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError("requires_grad_: cannot turn off requires_grad on a non-leaf tensor; use detach().")
-        self.requires_grad = bool(requires_grad)
+            raise RuntimeError("requires_grad_: cannot turn off requires_grad on a non-leaf tensor. Hint: use "
+                               "detach() for a tensor of the same values outside the graph.")
+        self._requires_grad = bool(requires_grad)
         return self
 
     def retain_grad(self):
@@ -380,9 +445,10 @@ class Tensor:
         """
         if self._hooks:
             grad = apply_hooks(self._hooks, grad)
-        if grad.grad_fn is not None or (self.grad is not None and self.grad.grad_fn is not None):
-            self.grad = grad if self.grad is None else self.grad + grad
-        elif self.grad is None:
+        old = self._grad
+        if grad.grad_fn is not None or (old is not None and old.grad_fn is not None):
+            self._grad = grad if old is None else old + grad
+        elif old is None:
             arr = grad.data
             # Adopt the VJP's fresh array instead of copying it when nothing else can see it, as
             # PyTorch's AccumulateGrad steals an unshared gradient. `adopt` comes only from the
@@ -391,12 +457,12 @@ class Tensor:
             if (adopt and arr.base is None and arr.dtype is self.data.dtype and arr.flags.writeable
                     and _refcount(grad) <= _adopt_limits[0] and _refcount(arr) <= _adopt_limits[1]):
                 # the unshared gradient Tensor itself becomes .grad (a plain one: no hooks, no grad)
-                plain = grad.__class__ is Tensor and grad._hooks is None and not grad.requires_grad
-                self.grad = grad if plain else Tensor._make(arr, False, None)
+                plain = grad.__class__ is Tensor and grad._hooks is None and not grad._requires_grad
+                self._grad = grad if plain else Tensor._make(arr, False, None)
             else:
-                self.grad = Tensor._make(np.array(arr, dtype=self.data.dtype, copy=True), False, None)
+                self._grad = Tensor._make(np.array(arr, dtype=self.data.dtype, copy=True), False, None)
         else:
-            self.grad.data += grad.data
+            old.data += grad.data
 
     # -- conversion -----------------------------------------------------------------------
     def astype(self, dtype):

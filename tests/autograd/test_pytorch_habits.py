@@ -207,3 +207,94 @@ def test_numpy_on_a_tensor_that_requires_grad_raises_like_torch():
         (x * 2).numpy()
     arr = x.detach().numpy()
     assert isinstance(arr, np.ndarray) and np.shares_memory(arr, x.data)
+
+
+# -- grad, requires_grad and hooks are checked (issue 10 §3) -------------------------------
+def test_assigned_grad_of_another_shape_or_dtype_raises_like_torch():
+    x, tx = ag.ones(3, requires_grad=True), torch.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"gradient of size '\[2\]' to a tensor of size '\[3\]'"):
+        tx.grad = torch.ones(2)
+    with pytest.raises(RuntimeError, match=r"grad: assigned grad has data of a different size; got shape \(2,\), "
+                                           r"expected \(3,\)\."):
+        x.grad = ag.ones(2)
+    with pytest.raises(RuntimeError, match=r"assign a gradient with dtype 'double'"):
+        tx.grad = torch.ones(3, dtype=torch.float64)
+    with pytest.raises(RuntimeError, match=r"grad: assigned grad has data of a different type; got float64, "
+                                           r"expected float32\."):
+        x.grad = ag.ones(3, dtype=ag.float64)
+    with pytest.raises(TypeError, match=r"assigned grad expected to be a Tensor or None"):
+        tx.grad = np.ones(3)
+    with pytest.raises(TypeError, match=r"grad: assigned grad must be a Tensor or None; got ndarray\."):
+        x.grad = np.ones(3)
+    assert x.grad is None
+    g = ag.full(3, 2.0)
+    x.grad = g
+    assert x.grad is g
+    x.grad = None
+    assert x.grad is None
+
+
+def _shrink(g):
+    return g.sum().reshape(1)
+
+
+def _to_double(g):
+    return g.double()
+
+
+@pytest.mark.parametrize("leaf", [True, False], ids=["leaf", "non-leaf"])
+def test_hook_that_changes_the_shape_raises_naming_it_like_torch(leaf):
+    def run(lib, hook):
+        x = lib.ones(3, requires_grad=True)
+        y = x if leaf else x * 2
+        y.register_hook(hook)
+        (y * y).sum().backward()
+        return x
+
+    with pytest.raises(RuntimeError, match=r"hook '_shrink' has changed the size of value"):
+        run(torch, _shrink)
+    with pytest.raises(RuntimeError, match=r"backward: hook '_shrink' has changed the size of the gradient; "
+                                           r"got shape \(1,\), expected \(3,\)\."):
+        run(ag, _shrink)
+    with pytest.raises(RuntimeError, match=r"hook '_to_double' has changed the type of value"):
+        run(torch, _to_double)
+    with pytest.raises(RuntimeError, match=r"backward: hook '_to_double' has changed the type of the gradient; "
+                                           r"got float64, expected float32\."):
+        run(ag, _to_double)
+    with pytest.raises(RuntimeError, match=r"backward: hook '<lambda>' has changed the size"):
+        run(ag, lambda g: g[:1])
+    with pytest.raises(TypeError, match=r"backward: hook '<lambda>' returned ndarray; expected a Tensor or None\."):
+        run(ag, lambda g: g.data * 2)
+    np.testing.assert_array_equal(run(ag, lambda g: g * 3).grad.data, run(torch, lambda g: g * 3).grad.numpy())
+
+
+def test_hook_checks_apply_to_autograd_grad_captures():
+    x = ag.ones(3, requires_grad=True)
+    y = x * 2
+    y.register_hook(_shrink)
+    with pytest.raises(RuntimeError, match=r"hook '_shrink' has changed the size"):
+        ag.grad((y * y).sum(), y)
+
+
+def test_requires_grad_assignment_is_checked_like_torch():
+    y, ty = ag.ones(2, requires_grad=True) * 2, torch.ones(2, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"you can only change requires_grad flags of leaf variables"):
+        ty.requires_grad = False
+    with pytest.raises(RuntimeError, match=r"requires_grad_: cannot turn off requires_grad on a non-leaf tensor\. "
+                                           r"Hint: use detach\(\)"):
+        y.requires_grad = False
+    assert y.requires_grad and y.detach().requires_grad is False
+    i, ti = ag.Tensor([1, 2]), torch.tensor([1, 2])
+    with pytest.raises(RuntimeError, match=r"only Tensors of floating point and complex dtype can require gradients"):
+        ti.requires_grad = True
+    with pytest.raises(TypeError, match=r"Tensor: integer tensors cannot require grad; got dtype int64"):
+        i.requires_grad = True
+    with pytest.raises(TypeError, match=r"Tensor: bool tensors cannot require grad"):
+        ag.Tensor([True]).requires_grad = True
+    assert not i.requires_grad
+    x = ag.ones(2)
+    x.requires_grad = True
+    assert x.requires_grad and x.is_leaf
+    x.requires_grad = False
+    assert not x.requires_grad
+    i.requires_grad = False  # turning it off is always allowed on a leaf, as PyTorch
