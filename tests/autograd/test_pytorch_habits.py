@@ -69,6 +69,7 @@ def test_float_casts_are_differentiable_like_torch():
 def test_type_names_match_torch():
     for name, tdtype in DTYPES:
         assert ag.zeros(2, dtype=getattr(ag, name)).type() == torch.zeros(2, dtype=tdtype).type()
+    assert ag.zeros(1, dtype=np.uint16).type() == "numpy.uint16"  # no PyTorch tensor type: numpy's name
     x, tx = _pair()
     _same(x.type("torch.DoubleTensor"), tx.type("torch.DoubleTensor"))
     with pytest.raises(TypeError, match=r"type: unknown tensor type 'torch.CudaTensor'"):
