@@ -3,8 +3,8 @@ from .tensor import Tensor, set_default_dtype, get_default_dtype
 from .function import Function, Node
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, detect_anomaly
 from .engine import grad, unbroadcast
-from .creation import (tensor, zeros, ones, full, arange, eye, rand, randn, zeros_like, ones_like,
-                       manual_seed)
+from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, arange, eye, rand, randn,
+                       zeros_like, ones_like, manual_seed)
 from .ops import registry as _registry
 from .ops.elementwise import eq, ne, lt, le, gt, ge
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
@@ -15,3 +15,18 @@ globals().update(_registry.public_functions())  # autograd.<name> for every op i
 from .scalar import Scalar  # noqa: E402
 from . import functional  # noqa: E402
 from . import viz  # noqa: E402
+
+# dtype names as PyTorch's, numpy dtypes (np.dtype objects): `autograd.float32`, `autograd.long` …
+from numpy import dtype as _dtype  # noqa: E402
+
+float16 = half = _dtype("float16")
+float32 = float = _dtype("float32")  # noqa: A001 (a module attribute, as torch.float)
+float64 = double = _dtype("float64")
+int64 = long = _dtype("int64")
+int32 = int = _dtype("int32")  # noqa: A001
+int16 = short = _dtype("int16")
+int8 = _dtype("int8")
+uint8 = _dtype("uint8")
+bool = _dtype("bool")  # noqa: A001
+# `from autograd import *` exports every public name but those that would shadow builtins
+__all__ = [_n for _n in globals() if not _n.startswith("_") and _n not in ("float", "int", "bool")]

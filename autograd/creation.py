@@ -1,7 +1,7 @@
 """Tensor factories and the global random generator (`manual_seed`)."""
 import numpy as np
 
-from .tensor import Tensor, _default_dtype
+from .tensor import Tensor, _check_cpu, _default_dtype, _to_array
 
 _rng = [np.random.default_rng()]
 
@@ -40,9 +40,75 @@ def _dtype(dtype):
     return _default_dtype[0] if dtype is None else np.dtype(dtype)
 
 
-def tensor(data, requires_grad=False, dtype=None, name=None):
-    """Make a Tensor (same as the `Tensor` constructor; see it for the dtype rules)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+def tensor(data, requires_grad=False, dtype=None, name=None, device=None):
+    """A new Tensor that owns a copy of `data`, as ``torch.tensor`` (never shares memory).
+
+    Args:
+        data: a number, nested list, ndarray or Tensor (a Tensor's values are copied, without
+            its history).
+        requires_grad (bool): whether gradients flow to the new leaf (floating dtypes only).
+        dtype: numpy dtype or name; default by the `Tensor` constructor's rules.
+        name (str): optional label shown in pictures.
+        device: ``'cpu'`` or None.
+
+    Returns:
+        Tensor: a leaf.
+
+    Raises:
+        TypeError: for non-numeric data, or `requires_grad` on an integer or bool dtype.
+        RuntimeError: for a device other than the CPU.
+    """
+    if device is not None:
+        _check_cpu(device, "tensor")
+    src = data.data if isinstance(data, Tensor) else data
+    arr = _to_array(src, dtype)
+    if isinstance(src, np.ndarray) and np.may_share_memory(arr, src):
+        arr = arr.copy()
+    return Tensor(arr, requires_grad=requires_grad, name=name)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """`data` as a Tensor, sharing its memory where it can, as ``torch.as_tensor``.
+
+    A Tensor of that dtype is returned as it is (another dtype: a cast, see `Tensor.to`); an
+    ndarray of that dtype is wrapped without copying; anything else is converted.
+
+    Args:
+        data: a number, nested list, ndarray or Tensor.
+        dtype: numpy dtype or name; default: the data's own (the `Tensor` rules for lists).
+        device: ``'cpu'`` or None.
+
+    Returns:
+        Tensor.
+
+    Raises:
+        TypeError: for non-numeric data.
+        RuntimeError: for a device other than the CPU.
+    """
+    if device is not None:
+        _check_cpu(device, "as_tensor")
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    return Tensor(data, dtype=dtype)
+
+
+def from_numpy(ndarray):
+    """A Tensor sharing `ndarray`'s memory and dtype, as ``torch.from_numpy``: writes to
+    either show in the other.
+
+    Args:
+        ndarray (np.ndarray): any shape, a numeric dtype.
+
+    Returns:
+        Tensor: a leaf that does not require grad.
+
+    Raises:
+        TypeError: if `ndarray` is not an np.ndarray, or its dtype is not numeric.
+    """
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected an np.ndarray; got {type(ndarray).__name__}. "
+                        f"Hint: use autograd.tensor(data) for lists and numbers.")
+    return Tensor(ndarray)
 
 
 def zeros(*size, dtype=None, requires_grad=False):

@@ -214,8 +214,8 @@ class Function:
                 a, b = inputs
                 if a._base is not None or b._base is not None:  # views: history up to date
                     _sync_views(inputs)
-                ra = a.requires_grad
-                rb = b.requires_grad
+                ra = a._requires_grad
+                rb = b._requires_grad
                 record = ra or rb
                 if record:
                     needs = _NEEDS2[ra, rb]  # shared constant tuples: no allocation
@@ -224,16 +224,16 @@ class Function:
                 a = inputs[0]
                 if a._base is not None:
                     a._sync_view()
-                record = a.requires_grad
+                record = a._requires_grad
                 if record:
                     needs = _NEEDS1
                     nxt = (a.grad_fn or a,)
             else:
                 _sync_views(inputs)
-                needs = tuple([t.requires_grad for t in inputs])
+                needs = tuple([t._requires_grad for t in inputs])
                 record = True in needs
                 if record:
-                    nxt = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+                    nxt = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
             if record:
                 ctx = _new(Node)
                 ctx.fn = cls

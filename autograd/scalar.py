@@ -52,6 +52,30 @@ _PLUS_MINUS = (1.0, -1.0)
 _RELU_ON, _RELU_OFF = (1.0,), (0.0,)
 
 
+def _pow_ieee(a, b):
+    """a ** b where Python raises (0 to a negative power, overflow), as C's pow and PyTorch: NaN
+    for a < 0 and a non-integer b, else ±inf (−inf when a is negative or −0 and b an odd integer)."""
+    if a < 0 and b % 1 != 0:
+        return math.nan
+    return -math.inf if math.copysign(1.0, a) < 0 and b % 2 == 1 else math.inf
+
+
+def _pow_raising(a, b):
+    """(a ** b, b·a^(b−1)) when Python's float pow raised for one of them (0 to a negative
+    power, overflow): the IEEE values of `_pow_ieee` instead."""
+    try:
+        out = a ** b
+    except (ZeroDivisionError, OverflowError):
+        out = _pow_ieee(a, b)
+    try:
+        da = b * a ** (b - 1) if b != 0 else 0.0
+    except (ZeroDivisionError, OverflowError):
+        da = b * _pow_ieee(a, b - 1)
+    if out.__class__ is complex or da.__class__ is complex:
+        return math.nan, math.nan
+    return out, da
+
+
 def _new(data, a, b, op, local, kind=None):
     """An op's output Scalar: operands `a` and `b`, or (kind `_TupleScalar`) the tuple `a`."""
     s = object.__new__(kind or _OpScalar)
@@ -180,25 +204,47 @@ class Scalar:
         return _new1(-self.data, self, "neg", (-1.0,))
 
     def __pow__(self, other):
+        """a ** b in float math as PyTorch (NaN for a negative base to a non-integer power, ±inf
+        on overflow and for 0 to a negative power, never complex, never an exception); local
+        derivatives b·a^(b−1) (0 for b = 0) and, for a Scalar exponent, out·ln a (0 where a = 0
+        and b ≥ 0, NaN where a < 0).
+
+        Raises:
+            TypeError: if the exponent is neither a number nor a Scalar.
+        """
         a = self.data
         if isinstance(other, Scalar):
             b = other.data
-            out = a ** b
-            dlog = out * math.log(a) if a > 0 else 0.0
-            return _new(out, self, other, "**", (b * a ** (b - 1) if b != 0 else 0.0, dlog))
-        if not isinstance(other, (int, float)):
+        elif isinstance(other, (int, float)):
+            b = other
+        else:
             raise TypeError(f"Scalar **: exponent must be a number or a Scalar; got {type(other).__name__}.")
-        out = a ** other
-        node = _new1(out, self, f"**{other}", (other * a ** (other - 1) if other != 0 else 0.0,))
-        return node
+        try:
+            out = a ** b
+            da = b * a ** (b - 1) if b != 0 else 0.0
+        except (ZeroDivisionError, OverflowError):
+            out, da = _pow_raising(a, b)
+        else:
+            if out.__class__ is complex:  # a < 0, b not an integer (then da is complex too)
+                out = da = math.nan
+        if b is other:  # a number exponent
+            return _new1(out, self, f"**{other}", (da,))
+        if a > 0:
+            dlog = out * math.log(a)
+        else:  # log a is −inf at 0 and NaN below, as PyTorch's out·log(a)
+            dlog = 0.0 if a == 0 and b >= 0 else out * (-math.inf if a == 0 else math.nan)
+        return _new(out, self, other, "**", (da, dlog))
 
     def __rpow__(self, other):
         return Scalar(other) ** self
 
     # functions -----------------------------------------------------------------------------
     def exp(self):
-        """e^x; local derivative e^x."""
-        out = math.exp(self.data)
+        """e^x (inf on overflow, as PyTorch; Python raises); local derivative e^x."""
+        try:
+            out = math.exp(self.data)
+        except OverflowError:
+            out = math.inf
         return _new1(out, self, "exp", (out,))
 
     def log(self):

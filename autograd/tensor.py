@@ -12,6 +12,11 @@ from . import grad_mode
 
 _state = grad_mode._state
 _default_dtype = [np.dtype(np.float32)]
+# native numeric dtypes `_to_array` passes at once; others are checked: numeric kinds only
+# ("biufc"), converted to the native byte order
+_PLAIN_DTYPES = frozenset(np.dtype(c) for c in "?bhilqBHILQefdgFDG")
+_KIND_NAMES = {"O": "Python objects", "U": "strings", "S": "bytes", "M": "datetimes", "m": "timedeltas",
+               "V": "structured (void) data"}
 # reference counts of an unshared gradient Tensor and of its array at the sweep's leaf step
 # (set by `engine._calibrate_adoption` at import; 0, 0: never adopt, always copy)
 _adopt_limits = [0, 0]
@@ -39,7 +44,14 @@ def get_default_dtype():
 
 
 def _to_array(data, dtype=None):
-    """ndarray from a number, nested list, ndarray or Tensor, by DESIGN.md's dtype rules."""
+    """ndarray from a number, nested list, ndarray or Tensor, by DESIGN.md's dtype rules.
+
+    Only bool, integer, floating and complex data are accepted, in the machine's byte order
+    (a big-endian ndarray is converted, a copy); a plain native ndarray is kept as it is.
+
+    Raises:
+        TypeError: for object, string, bytes, datetime/timedelta or structured (void) data.
+    """
     if isinstance(data, Tensor):
         arr = data.data
     elif isinstance(data, np.ndarray):
@@ -52,12 +64,52 @@ def _to_array(data, dtype=None):
                 arr = arr.astype(_default_dtype[0])
             elif kind in "iu":
                 arr = arr.astype(np.int64)
-            elif kind == "O":
-                raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__}; "
-                                f"expected a number, a nested list of numbers or an ndarray.")
     if dtype is not None:
         arr = arr.astype(np.dtype(dtype), copy=False)
+    if arr.dtype not in _PLAIN_DTYPES:  # one set lookup for the usual dtypes
+        dt = arr.dtype
+        if dt.kind not in "biufc":
+            what = _KIND_NAMES.get(dt.kind, "non-numeric data")
+            raise TypeError(f"Tensor: cannot make a tensor from {what}; got dtype {dt}, expected bool, integer, "
+                            f"floating or complex numbers (a number, a nested list of numbers or an ndarray).")
+        if not dt.isnative:
+            arr = arr.astype(dt.newbyteorder("="))  # big-endian → native: the ops compare dtypes
     return arr
+
+
+# PyTorch's legacy tensor type names (Tensor.type()), by dtype
+_TYPE_NAMES = {np.dtype(k): v for k, v in [
+    ("float32", "Float"), ("float64", "Double"), ("float16", "Half"), ("int64", "Long"),
+    ("int32", "Int"), ("int16", "Short"), ("int8", "Char"), ("uint8", "Byte"), ("bool", "Bool"),
+    ("complex64", "ComplexFloat"), ("complex128", "ComplexDouble")]}
+
+
+def _as_dtype(dtype, op):
+    """np.dtype from a numpy dtype, scalar type or name; TypeError naming `op` otherwise."""
+    if dtype is None or isinstance(dtype, Tensor):
+        raise TypeError(f"{op}: expected a dtype; got {type(dtype).__name__}.")
+    try:
+        return np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: expected a dtype, a device or a Tensor; got {dtype!r}.") from None
+
+
+def _is_device(arg):
+    """Whether `arg` names a device: a string that is no dtype name, or an object with a str `type`."""
+    if isinstance(arg, str):
+        try:
+            np.dtype(arg)
+        except TypeError:
+            return True
+        return False
+    return isinstance(getattr(arg, "type", None), str)
+
+
+def _check_cpu(device, op):
+    """Raise RuntimeError unless `device` is the CPU (``'cpu'``, ``'cpu:0'``, or ``.type == 'cpu'``)."""
+    name = device if isinstance(device, str) else getattr(device, "type", None)
+    if not isinstance(name, str) or name.split(":")[0] != "cpu":
+        raise RuntimeError(f"{op}: tracegrad runs on the CPU only; got device {str(device)!r}, expected 'cpu'.")
 
 
 def apply_hooks(hooks, grad):
@@ -65,12 +117,38 @@ def apply_hooks(hooks, grad):
 
     The one hook rule of the engine: leaves (`Tensor._accumulate`), non-leaves
     (`Node._run_hooks`) and gradients captured by `autograd.grad` all use it.
+
+    Raises:
+        TypeError: if a hook returns something other than a Tensor or None.
+        RuntimeError: if a hook returns a gradient of another shape or dtype (as PyTorch:
+            the hook is named, never the op that later receives the gradient).
     """
     for hook in hooks:
         new = hook(grad)
         if new is not None:
+            if not isinstance(new, Tensor):
+                raise TypeError(f"backward: hook '{_hook_name(hook)}' returned {type(new).__name__}; "
+                                f"expected a Tensor or None.")
+            bad = _differs(new, grad)
+            if bad:
+                raise RuntimeError(f"backward: hook '{_hook_name(hook)}' has changed the {bad[0]} of the gradient; "
+                                   f"{bad[1]}.")
             grad = new
     return grad
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", None) or type(hook).__name__
+
+
+def _differs(value, like):
+    """What differs between two Tensors' arrays: None when shape and dtype match, else
+    ``('size', 'got shape …, expected …')`` or ``('type', 'got …, expected …')`` (PyTorch's words)."""
+    if value.data.shape != like.data.shape:
+        return "size", f"got shape {value.shape}, expected {like.shape}"
+    if value.data.dtype != like.data.dtype:
+        return "type", f"got {value.dtype.name}, expected {like.dtype.name}"
+    return None
 
 
 class _HookHandle:
@@ -107,7 +185,9 @@ class Tensor:
             numeric.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_name", "_vc", "_base", "_view", "_hooks",
+    # `grad` and `requires_grad` are properties over the slots `_grad` and `_requires_grad`: their
+    # setters check what is assigned; the engine's hot paths read and write the slots directly
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_name", "_vc", "_base", "_view", "_hooks",
                  "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators (ndarray + Tensor)
     __array_priority__ = 1000
@@ -117,14 +197,14 @@ class Tensor:
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         arr = _to_array(data, dtype)
         self.data = arr
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._name = name
         self._vc = None
         self._base = None
         self._hooks = None
         self._retains_grad = False
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -133,8 +213,7 @@ class Tensor:
         """Fast constructor for arrays the engine made itself (no checks, no copies)."""
         t = object.__new__(cls)
         t.data = data
-        t.grad = None
-        t.requires_grad = requires_grad
+        t._grad, t._requires_grad = None, requires_grad
         t.grad_fn = grad_fn
         t._name = None
         t._vc = None
@@ -144,6 +223,43 @@ class Tensor:
         return t
 
     # -- properties -----------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        """bool: whether gradients flow to this tensor. Settable on a leaf (see `requires_grad_`).
+
+        Raises (on assignment):
+            TypeError: True on an integer or bool tensor.
+            RuntimeError: False on a non-leaf (use `detach()`).
+        """
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        """Checked like `requires_grad_`."""
+        self.requires_grad_(value)
+
+    @property
+    def grad(self):
+        """Tensor or None: the accumulated gradient; assignable (None, or a Tensor of this shape
+        and dtype).
+
+        Raises (on assignment):
+            TypeError: for anything but a Tensor or None.
+            RuntimeError: for a Tensor of another shape or dtype, as PyTorch.
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        """Check `value` (None, or a Tensor of this shape and dtype) and store it."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad: assigned grad must be a Tensor or None; got {type(value).__name__}.")
+            bad = _differs(value, self)
+            if bad:
+                raise RuntimeError(f"grad: assigned grad has data of a different {bad[0]}; {bad[1]}.")
+        self._grad = value
+
     @property
     def name(self):
         """str or None: label shown in pictures and repr."""
@@ -217,7 +333,15 @@ class Tensor:
             yield self[i]
 
     def numpy(self):
-        """The underlying ndarray (shared, not copied)."""
+        """The underlying ndarray (shared, not copied), as PyTorch's ``Tensor.numpy()``.
+
+        Raises:
+            RuntimeError: if the tensor requires grad (the array would escape the graph:
+                use ``detach().numpy()``), as PyTorch.
+        """
+        if self.requires_grad:
+            raise RuntimeError("numpy: can't call numpy() on a tensor that requires grad. "
+                               "Hint: use tensor.detach().numpy() instead.")
         return self.data
 
     def __array__(self, dtype=None, copy=None):
@@ -315,26 +439,28 @@ class Tensor:
             if made_in_grad_mode:  # a view made in no_grad() keeps no history (PyTorch)
                 r = replay_view(base, steps)
                 self.grad_fn = r.grad_fn
-                self.requires_grad = r.requires_grad
+                self._requires_grad = r._requires_grad
         elif self.grad_fn is not None:
             self.grad_fn = None
-            self.requires_grad = False
+            self._requires_grad = False
         self._view = (steps, now, made_in_grad_mode)
 
     def requires_grad_(self, requires_grad=True):
-        """Set `requires_grad` in place on a leaf; returns self.
+        """Set `requires_grad` in place; returns self. Also ``t.requires_grad = value``.
 
         Raises:
-            TypeError: for integer or bool dtypes.
+            TypeError: when turning it on for integer, bool or complex dtypes (complex autograd
+                is not designed yet).
             RuntimeError: when turning it off on a non-leaf.
         """
-        if requires_grad and self.data.dtype.kind not in "fc":
-            kind = "bool" if self.data.dtype.kind == "b" else "integer"
+        if requires_grad and self.data.dtype.kind != "f":
+            kind = {"b": "bool", "c": "complex"}.get(self.data.dtype.kind, "integer")
             raise TypeError(f"Tensor: {kind} tensors cannot require grad; got dtype {self.data.dtype.name}, "
                             f"expected a floating dtype.")
         if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError("requires_grad_: cannot turn off requires_grad on a non-leaf tensor; use detach().")
-        self.requires_grad = bool(requires_grad)
+            raise RuntimeError("requires_grad_: cannot turn off requires_grad on a non-leaf tensor. Hint: use "
+                               "detach() for a tensor of the same values outside the graph.")
+        self._requires_grad = bool(requires_grad)
         return self
 
     def retain_grad(self):
@@ -397,9 +523,10 @@ class Tensor:
         """
         if self._hooks:
             grad = apply_hooks(self._hooks, grad)
-        if grad.grad_fn is not None or (self.grad is not None and self.grad.grad_fn is not None):
-            self.grad = grad if self.grad is None else self.grad + grad
-        elif self.grad is None:
+        old = self._grad
+        if grad.grad_fn is not None or (old is not None and old.grad_fn is not None):
+            self._grad = grad if old is None else old + grad
+        elif old is None:
             arr = grad.data
             # Adopt the VJP's fresh array instead of copying it when nothing else can see it, as
             # PyTorch's AccumulateGrad steals an unshared gradient. `adopt` comes only from the
@@ -408,12 +535,12 @@ class Tensor:
             if (adopt and arr.base is None and arr.dtype is self.data.dtype and arr.flags.writeable
                     and _refcount(grad) <= _adopt_limits[0] and _refcount(arr) <= _adopt_limits[1]):
                 # the unshared gradient Tensor itself becomes .grad (a plain one: no hooks, no grad)
-                plain = grad.__class__ is Tensor and grad._hooks is None and not grad.requires_grad
-                self.grad = grad if plain else Tensor._make(arr, False, None)
+                plain = grad.__class__ is Tensor and grad._hooks is None and not grad._requires_grad
+                self._grad = grad if plain else Tensor._make(arr, False, None)
             else:
-                self.grad = Tensor._make(np.array(arr, dtype=self.data.dtype, copy=True), False, None)
+                self._grad = Tensor._make(np.array(arr, dtype=self.data.dtype, copy=True), False, None)
         else:
-            self.grad.data += grad.data
+            old.data += grad.data
 
     # -- conversion -----------------------------------------------------------------------
     def astype(self, dtype):
@@ -433,6 +560,148 @@ class Tensor:
         if self.name:
             extra += f", name={self.name!r}"
         return f"tensor({body}{extra})"
+
+    # -- PyTorch conversions --------------------------------------------------------------
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """This tensor in another dtype, PyTorch's ``Tensor.to``; self when nothing changes.
+
+        Forms: ``to(dtype)``, ``to(dtype=...)``, ``to(other)`` (takes other's dtype),
+        ``to(device)``, ``to(device, dtype)``. The CPU is the only device: ``'cpu'`` (or an
+        object whose ``type`` is ``'cpu'``) is accepted and changes nothing. Casting between
+        floating dtypes is differentiable (`astype`); a cast to an integer or bool dtype
+        gives a tensor without history.
+
+        Args:
+            dtype: numpy dtype or its name (``autograd.float64``, ``'float32'``, ``np.int64``).
+            device: ``'cpu'``.
+            copy (bool): return a new tensor (a `clone`) even when the dtype already matches.
+            non_blocking (bool): accepted for PyTorch's signature; ignored.
+
+        Returns:
+            Tensor: same shape, in `dtype`.
+
+        Raises:
+            TypeError: if an argument is neither a dtype, a device nor a Tensor.
+            RuntimeError: if a device other than the CPU is asked for.
+        """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.data.dtype
+            elif _is_device(arg):
+                device = arg
+            else:
+                dtype = _as_dtype(arg, "to")
+        if device is not None:
+            _check_cpu(device, "to")
+        out = self if dtype is None else self.astype(_as_dtype(dtype, "to"))
+        if copy and out is self:
+            return self.clone()
+        return out
+
+    def float(self):
+        """This tensor as float32 (``to(autograd.float32)``; differentiable from floats)."""
+        return self.astype(np.float32)
+
+    def double(self):
+        """This tensor as float64 (``to(autograd.float64)``; differentiable from floats)."""
+        return self.astype(np.float64)
+
+    def half(self):
+        """This tensor as float16 (``to(autograd.float16)``; differentiable from floats)."""
+        return self.astype(np.float16)
+
+    def long(self):
+        """This tensor as int64 (``to(autograd.int64)``; no history)."""
+        return self.astype(np.int64)
+
+    def int(self):
+        """This tensor as int32 (``to(autograd.int32)``; no history)."""
+        return self.astype(np.int32)
+
+    def bool(self):
+        """This tensor as bool (``to(autograd.bool)``; nonzero is True; no history)."""
+        return self.astype(np.bool_)
+
+    def type(self, dtype=None, non_blocking=False):
+        """With no argument, the PyTorch type name (``'torch.FloatTensor'``); else ``to(dtype)``.
+
+        The name is PyTorch's, so code written for ``import autograd as torch`` compares
+        equal; dtypes without a PyTorch tensor type give ``'numpy.<dtype name>'``.
+
+        Args:
+            dtype: numpy dtype or its name, or a PyTorch type name such as
+                ``'torch.DoubleTensor'``.
+            non_blocking (bool): accepted for PyTorch's signature; ignored.
+
+        Returns:
+            str when `dtype` is None, else Tensor (see `to`).
+
+        Raises:
+            TypeError: if `dtype` names no dtype.
+        """
+        if dtype is None:
+            dt = self.data.dtype
+            name = _TYPE_NAMES.get(dt)
+            return f"torch.{name}Tensor" if name else f"numpy.{dt.name}"
+        if isinstance(dtype, str) and dtype.startswith("torch."):
+            found = [dt for dt, name in _TYPE_NAMES.items() if dtype == f"torch.{name}Tensor"]
+            if not found:
+                raise TypeError(f"type: unknown tensor type {dtype!r}; expected one of "
+                                f"{', '.join(f'torch.{n}Tensor' for n in _TYPE_NAMES.values())} or a dtype.")
+            dtype = found[0]
+        return self.astype(_as_dtype(dtype, "type"))
+
+    def clone(self):
+        """A copy in new memory that gradients flow back through (PyTorch's ``clone``).
+
+        Returns:
+            Tensor: same shape, dtype and values; recorded (``grad_fn`` clone) when self
+            requires grad. See `autograd.ops.shape.Clone`.
+        """
+        from .ops.shape import clone
+        return clone(self)
+
+    def t(self):
+        """The 2-D transpose (differentiable); a 0-d or 1-D tensor is returned as it is.
+
+        Raises:
+            ValueError: for more than 2 dims (PyTorch raises RuntimeError).
+        """
+        n = self.data.ndim
+        if n > 2:
+            raise ValueError(f"t: expects a tensor with at most 2 dims; got shape {self.shape}, expected "
+                             f"<= 2 dims. Hint: use transpose(dim0, dim1), or mT for the last two axes.")
+        return self.transpose() if n == 2 else self
+
+    @property
+    def mT(self):
+        """Tensor: the last two axes swapped (a batch of matrices transposed; differentiable).
+
+        Raises:
+            ValueError: for fewer than 2 dims (PyTorch raises RuntimeError).
+        """
+        if self.data.ndim < 2:
+            raise ValueError(f"mT: expects a matrix or a batch of matrices; got shape {self.shape}, "
+                             f"expected at least 2 dims.")
+        return self.transpose(-2, -1)
+
+    def cpu(self):
+        """Self: tracegrad's tensors always live in CPU memory."""
+        return self
+
+    def __format__(self, spec):
+        """Format a 0-d tensor as its value (``f"{loss:.4f}"``), as PyTorch; also a one-element
+        tensor when a spec is given. Otherwise ``str(self)``.
+
+        Raises:
+            TypeError: if a non-empty spec is given for a tensor of more than one element.
+        """
+        if self.data.ndim == 0 or (spec and self.data.size == 1):
+            return format(self.data.item(), spec)
+        if spec:
+            raise TypeError(f"format: a format spec applies to one-element tensors; got shape {self.shape}, "
+                            f"spec {spec!r}. Hint: format the values of t.tolist(), or use str(t).")
+        return str(self)
 
     # -- in place -------------------------------------------------------------------------
     def _check_inplace(self, op):
@@ -514,7 +783,7 @@ class Tensor:
         self._bump()
         if node is not None:
             self.grad_fn = node
-            self.requires_grad = True
+            self._requires_grad = True
             node._out_ref = weakref.ref(self)
             if node._out_index >= 0:  # the node saved its output: that is self's data from now on
                 i = node._out_index

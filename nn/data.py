@@ -1,7 +1,8 @@
 """Datasets and batching: `TensorDataset` and `DataLoader` (PyTorch's names).
 
 `DataLoader` over a `TensorDataset` takes a fast path: each batch is one fancy index (or one
-slice, without shuffling) into the underlying arrays; no per-sample Python loop.
+slice, copied, without shuffling) into the underlying arrays; no per-sample Python loop.
+Batches are copies, never views of the dataset.
 """
 import math
 
@@ -33,13 +34,23 @@ class TensorDataset(Dataset):
         tensors (tuple[Tensor]): the data.
 
     Raises:
-        ValueError: if no tensor is given, one is 0-d, or the first sizes differ.
+        ValueError: if no tensor is given, one is 0-d or ragged (a nested list whose rows differ
+            in length), or the first sizes differ.
     """
 
     def __init__(self, *tensors):
         if not tensors:
             raise ValueError("TensorDataset: expected at least one tensor; got none.")
-        ts = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
+        ts = []
+        for i, t in enumerate(tensors):
+            if not isinstance(t, Tensor):
+                try:
+                    t = Tensor(t)
+                except ValueError as exc:  # e.g. a ragged nested list
+                    raise ValueError(f"TensorDataset: tensor {i} cannot be made a Tensor ({exc}); expected an "
+                                     f"array of one shape (N, ...). Hint: pad ragged samples to one length.") from None
+            ts.append(t)
+        ts = tuple(ts)
         for i, t in enumerate(ts):
             if t.ndim == 0:
                 raise ValueError(f"TensorDataset: tensor {i} is 0-d; expected a first (sample) axis.")
@@ -56,16 +67,33 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
 
-def _collate(samples):
+def _collate(samples, indices, where="sample"):
     """Stack a list of samples (tuples/lists of Tensors, arrays or numbers; or single values)
-    into batched Tensors along a new first axis."""
+    into batched Tensors along a new first axis (a copy). `indices` are the samples' dataset
+    indices and `where` the path inside a sample, both for the error messages."""
     first = samples[0]
-    if isinstance(first, (tuple, list)):
-        return tuple(_collate([s[k] for s in samples]) for k in range(len(first)))
-    if isinstance(first, dict):
-        return {k: _collate([s[k] for s in samples]) for k in first}
+    if isinstance(first, (tuple, list, dict)):
+        for s, i in zip(samples, indices):
+            if (not isinstance(s, (tuple, list, dict)) or isinstance(s, dict) != isinstance(first, dict)
+                    or len(s) != len(first) or (isinstance(s, dict) and s.keys() != first.keys())):
+                raise ValueError(f"DataLoader: samples {indices[0]} and {i} differ in structure at {where}; got "
+                                 f"{_describe(first)} and {_describe(s)}, expected every sample alike.")
+        if isinstance(first, dict):
+            return {k: _collate([s[k] for s in samples], indices, f"{where}[{k!r}]") for k in first}
+        return tuple(_collate([s[k] for s in samples], indices, f"{where}[{k}]") for k in range(len(first)))
     arrays = [s.data if isinstance(s, Tensor) else np.asarray(s) for s in samples]
+    for a, i in zip(arrays, indices):
+        if a.shape != arrays[0].shape:
+            raise ValueError(f"DataLoader: samples {indices[0]} and {i} have different shapes at {where}; got "
+                             f"{arrays[0].shape} and {a.shape}, expected one shape to stack them into a batch. "
+                             f"Hint: pad or crop the samples to one shape in the dataset's __getitem__.")
     return Tensor(np.stack(arrays))
+
+
+def _describe(sample):
+    if isinstance(sample, dict):
+        return f"a dict with keys {list(sample)}"
+    return f"a {type(sample).__name__} of {len(sample)}"
 
 
 class DataLoader:
@@ -82,14 +110,17 @@ class DataLoader:
 
     Yields:
         tuple of Tensors, each (B, …) with B = batch_size (smaller for the last batch unless
-        `drop_last`); the batch of a TensorDataset keeps its arrays' dtypes. Without shuffling
-        the batches of a TensorDataset are views of its arrays (no copy).
+        `drop_last`); the batch of a TensorDataset keeps its arrays' dtypes. Batches are
+        copies (one gather per tensor and batch), never views of the dataset: changing a batch
+        in place leaves the dataset as it was (PyTorch's collate stacks copies too).
 
     `state_dict()` / `load_state_dict(state)` save and restore where a seeded loader is (its
     generator), so that a resumed run shuffles exactly like an uninterrupted one.
 
     Raises:
-        ValueError: if batch_size is not a positive int.
+        ValueError: if batch_size is not a positive int or seed is not None or a non-negative
+            int; while iterating, if the samples of a batch differ in shape or structure
+            (ragged samples: nothing is truncated or padded silently).
         TypeError: if the dataset has no ``__len__``/``__getitem__``.
     """
 
@@ -99,6 +130,8 @@ class DataLoader:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader: the dataset must define __len__ and __getitem__; "
                             f"got {type(dataset).__name__}.")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ValueError(f"DataLoader: seed must be None or a non-negative int; got {seed!r}, expected e.g. 0.")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -172,16 +205,18 @@ class DataLoader:
         if isinstance(self.dataset, TensorDataset):
             arrays = [t.data for t in self.dataset.tensors]
             for start in range(0, stop, bs):
-                if order is None:
+                if order is None:  # a slice is a view: copy it, so the batch never aliases the dataset
                     sel = slice(start, min(start + bs, n))
-                else:
+                    yield tuple([make(a[sel].copy(), False, None) for a in arrays])
+                else:  # fancy indexing gathers a copy already
                     sel = order[start:start + bs]
-                yield tuple([make(a[sel], False, None) for a in arrays])
+                    yield tuple([make(a[sel], False, None) for a in arrays])
             return
         ds = self.dataset
         for start in range(0, stop, bs):
             idx = range(start, min(start + bs, n)) if order is None else order[start:start + bs]
-            yield _collate([ds[int(i)] for i in idx])
+            idx = [int(i) for i in idx]
+            yield _collate([ds[i] for i in idx], idx)
 
     def __repr__(self):
         return (f"DataLoader(dataset of {len(self.dataset)} samples, batch_size={self.batch_size}, "

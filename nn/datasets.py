@@ -1,7 +1,9 @@
 """Real data without downloads: the UCI handwritten digits (through scikit-learn) and a
 reader for MNIST's IDX files on local disk."""
 import gzip
+import math
 import os
+import zlib
 
 import numpy as np
 
@@ -60,15 +62,24 @@ def read_idx(path):
             oversized data, broken gzip stream), naming the file and the problem.
     """
     path = os.fspath(path)
-    with open(path, "rb") as f:
-        raw = f.read()
     name = os.path.basename(path)
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, gzip.BadGzipFile) as e:
-            raise ValueError(f"read_idx: {name} is a damaged gzip file ({e}); expected a gzip-compressed IDX file.") \
-                from None
+    with open(path, "rb") as f:
+        if f.read(2) == b"\x1f\x8b":  # gzip: decompressed as a stream, never more than the header declares
+            f.seek(0)
+            try:
+                with gzip.GzipFile(fileobj=f) as z:
+                    return _read_idx_stream(z, name, None)
+            except (OSError, EOFError, zlib.error) as e:
+                raise ValueError(f"read_idx: {name} is a damaged gzip file ({e}); expected a gzip-compressed IDX "
+                                 f"file.") from None
+        f.seek(0)
+        return _read_idx_stream(f, name, os.fstat(f.fileno()).st_size)
+
+
+def _read_idx_stream(f, name, size):
+    """The IDX array read from the binary stream `f` (`size` bytes in all, or None if unknown).
+    Declared sizes are checked against the data before anything of that size is allocated."""
+    raw = f.read(4)
     if len(raw) < 4:
         raise ValueError(f"read_idx: {name} is too short for an IDX header; got {len(raw)} bytes, expected at least 4.")
     if raw[0] != 0 or raw[1] != 0:
@@ -79,15 +90,28 @@ def read_idx(path):
         raise ValueError(f"read_idx: {name} has an unknown type code; got 0x{code:02x}, expected one of "
                          f"{', '.join(f'0x{c:02x}' for c in _IDX_DTYPES)}.")
     header = 4 + 4 * ndim
+    raw += f.read(4 * ndim)
     if len(raw) < header:
         raise ValueError(f"read_idx: {name} is truncated in its header; got {len(raw)} bytes, expected at least "
                          f"{header} for {ndim} dimensions.")
-    shape = tuple(int(s) for s in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    shape = tuple(int.from_bytes(raw[4 + 4 * k:8 + 4 * k], "big") for k in range(ndim))
     dtype = _IDX_DTYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    got = len(raw) - header
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    if size is not None:
+        got = size - header
+    else:  # read at most what is declared, then count (and drop) whatever follows
+        chunks, got = [], 0
+        while chunk := f.read(1 << 20):  # in chunks: a false declared size allocates nothing
+            if got < expected:
+                chunks.append(chunk)
+            got += len(chunk)
+        data = b"".join(chunks)
     if got != expected:
         raise ValueError(f"read_idx: {name} is damaged: its data has {got} bytes; expected {expected} bytes for "
                          f"shape {shape} of {dtype.name}.")
-    arr = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
-    return arr.astype(dtype.newbyteorder("="))
+    if size is not None:
+        data = f.read(expected)
+        if len(data) != expected:
+            raise ValueError(f"read_idx: {name} changed while it was read; got {len(data)} bytes of data, "
+                             f"expected {expected}.")
+    return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))

@@ -65,6 +65,32 @@ _SLOTS = {"_parameters": ("register_parameter", "parameters", "parameter", Param
           "_buffers": ("register_buffer", "buffers", "buffer", Tensor, "a Tensor or None")}
 
 
+def _checkpoint_array(value, target):
+    """`value` (a Tensor, ndarray, torch tensor or array-like) as an array of `target`'s dtype,
+    or ``(None, problem)`` saying why it cannot be copied into `target` (never raises)."""
+    try:
+        if isinstance(value, Tensor):
+            arr = value.data
+        elif hasattr(value, "detach") and hasattr(value, "cpu"):  # e.g. a torch tensor
+            value = value.detach().cpu()
+            try:
+                arr = np.asarray(value.numpy())
+            except TypeError:  # bfloat16 and other dtypes numpy lacks: exact in float32
+                arr = np.asarray(value.float().numpy())
+        else:
+            arr = np.asarray(value)
+    except Exception as exc:  # a ragged list, a failing __array__: reported with its key
+        return None, f"could not convert the checkpoint value ({type(value).__name__}) to an array: {exc}"
+    if arr.dtype.kind not in "biufc":
+        return None, (f"expected a numeric array (bool, integer or floating) from checkpoint but received "
+                      f"{type(value).__name__} of dtype {arr.dtype.name}")
+    if not target.flags.writeable:
+        return None, "the parameter in the current model is read-only"
+    if arr.shape != target.shape:
+        return arr, None  # the caller reports the size mismatch
+    return arr.astype(target.dtype, copy=False), None
+
+
 class Module:
     """Base class of every layer and model: subclasses set attributes in `__init__` (after
     calling ``super().__init__()``) and define `forward`.
@@ -516,7 +542,8 @@ class Module:
 
         Args:
             state_dict (Mapping[str, Tensor | ndarray | array-like]): e.g. from `state_dict()`,
-                `nn.load` or a PyTorch model's state dict converted with ``.numpy()``.
+                `nn.load` or a PyTorch model's ``state_dict()`` (torch tensors are converted here;
+                bfloat16 ones through float32, exactly).
             strict (bool): require the keys to match exactly.
             assign (bool): accepted for PyTorch compatibility; values are always copied.
 
@@ -525,7 +552,9 @@ class Module:
 
         Raises:
             RuntimeError: naming every missing and unexpected key (when `strict`) and every
-                key whose shape differs from the model's (always), before anything is copied.
+                key whose shape differs from the model's or whose value is not a numeric array
+                (always). Every entry is checked and converted to its target's dtype before any
+                is copied: on error nothing has changed (PyTorch may have copied earlier keys).
             TypeError: if `state_dict` is not a mapping.
         """
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
@@ -538,18 +567,14 @@ class Module:
             if key not in state_dict:
                 missing.append(key)
                 continue
-            value = state_dict[key]
-            if isinstance(value, Tensor):
-                arr = value.data
-            elif hasattr(value, "detach") and hasattr(value, "cpu"):  # e.g. a torch tensor
-                arr = np.asarray(value.detach().cpu().numpy())
-            else:
-                arr = np.asarray(value)
-            if arr.shape != t.data.shape:
+            arr, problem = _checkpoint_array(state_dict[key], t.data)
+            if problem is not None:
+                mismatched.append(f'While copying the parameter named "{key}", {problem}.')
+            elif arr.shape != t.data.shape:
                 mismatched.append(f"size mismatch for {key}: copying a param with shape {tuple(arr.shape)} from "
                                   f"checkpoint, the shape in current model is {t.data.shape}.")
-                continue
-            todo.append((t, arr))
+            else:
+                todo.append((t, arr))
         unexpected = [k for k in state_dict.keys() if k not in names]  # noqa: SIM118 (any mapping)
         errors = []
         if strict:
@@ -561,8 +586,9 @@ class Module:
         if errors:
             raise RuntimeError(f"load_state_dict: Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
+        # every entry is checked and already converted to its target's dtype: copying cannot fail now
         for t, arr in todo:
-            np.copyto(t.data, arr, casting="unsafe")
+            np.copyto(t.data, arr, casting="no")
             t._version += 1
         return _IncompatibleKeys(missing, unexpected)
 

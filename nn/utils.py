@@ -17,12 +17,15 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
     total = ‖(‖g₁‖_p, ‖g₂‖_p, …)‖_p (the p-norm of all gradient entries as one vector; the
     max |entry| for p = inf); every gradient is multiplied by min(1, max_norm / (total + 1e-6)).
+    A non-finite total scales as in PyTorch: by 0 for an infinite total (its ±inf entries
+    become NaN), by NaN for a NaN total.
 
     Args:
         parameters: a Tensor or an iterable of Tensors (those without `.grad` are skipped).
         max_norm (float): the largest allowed total norm.
         norm_type (float or 'inf'): p (default 2).
-        error_if_nonfinite (bool): raise if the total norm is NaN or infinite.
+        error_if_nonfinite (bool): raise if the total norm is NaN or infinite (then no
+            gradient is changed).
         foreach: accepted for PyTorch compatibility and ignored.
 
     Returns:
@@ -47,10 +50,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is "
                            f"non-finite; got {float(total)}, expected a finite number. Hint: pass "
                            f"error_if_nonfinite=False to clip anyway.")
-    coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
-    if coef < 1.0:
-        for g in grads:
-            g.data *= np.asarray(coef, dtype=g.data.dtype)
+    coef = float(max_norm) / (float(total) + 1e-6)
+    if not coef >= 1.0:  # also a NaN coefficient (NaN total): every gradient becomes NaN, as PyTorch
+        with np.errstate(invalid="ignore"):  # inf · 0 = NaN, as in PyTorch
+            for g in grads:
+                g.data *= np.asarray(coef, dtype=g.data.dtype)
     return Tensor(total)
 
 

@@ -12,10 +12,19 @@ Conventions shared by all functions:
   "weak": float32 arrays stay float32.
 * ``steps`` holds each parameter's step count for THIS update (the caller has already
   incremented its ``state["step"]``), as a number.
+* 0-d parameters work: their arrays are viewed as shape (1,) (`_as_1d`), one ``ndim`` test per
+  parameter and step.
 * Temporaries are allocated only where an in-place form is impossible (at most two
   parameter-sized arrays per parameter and step).
 """
 import numpy as np
+
+
+def _as_1d(*arrays):
+    """Views of shape (1,) of 0-d arrays (numpy ufuncs return scalars, not arrays, for 0-d
+    operands, so the in-place and ``out=`` forms below need at least one axis); writes through
+    the views land in the 0-d arrays."""
+    return [None if a is None else a.reshape(1) for a in arrays]
 
 
 def _effective_grad(param, grad, weight_decay, maximize):
@@ -79,12 +88,16 @@ def sgd(params, grads, momentum_buffer_list, *, lr, momentum, dampening, weight_
     dampening = float(dampening)
     weight_decay = float(weight_decay)
     for i, param in enumerate(params):
-        g, owned = _effective_grad(param, grads[i], weight_decay, maximize)
+        grad = grads[i]
+        buf = momentum_buffer_list[i] if momentum != 0 else None
+        scalar = param.ndim == 0
+        if scalar:
+            param, grad, buf = _as_1d(param, grad, buf)
+        g, owned = _effective_grad(param, grad, weight_decay, maximize)
         if momentum != 0:
-            buf = momentum_buffer_list[i]
             if buf is None:
                 buf = np.array(g, copy=True)
-                momentum_buffer_list[i] = buf
+                momentum_buffer_list[i] = buf.reshape(()) if scalar else buf
             else:
                 buf *= momentum
                 if dampening == 0:
@@ -96,7 +109,7 @@ def sgd(params, grads, momentum_buffer_list, *, lr, momentum, dampening, weight_
                     g += np.multiply(buf, momentum)
                 else:
                     g = np.multiply(buf, momentum)
-                    g += grads[i]
+                    g += grad
                     owned = True
             else:
                 g = buf
@@ -192,6 +205,10 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, amsgra
         grad = grads[i]
         exp_avg = exp_avgs[i]
         exp_avg_sq = exp_avg_sqs[i]
+        max_exp_avg_sq = max_exp_avg_sqs[i] if amsgrad else None
+        if param.ndim == 0:
+            param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq = _as_1d(param, grad, exp_avg, exp_avg_sq,
+                                                                       max_exp_avg_sq)
         step = float(steps[i])
         if weight_decay != 0 and decoupled_weight_decay:
             param *= 1.0 - lr * weight_decay
@@ -209,8 +226,8 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, amsgra
         step_size = lr / bias_correction1
         bias_correction2_sqrt = bias_correction2 ** 0.5
         if amsgrad:
-            np.maximum(max_exp_avg_sqs[i], exp_avg_sq, out=max_exp_avg_sqs[i])
-            np.sqrt(max_exp_avg_sqs[i], out=tmp)
+            np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+            np.sqrt(max_exp_avg_sq, out=tmp)
         else:
             np.sqrt(exp_avg_sq, out=tmp)
         tmp /= bias_correction2_sqrt
@@ -263,14 +280,18 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, steps, 
     momentum = float(momentum)
     w = 1.0 - alpha
     for i, param in enumerate(params):
-        g, _ = _effective_grad(param, grads[i], weight_decay, maximize)
+        grad = grads[i]
         square_avg = square_avgs[i]
+        grad_avg = grad_avgs[i] if centered else None
+        buf = momentum_buffer_list[i] if momentum > 0 else None
+        if param.ndim == 0:
+            param, grad, square_avg, grad_avg, buf = _as_1d(param, grad, square_avg, grad_avg, buf)
+        g, _ = _effective_grad(param, grad, weight_decay, maximize)
         square_avg *= alpha
         tmp = np.multiply(g, w)
         tmp *= g
         square_avg += tmp
         if centered:
-            grad_avg = grad_avgs[i]
             _lerp_(grad_avg, g, w, tmp)
             np.multiply(grad_avg, -1.0, out=tmp)
             tmp *= grad_avg
@@ -280,7 +301,6 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, steps, 
             np.sqrt(square_avg, out=tmp)
         tmp += eps
         if momentum > 0:
-            buf = momentum_buffer_list[i]
             buf *= momentum
             np.divide(g, tmp, out=tmp)
             buf += tmp
@@ -316,9 +336,12 @@ def adagrad(params, grads, state_sums, steps, *, lr, weight_decay, lr_decay, eps
     eps = float(eps)
     for i, param in enumerate(params):
         step = float(steps[i])
-        g, _ = _effective_grad(param, grads[i], weight_decay, maximize)
-        clr = lr / (1 + (step - 1) * lr_decay)
+        grad = grads[i]
         state_sum = state_sums[i]
+        if param.ndim == 0:
+            param, grad, state_sum = _as_1d(param, grad, state_sum)
+        g, _ = _effective_grad(param, grad, weight_decay, maximize)
+        clr = lr / (1 + (step - 1) * lr_decay)
         tmp = np.multiply(g, g)
         state_sum += tmp
         np.sqrt(state_sum, out=tmp)

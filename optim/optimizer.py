@@ -301,6 +301,8 @@ class Optimizer:
 
         Raises:
             NotImplementedError: if the subclass defines neither `step` nor `_update_group`.
+            ValueError: if a gradient's shape differs from its parameter's (then no parameter
+                is updated).
         """
         if type(self)._update_group is Optimizer._update_group:
             raise NotImplementedError(f"{type(self).__name__}: step is not implemented.")
@@ -309,14 +311,31 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         with no_grad():
+            work = []  # every group is checked before any parameter changes
             for group in self.param_groups:
                 params = [p for p in group["params"] if p.grad is not None]
                 if not params:
                     continue
-                self._update_group(group, params, [p.data for p in params], [p.grad.data for p in params])
+                arrays = [p.data for p in params]
+                grads = [p.grad.data for p in params]
+                if [a.shape for a in arrays] != [g.shape for g in grads]:
+                    self._shape_error(params)
+                work.append((group, params, arrays, grads))
+            for group, params, arrays, grads in work:
+                self._update_group(group, params, arrays, grads)
                 for p in params:
                     p._version += 1
         return loss
+
+    def _shape_error(self, params):
+        """Raise the ValueError for the first of `params` whose gradient's shape differs from its own."""
+        everything = [id(q) for g in self.param_groups for q in g["params"]]
+        for p in params:
+            if p.grad.data.shape != p.data.shape:
+                raise ValueError(f"{type(self).__name__}: the gradient of parameter {everything.index(id(p))} "
+                                 f"has another shape than the parameter; got grad shape {p.grad.data.shape}, "
+                                 f"expected the parameter's shape {p.data.shape}. Hint: a hook or a .grad "
+                                 f"assignment changed the gradient's shape.")
 
     def _update_group(self, group, params, arrays, grads):
         """Apply one update to `params` (the group's parameters that have a gradient).

@@ -177,8 +177,9 @@ class Neg(Function):
 class Pow(Function):
     """Z = A ** B elementwise (tensor or constant exponent), broadcasting like numpy.
 
-    Args: a (base), b (exponent): Tensors of broadcastable shapes. For a gradient w.r.t. B,
-        A must be positive (log A); where A = 0 and B ≥ 0 that gradient is taken as 0.
+    Args: a (base), b (exponent): Tensors of broadcastable shapes. Edge values as PyTorch:
+        Ā = 0 where B = 0 (also at A = 0); B̄ = 0 where A = 0 and B ≥ 0, else the rule below
+        (NaN where A < 0, as log A).
     Returns: Tensor of the broadcast shape.
     Raises: ValueError if the shapes do not broadcast.
     VJP (dZ = B ⊙ A^(B−1) ⊙ dA + Z ⊙ log A ⊙ dB):
@@ -206,11 +207,15 @@ class Pow(Function):
         ga = gb = None
         if need_a:
             ga = grad_out * b * a ** (b - 1)
+            flat = b.data == 0
+            if flat.any():  # d(A⁰)/dA = 0, also at A = 0 where B·A^(B−1) is 0·inf (PyTorch masks it too)
+                from .elementwise import where
+                ga = where(flat, 0.0, ga)
         if need_b:
             from .elementwise import log, where
-            positive = a.data > 0
-            safe_a = where(positive, a, 1.0)
-            gb = where(positive, grad_out * out * log(safe_a), 0.0)
+            zero = (a.data == 0) & (b.data >= 0)  # 0^B is flat in B there: B̄ = 0, as PyTorch
+            with np.errstate(divide="ignore", invalid="ignore"):  # log of A < 0 is NaN, as in PyTorch
+                gb = where(zero, 0.0, grad_out * out * log(where(zero, 1.0, a)))
         return ga, gb
 
 

@@ -594,16 +594,31 @@ def _max_pool_values(xd, kernel, stride, padding, out_hw, extra=(0, 0), dilation
     return best
 
 
+def _last_nan_offsets(xp, out, slices):
+    """Per window whose maximum is NaN, the offset t of its LAST NaN (PyTorch's arg-max there:
+    its kernel takes a NaN whenever it meets one); −1 elsewhere. None when no maximum is NaN."""
+    if not np.isnan(out).any():
+        return None
+    pick = np.full(out.shape, -1, dtype=np.int32)
+    for t, sl in enumerate(slices):
+        pick[np.isnan(xp[(Ellipsis,) + sl])] = t
+    return pick
+
+
 def _max_pool_masks(xd, out, kernel, stride, padding, out_hw, extra=(0, 0), dilation=(1, 1)):
     """Yield (slices, mask) per kernel offset t (row-major): mask marks the windows whose first
-    maximum sits at offset t (x == max there and at no earlier offset)."""
+    maximum sits at offset t (x == max there and at no earlier offset); a window whose maximum
+    is NaN has its last NaN as arg-max, as in PyTorch."""
     xp = _pad(xd, padding, -np.inf, extra)
     slices = _window_slices(kernel, stride, out_hw, dilation)
+    nan_pick = _last_nan_offsets(xp, out, slices)
     taken = np.zeros(out.shape, dtype=bool)
     mask = np.empty(out.shape, dtype=bool)
     last = len(slices) - 1
     for t, sl in enumerate(slices):
         np.equal(xp[(Ellipsis,) + sl], out, out=mask)
+        if nan_pick is not None:
+            mask |= nan_pick == t
         np.greater(mask, taken, out=mask)  # mask ∧ ¬taken
         if t < last:
             np.logical_or(taken, mask, out=taken)
@@ -669,7 +684,8 @@ class MaxPool2d(Function):
     VJP: Y = X.flat[I] with I the (locally constant) index of the first maximum of each
         window ⇒ dY = dX.flat[I], ⟨Ḡ, dX.flat[I]⟩ = ⟨scatter_add(Ḡ, I), dX⟩
         ⇒ X̄ = max_unpool2d(Ḡ, I): each window's gradient goes to its arg-max; where windows
-        overlap the contributions add. Ties: the first maximum (row-major) gets it all.
+        overlap the contributions add. Ties: the first maximum (row-major) gets it all; in a
+        window holding NaN (maximum NaN) the last NaN does, as in PyTorch.
         The forward only takes maxima; backward recovers the first arg-max per window from the
         saved x and Y (x == Y at no earlier offset). Without create_graph the scatter runs in
         numpy, one masked strided write per kernel offset; with it, through the

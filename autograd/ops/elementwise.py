@@ -365,7 +365,7 @@ class Abs(Function):
     Args: a: Tensor (any numeric dtype; only floating ones carry gradients).
     Returns: Tensor of the same shape and dtype.
     VJP: dZ = sign(A) ⊙ dA ⇒ Ā = Ḡ ⊙ sign(A); the subgradient at 0 is 0 (abs′(0) = 0, as
-        PyTorch's sgn).
+        PyTorch's sgn), and so is abs′(NaN).
     """
     name = "abs"
     rule = "Ā = Ḡ ⊙ sign(A)"
@@ -381,7 +381,10 @@ class Abs(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (a,) = ctx.saved_tensors
-        return (_scale(grad_out, np.sign(a.data)),)
+        s = np.asarray(np.sign(a.data))  # 0-d: keep an ndarray
+        if s.dtype.kind == "f":
+            np.copyto(s, 0, where=s != s)  # abs′(NaN) = 0, as PyTorch's sgn (np.sign gives NaN)
+        return (_scale(grad_out, s),)
 
 
 class Sign(Function):
@@ -527,11 +530,12 @@ class Relu(Function):
     """Z = max(A, 0) elementwise.
 
     Args: a: Tensor. Returns: Tensor of the same shape and dtype.
-    VJP: dZ = 1[A > 0] ⊙ dA ⇒ Ā = Ḡ ⊙ 1[Z > 0]; the subgradient at 0 is 0 (relu′(0) = 0).
+    VJP: dZ = 1[A > 0] ⊙ dA ⇒ Ā = Ḡ ⊙ 1[Z ≠ 0]; the subgradient at 0 is 0 (relu′(0) = 0);
+        relu′(NaN) = 1 (Z = NaN ≠ 0), as PyTorch's threshold_backward (Z ≤ 0 ? 0 : Ḡ).
     """
     name = "relu"
-    rule = "Ā = Ḡ ⊙ 1[Z > 0]"
-    rule_latex = r"\bar A = \bar G \odot \mathbb{1}[Z > 0]"
+    rule = "Ā = Ḡ ⊙ 1[Z ≠ 0]"
+    rule_latex = r"\bar A = \bar G \odot \mathbb{1}[Z \neq 0]"
 
     @staticmethod
     def forward(ctx, a):
@@ -544,7 +548,7 @@ class Relu(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (out,) = ctx.saved_tensors
-        return (_scale(grad_out, out.data > 0),)
+        return (_scale(grad_out, out.data != 0),)  # Z ≥ 0 or NaN: ≠ 0 is PyTorch's ¬(Z ≤ 0)
 
 
 class LeakyRelu(Function):

@@ -20,7 +20,7 @@ class Softmax(Function):
     Args: a: floating Tensor of any shape; axis: int (normalized, non-negative).
     Returns: Tensor of a's shape and dtype; entries in [0, 1] summing to 1 along `axis`.
         The max shift keeps huge inputs (±1000) finite; a slice of all −inf gives NaN
-        (as in PyTorch).
+        and an empty input (a zero-length axis) an empty result (as in PyTorch).
     VJP (per slice p = softmax(a), Jacobian J = diag(p) − p pᵀ, symmetric):
         dp = (diag(p) − p pᵀ) da ⇒ ā = Jᵀ ḡ = p ⊙ ḡ − p ⟨p, ḡ⟩ = p ⊙ (ḡ − ⟨ḡ, p⟩)
         (uses the saved output P; ⟨ḡ, p⟩ is a sum along `axis` with keepdims).
@@ -34,9 +34,12 @@ class Softmax(Function):
         """Compute the Softmax output on the inputs' ndarrays (see the class docstring)."""
         x = a.data
         ctx.axis = axis
-        e = np.asarray(x - np.amax(x, axis=axis, keepdims=True))  # 0-d: keep an ndarray
-        np.exp(e, out=e)
-        e /= np.sum(e, axis=axis, keepdims=True)
+        if x.size == 0:  # e.g. a zero-length axis (np.amax has no identity): empty, as PyTorch
+            e = x.copy()
+        else:
+            e = np.asarray(x - np.amax(x, axis=axis, keepdims=True))  # 0-d: keep an ndarray
+            np.exp(e, out=e)
+            e /= np.sum(e, axis=axis, keepdims=True)
         ctx.save_for_backward(e)
         return e
 
@@ -56,7 +59,8 @@ class LogSoftmax(Function):
     """Z = log_softmax(A) along one axis: Z = A − m − log Σ_j exp(A_j − m), m = max_j A_j.
 
     Args: a: floating Tensor of any shape; axis: int (normalized, non-negative).
-    Returns: Tensor of a's shape and dtype (log-probabilities ≤ 0); finite for ±1000.
+    Returns: Tensor of a's shape and dtype (log-probabilities ≤ 0); finite for ±1000; empty
+        for an empty input (a zero-length axis), as in PyTorch.
     VJP (per slice z = a − lse(a), d lse = ⟨softmax(a), da⟩):
         dz = da − 1 ⟨p, da⟩ with p = exp(z) ⇒ ā = ḡ − p (1ᵀ ḡ) = Ḡ − exp(Z) ⊙ Σ_axis Ḡ
         (uses the saved output Z).
@@ -70,9 +74,11 @@ class LogSoftmax(Function):
         """Compute the LogSoftmax output on the inputs' ndarrays (see the class docstring)."""
         x = a.data
         ctx.axis = axis
-        out = np.asarray(x - np.amax(x, axis=axis, keepdims=True))  # 0-d: keep an ndarray
-        lse = np.log(np.sum(np.exp(out), axis=axis, keepdims=True))
-        out -= lse
+        if x.size == 0:  # e.g. a zero-length axis (np.amax has no identity): empty, as PyTorch
+            out = x.copy()
+        else:
+            out = np.asarray(x - np.amax(x, axis=axis, keepdims=True))  # 0-d: keep an ndarray
+            out -= np.log(np.sum(np.exp(out), axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         return out
 

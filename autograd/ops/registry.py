@@ -509,6 +509,8 @@ SHAPE = [
     OpInfo("astype", sh.AsType, sh.astype, lambda rng: [Sample((make_array(rng, (2, 3)), np.float32))],
            ref=lambda a, d: a.astype(d), torch=None, method=False,
            gradcheck_kwargs=dict(eps=1e-3, atol=1e-4, rtol=1e-3)),
+    OpInfo("clone", sh.Clone, sh.clone, unary_samples(), ref=np.copy, torch=lambda T, a: a.clone(),
+           method=False),
 ]
 
 # __getitem__, index_put, concatenate/cat, stack, split, chunk, pad

@@ -1,5 +1,5 @@
 """Shape ops: reshape, view, flatten, transpose/permute/swapaxes, squeeze/unsqueeze,
-expand/broadcast_to, astype.
+expand/broadcast_to, astype, clone.
 
 All are linear maps P that only move elements, so the VJP is the adjoint move Pᵀ applied to
 Ḡ (reshape back, inverse permutation, sum over broadcast axes).
@@ -129,6 +129,28 @@ class AsType(Function):
     def vjp(ctx, grad_out):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         return (grad_out.astype(ctx.in_dtype),)
+
+
+class Clone(Function):
+    """Z = A in new memory (PyTorch's clone): a copy that stays in the graph.
+
+    Args: a: Tensor of any shape and dtype.
+    Returns: Tensor of the same shape and dtype, owning a new array.
+    VJP: the copy is the identity on values ⇒ Ā = Ḡ.
+    """
+    name = "clone"
+    rule = "Ā = Ḡ"
+    rule_latex = r"\bar A = \bar G"
+
+    @staticmethod
+    def forward(ctx, a):
+        """Compute the output ndarray from the inputs\' data (see the class docstring)."""
+        return a.data.copy()
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
+        return (grad_out,)
 
 
 def reshape(a, *shape):
@@ -264,3 +286,16 @@ def astype(a, dtype):
         from ..tensor import Tensor
         return Tensor._make(a.data.astype(dtype), False, None)
     return AsType.apply(a, dtype=dtype)
+
+
+def clone(a):
+    """A copy of `a` in new memory that gradients flow back through (PyTorch's clone).
+
+    Args:
+        a: Tensor (or array-like) of any shape and dtype.
+
+    Returns:
+        Tensor: same shape, dtype and values; recorded (``grad_fn`` clone) when `a`
+        requires grad. See `Clone`.
+    """
+    return Clone.apply(as_tensor(a))

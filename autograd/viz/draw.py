@@ -11,11 +11,11 @@ The walk is iterative (no recursion), so deep chains can be drawn, or summarized
 pass `max_nodes`.
 """
 import os
-import tempfile
 
 import graphviz
 import numpy as np
 
+from .._fileio import atomic_write
 from ..function import Node
 from ..tensor import Tensor
 
@@ -99,6 +99,9 @@ def render(graph, path, format="svg"):
         TypeError: if `graph` is not a graphviz graph.
         GraphvizNotFoundError (a RuntimeError): if `dot` is not installed; the message says
             how to install Graphviz.
+        OSError: if `path` is read-only, a directory or not a regular file, or the write fails
+            (the previous file is kept; `autograd._fileio.atomic_write` writes through symlinks
+            and keeps an existing file's mode).
     """
     if not isinstance(graph, (graphviz.Digraph, graphviz.Graph)):
         raise TypeError(f"render: graph must be a graphviz.Digraph; got {type(graph).__name__}.")
@@ -106,21 +109,8 @@ def render(graph, path, format="svg"):
         data = graph.pipe(format=format)
     except graphviz.ExecutableNotFound as exc:
         raise GraphvizNotFoundError("render") from exc
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="." + format)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)  # mkstemp makes the file private: give it the usual permissions
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
+    atomic_write(path, lambda f: f.write(data), "render")
+    return os.fspath(path)
 
 
 def to_svg(graph, what="draw_graph"):

@@ -1,5 +1,6 @@
 """nn.data (TensorDataset, DataLoader) and nn.datasets (load_digits, read_idx)."""
 import gzip
+import re
 
 import numpy as np
 import pytest
@@ -205,3 +206,76 @@ def test_loader_state_dict_without_seed_and_errors():
         seeded.load_state_dict(seeded.state_dict()["generator"])
     with pytest.raises(ValueError, match="DataLoader.load_state_dict: the generator state does not fit"):
         seeded.load_state_dict({"generator": np.random.Generator(np.random.MT19937(0)).bit_generator.state})
+
+
+def test_read_idx_declared_sizes_checked_before_allocating(tmp_path):
+    """Declared sizes are Python ints checked against the data: 65536**4 elements overflow int64 to
+    0 (and 2**40 bytes would be a MemoryError); a gzip stream is never decompressed past them."""
+    cases = {
+        "wrap.idx": bytes([0, 0, 8, 4]) + (65536).to_bytes(4, "big") * 4,  # 2**64 elements, no data
+        "huge.idx": bytes([0, 0, 0x0E, 2]) + (2 ** 20).to_bytes(4, "big") * 2 + b"\x00" * 16,
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        (tmp_path / (name + ".gz")).write_bytes(gzip.compress(data))
+    for name in ("wrap.idx", "wrap.idx.gz"):
+        with pytest.raises(ValueError, match=rf"read_idx: {name} is damaged: its data has 0 bytes; expected "
+                                             rf"{2 ** 64} bytes for shape \(65536, 65536, 65536, 65536\) of uint8\."):
+            nn.datasets.read_idx(tmp_path / name)
+    for name in ("huge.idx", "huge.idx.gz"):
+        with pytest.raises(ValueError, match=rf"read_idx: {name} is damaged: its data has 16 bytes; expected "
+                                             rf"{2 ** 43} bytes"):
+            nn.datasets.read_idx(tmp_path / name)
+    # extra data after the declared array inside a gzip stream is counted, not kept
+    good = _idx_bytes(np.arange(6, dtype=np.uint8).reshape(2, 3), 0x08)
+    (tmp_path / "long.gz").write_bytes(gzip.compress(good + b"\x00" * 3_000_000))
+    with pytest.raises(ValueError, match=r"read_idx: long.gz is damaged: its data has 3000006 bytes; expected 6"):
+        nn.datasets.read_idx(tmp_path / "long.gz")
+
+
+def test_loader_batches_are_copies_never_views():
+    """PyTorch's collate stacks copies: `xb.mul_(0.5)` in a loop must leave the dataset as it was."""
+    X = np.arange(20, dtype=np.float32).reshape(10, 2)
+    ds = TensorDataset(X.copy(), np.arange(10))
+    for shuffle in (False, True):
+        for xb, yb in DataLoader(ds, batch_size=4, shuffle=shuffle, seed=0):
+            xb.data *= 0.5
+            yb.data[...] = -1
+            assert not np.shares_memory(xb.data, ds.tensors[0].data)
+        np.testing.assert_array_equal(ds.tensors[0].data, X)
+        np.testing.assert_array_equal(ds.tensors[1].data, np.arange(10))
+    xb, = next(iter(DataLoader(TensorDataset(X), batch_size=10)))  # one batch of everything: a copy too
+    assert not np.shares_memory(xb.data, X) and xb.data.flags.writeable
+
+
+def test_loader_ragged_samples_and_bad_seeds_raise():
+    class Ragged:
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return np.full(i + 1, float(i)), i  # sample i has i + 1 values
+
+    with pytest.raises(ValueError, match=r"DataLoader: samples 0 and 1 have different shapes at sample\[0\]; "
+                                         r"got \(1,\) and \(2,\), expected one shape"):
+        list(DataLoader(Ragged(), batch_size=3))
+    assert [b[1].tolist() for b in DataLoader(Ragged(), batch_size=1)] == [[0], [1], [2]]
+
+    class Uneven:
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return (1.0, 2.0) if i == 0 else (1.0,)  # today the second sample was truncated silently
+
+    with pytest.raises(ValueError, match=r"DataLoader: samples 0 and 1 differ in structure at sample; "
+                                         r"got a tuple of 2 and a tuple of 1"):
+        list(DataLoader(Uneven(), batch_size=2))
+    with pytest.raises(ValueError, match=r"TensorDataset: tensor 0 cannot be made a Tensor .*; expected an array "
+                                         r"of one shape \(N, \.\.\.\)\. Hint: pad ragged samples"):
+        TensorDataset([[1.0, 2.0], [3.0]])
+    for seed in (-1, 1.5, "0", True):
+        with pytest.raises(ValueError, match=rf"DataLoader: seed must be None or a non-negative int; got "
+                                             rf"{re.escape(repr(seed))}"):
+            DataLoader(_ds(), shuffle=True, seed=seed)
+    assert list(DataLoader(_ds(4), batch_size=4, shuffle=True, seed=np.int64(3)))  # numpy ints are ints

@@ -1,5 +1,7 @@
 """nn.Module, Parameter and the containers: registration, walks, state_dict, modes, repr,
 qualified names on the module stack."""
+import re
+
 import numpy as np
 import pytest
 
@@ -377,3 +379,32 @@ def test_get_submodule_and_parameter():
 def test_requires_grad_():
     net = Net().requires_grad_(False)
     assert not any(p.requires_grad for p in net.parameters())
+
+
+def test_load_state_dict_is_all_or_nothing():
+    """A bad entry late in the state dict (non-numeric, ragged, None) is found before anything
+    is copied: RuntimeError naming the key, every parameter unchanged (PyTorch's error type)."""
+    torch = pytest.importorskip("torch")
+    net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    before = {k: v.data.copy() for k, v in net.state_dict().items()}
+    good = {k: np.full(v.shape, 7.0) for k, v in before.items()}
+    for key, bad, what in [("1.num_batches_tracked", np.array("many"), "of dtype str"),
+                           ("2.bias", [[1.0, 2.0], [3.0]], "could not convert"),
+                           ("2.bias", None, "NoneType of dtype object")]:
+        sd = dict(good, **{key: bad})
+        with pytest.raises(RuntimeError, match=rf'load_state_dict: Error\(s\) in loading state_dict for Sequential:'
+                                               rf'\n\tWhile copying the parameter named "{re.escape(key)}", .*{what}'):
+            net.load_state_dict(sd)
+        for k, v in net.state_dict().items():
+            np.testing.assert_array_equal(v.data, before[k], err_msg=k)  # 0.weight … not half-copied
+    # PyTorch raises the same error type (but has already copied 0.weight … by then)
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 2))
+    w = theirs[0].weight.detach().clone()
+    with pytest.raises(RuntimeError, match='While copying the parameter named "2.bias"'):
+        theirs.load_state_dict(dict({k: torch.full(v.shape, 7.0) for k, v in theirs.state_dict().items()},
+                                    **{"2.bias": None}))
+    assert not torch.equal(theirs[0].weight, w)  # PyTorch is not all or nothing; we are, deliberately
+    # converted to each target's dtype (float64 → float32, float → int64 counter), then copied
+    net.load_state_dict(good)
+    assert net[0].weight.dtype == np.float32 and float(net[0].weight.data[0, 0]) == 7.0
+    assert net[1].num_batches_tracked.dtype == np.int64 and int(net[1].num_batches_tracked.item()) == 7
