@@ -97,6 +97,8 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
     if hooks and node._hooks is not None:
         g = node._run_hooks(g)
     fn = node.fn
+    if not create_graph and not fn.generic:
+        g = _as_tensor(g)  # TRANSITION: a VJP not yet written for both kinds
     prev = _state[0]
     _state[0] = create_graph
     try:
@@ -154,7 +156,11 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
 
 def _as_tensor(g):
     """An adjoint as a Tensor (plain backward keeps ndarrays; hooks and results see Tensors)."""
-    return g if g is None or isinstance(g, Tensor) or g.__class__ is float else Tensor._make(g, False, None)
+    if g.__class__ is np.ndarray:
+        return Tensor._make(g, False, None)
+    if isinstance(g, np.generic):  # 0-d arithmetic gives numpy scalars
+        return Tensor._make(np.asarray(g), False, None)
+    return g  # a Tensor, None, or a Scalar graph's float
 
 
 def _leaf_hooks(leaf, g):
@@ -269,7 +275,7 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
             if not p._leaf:
                 push((p, gi))
             elif capture is None:  # True: the leaf may adopt a fresh, unshared gradient array
-                p._accumulate(gi if create_graph else Tensor._make(gi, False, None), True)
+                p._accumulate(_as_tensor(gi), True)
             elif p in capture:
                 capture[p] = _leaf_hooks(p, gi)
                 remaining -= 1
@@ -406,6 +412,7 @@ class _FreshGradientOp:
     """The calibration's op: its VJP returns a fresh gradient that nothing else holds."""
 
     name = "calibration"
+    generic = True
 
     @staticmethod
     def vjp(ctx, grad_out):

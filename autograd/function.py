@@ -154,7 +154,7 @@ class Node:
         """The output adjoint after this tensor's hooks; `retain_grad` keeps a copy. `grad` is
         an ndarray in a plain backward (hooks still see and return Tensors)."""
         plain = not isinstance(grad, Tensor)
-        t = _make(grad, False, None) if plain else grad
+        t = _make(np.asarray(grad), False, None) if plain else grad
         t = apply_hooks(self._hooks, t)
         ref = self._out_ref() if self._out_ref is not None else None
         if ref is not None and ref._retains_grad:
@@ -190,6 +190,7 @@ class Function:
     name = "function"
     rule = ""
     rule_latex = ""
+    generic = False  # TRANSITION: True once vjp takes ndarrays or Tensors (see engine._run_node)
 
     @staticmethod
     def forward(ctx, *inputs, **attrs):
@@ -258,6 +259,8 @@ class Function:
                             ctx._out_index = i
                             # the saved output's version is checked through the live tensor
                             ctx._out_ref = weakref.ref(out)
+                            if data is not raw:  # a 0-d result numpy gave as a scalar
+                                ctx._saved = ctx._saved[:i] + (data,) + ctx._saved[i + 1:]
                 return out
         ctx = _new(_NoGradNode)
         ctx.fn = cls

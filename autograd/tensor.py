@@ -189,7 +189,6 @@ class Tensor:
     # setters check what is assigned; the engine's hot paths read and write the slots directly
     __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_name", "_vc", "_base", "_view", "_hooks",
                  "_retains_grad", "__weakref__")
-    __array_ufunc__ = None  # numpy defers to our reflected operators (ndarray + Tensor)
     __array_priority__ = 1000
     next = ()  # graph protocol (engine.py): a tensor is a leaf item with no upstream items
     _leaf = True
@@ -343,6 +342,26 @@ class Tensor:
             raise RuntimeError("numpy: can't call numpy() on a tensor that requires grad. "
                                "Hint: use tensor.detach().numpy() instead.")
         return self.data
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """numpy's ufuncs on Tensors (NEP 13): ``np.exp(t)``, ``ndarray * t`` … run tracegrad's
+        differentiable ops, so code written with numpy — a VJP body above all — works on both
+        kinds and records itself where Tensors flow. With ``out=`` ndarrays, the values are
+        written into them (no graph), as numpy would.
+
+        Returns:
+            Tensor, or NotImplemented for ufuncs tracegrad has no op for and for methods other
+            than a plain call (``reduce``, ``at`` …): numpy then raises its TypeError.
+        """
+        from .ops.registry import UFUNCS
+        if method == "__call__":
+            if not kwargs:
+                op = UFUNCS.get(ufunc)
+                if op is not None:
+                    return op(*inputs)
+            elif set(kwargs) == {"out"} and all(o.__class__ is np.ndarray for o in kwargs["out"]):
+                return ufunc(*[x.data if isinstance(x, Tensor) else x for x in inputs], **kwargs)
+        return NotImplemented
 
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != self.data.dtype:

@@ -26,6 +26,7 @@ class Add(Function):
     name = "add"
     rule = "Ā = Ḡ,  B̄ = Ḡ  (summed over broadcast axes)"
     rule_latex = r"\bar A = \bar G,\; \bar B = \bar G"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -52,6 +53,7 @@ class Sub(Function):
     name = "sub"
     rule = "Ā = Ḡ,  B̄ = −Ḡ"
     rule_latex = r"\bar A = \bar G,\; \bar B = -\bar G"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -64,11 +66,7 @@ class Sub(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
-        if not ctx.needs_input_grad[1]:
-            return grad_out, None
-        if not _state[0]:  # plain backward (no graph of the gradient): on the ndarray
-            return grad_out, _make(-grad_out.data, False, None)
-        return grad_out, -grad_out
+        return grad_out, (-grad_out if ctx.needs_input_grad[1] else None)
 
 
 class Mul(Function):
@@ -83,6 +81,7 @@ class Mul(Function):
     name = "mul"
     rule = "Ā = Ḡ ⊙ B,  B̄ = Ḡ ⊙ A"
     rule_latex = r"\bar A = \bar G \odot B,\; \bar B = \bar G \odot A"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -105,15 +104,9 @@ class Mul(Function):
     def vjp(ctx, grad_out):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         need_a, need_b = ctx.needs_input_grad
-        saved = ctx.saved_tensors
-        a = saved[0] if need_b else None
-        b = saved[-1] if need_a else None
-        if not _state[0]:  # plain backward (no graph of the gradient): the products on ndarrays
-            g = grad_out.data
-            return (_make(g * b.data, False, None) if need_a else None,
-                    _make(g * a.data, False, None) if need_b else None)
-        return (grad_out * b if need_a else None,
-                grad_out * a if need_b else None)
+        saved = ctx.saved
+        return (grad_out * saved[-1] if need_a else None,
+                grad_out * saved[0] if need_b else None)
 
 
 class Div(Function):
@@ -128,6 +121,7 @@ class Div(Function):
     name = "div"
     rule = "Ā = Ḡ ⊘ B,  B̄ = −Ḡ ⊙ A ⊘ B²"
     rule_latex = r"\bar A = \bar G \oslash B,\; \bar B = -\bar G \odot A \oslash B^2"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -145,7 +139,7 @@ class Div(Function):
     def vjp(ctx, grad_out):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         need_a, need_b = ctx.needs_input_grad
-        saved = ctx.saved_tensors
+        saved = ctx.saved
         a = saved[0] if need_b else None
         b = saved[-1]
         ga = grad_out / b if need_a else None
@@ -162,6 +156,7 @@ class Neg(Function):
     name = "neg"
     rule = "Ā = −Ḡ"
     rule_latex = r"\bar A = -\bar G"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -241,6 +236,7 @@ class Matmul(Function):
     name = "matmul"
     rule = "Ā = Ḡ Bᵀ,  B̄ = Aᵀ Ḡ"
     rule_latex = r"\bar A = \bar G B^\top,\; \bar B = A^\top \bar G"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -256,23 +252,19 @@ class Matmul(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         g = grad_out
         if a.ndim == 1 and b.ndim == 1:  # inner product: Z scalar
             return (g * b if need_a else None, g * a if need_b else None)
         if a.ndim == 1:  # (k,) @ (…, k, m) → (…, m): A is the row 1×k
-            ga = (g.unsqueeze(-2) @ b.swapaxes(-1, -2)).squeeze(-2) if need_a else None
-            gb = a.unsqueeze(-1) * g.unsqueeze(-2) if need_b else None
+            ga = (g[..., None, :] @ b.swapaxes(-1, -2))[..., 0, :] if need_a else None
+            gb = a[:, None] * g[..., None, :] if need_b else None
             return ga, gb
         if b.ndim == 1:  # (…, n, k) @ (k,) → (…, n): B is the column k×1
-            ga = g.unsqueeze(-1) * b if need_a else None
-            gb = (a.swapaxes(-1, -2) @ g.unsqueeze(-1)).squeeze(-1) if need_b else None
+            ga = g[..., None] * b if need_a else None
+            gb = (a.swapaxes(-1, -2) @ g[..., None])[..., 0] if need_b else None
             return ga, gb
-        if not _state[0]:  # plain backward (no graph of the gradient): the products on ndarrays
-            gd = g.data
-            return (_make(gd @ np.swapaxes(b.data, -1, -2), False, None) if need_a else None,
-                    _make(np.swapaxes(a.data, -1, -2) @ gd, False, None) if need_b else None)
         ga = g @ b.swapaxes(-1, -2) if need_a else None
         gb = a.swapaxes(-1, -2) @ g if need_b else None
         return ga, gb

@@ -34,19 +34,20 @@ def _const(array):
 
 
 def _scale(grad_out, factor):
-    """Ḡ ⊙ F for a constant factor F (an ndarray of Ḡ's dtype, or a bool mask).
+    """Ḡ ⊙ F for a constant factor F (an ndarray of Ḡ's dtype, or a bool mask); Ḡ is an
+    ndarray (plain backward) or a Tensor (recorded backward), and so is the result.
 
     Piecewise-constant derivatives (masks, signs, slopes) have zero derivative themselves, so
     with create_graph the product only needs to stay differentiable in Ḡ.
     """
-    if _state[0]:
-        return grad_out * _const(factor)
-    g = grad_out.data
+    if grad_out.__class__ is not np.ndarray:
+        return grad_out * factor  # a Tensor: recorded under create_graph, differentiable in Ḡ
+    g = grad_out
     if factor.__class__ is np.ndarray and factor.dtype == np.bool_ and g.dtype.kind == "f" and factor.shape == g.shape:
         out = factor.astype(g.dtype)  # a mask as 0/1 first: 1.2× faster than g * mask's mixed loop
         out *= g
-        return _make(out, False, None)
-    return _make(g * factor, False, None)
+        return out
+    return g * factor
 
 
 _INT_OF_SIZE = {4: np.int32, 8: np.int64}
@@ -266,6 +267,7 @@ class Exp(Function):
     name = "exp"
     rule = "Ā = Ḡ ⊙ Z"
     rule_latex = r"\bar A = \bar G \odot Z"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -277,10 +279,8 @@ class Exp(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (out,) = ctx.saved_tensors
-        if _state[0]:
-            return (grad_out * out,)
-        return (_make(grad_out.data * out.data, False, None),)
+        (out,) = ctx.saved
+        return (grad_out * out,)
 
 
 class Log(Function):
@@ -292,6 +292,7 @@ class Log(Function):
     name = "log"
     rule = "Ā = Ḡ ⊘ A"
     rule_latex = r"\bar A = \bar G \oslash A"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -302,10 +303,8 @@ class Log(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (a,) = ctx.saved_tensors
-        if _state[0]:
-            return (grad_out / a,)
-        return (_make(grad_out.data / a.data, False, None),)
+        (a,) = ctx.saved
+        return (grad_out / a,)
 
 
 class Log1p(Function):
@@ -317,6 +316,7 @@ class Log1p(Function):
     name = "log1p"
     rule = "Ā = Ḡ ⊘ (1 + A)"
     rule_latex = r"\bar A = \bar G \oslash (1 + A)"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -327,10 +327,8 @@ class Log1p(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (a,) = ctx.saved_tensors
-        if _state[0]:
-            return (grad_out / (a + 1),)
-        return (_make(grad_out.data / (a.data + 1), False, None),)
+        (a,) = ctx.saved
+        return (grad_out / (a + 1),)
 
 
 class Sqrt(Function):
@@ -342,6 +340,7 @@ class Sqrt(Function):
     name = "sqrt"
     rule = "Ā = Ḡ ⊘ (2 Z)"
     rule_latex = r"\bar A = \bar G \oslash (2 Z)"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -353,10 +352,8 @@ class Sqrt(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (out,) = ctx.saved_tensors
-        if _state[0]:
-            return (grad_out / (out * 2),)
-        return (_make(grad_out.data / (out.data * 2), False, None),)
+        (out,) = ctx.saved
+        return (grad_out / (out * 2),)
 
 
 class Abs(Function):
@@ -370,6 +367,7 @@ class Abs(Function):
     name = "abs"
     rule = "Ā = Ḡ ⊙ sign(A)"
     rule_latex = r"\bar A = \bar G \odot \operatorname{sign}(A)"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -380,8 +378,8 @@ class Abs(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (a,) = ctx.saved_tensors
-        s = np.asarray(np.sign(a.data))  # 0-d: keep an ndarray
+        (a,) = ctx.saved
+        s = np.asarray(np.sign(np.asarray(a)))  # 0-d: keep an ndarray
         if s.dtype.kind == "f":
             np.copyto(s, 0, where=s != s)  # abs′(NaN) = 0, as PyTorch's sgn (np.sign gives NaN)
         return (_scale(grad_out, s),)
@@ -396,6 +394,7 @@ class Sign(Function):
     name = "sign"
     rule = "Ā = 0"
     rule_latex = r"\bar A = 0"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -405,9 +404,7 @@ class Sign(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        if _state[0]:
-            return (grad_out * _const(np.zeros((), dtype=grad_out.data.dtype)),)
-        return (_make(np.zeros_like(grad_out.data), False, None),)
+        return (np.zeros(grad_out.shape, grad_out.dtype),)  # a constant (inf · 0 would be NaN)
 
 
 class Sin(Function):
@@ -419,6 +416,7 @@ class Sin(Function):
     name = "sin"
     rule = "Ā = Ḡ ⊙ cos(A)"
     rule_latex = r"\bar A = \bar G \odot \cos A"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -429,10 +427,8 @@ class Sin(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (a,) = ctx.saved_tensors
-        if _state[0]:
-            return (grad_out * cos(a),)
-        return (_make(grad_out.data * np.cos(a.data), False, None),)
+        (a,) = ctx.saved
+        return (grad_out * np.cos(a),)
 
 
 class Cos(Function):
@@ -444,6 +440,7 @@ class Cos(Function):
     name = "cos"
     rule = "Ā = −Ḡ ⊙ sin(A)"
     rule_latex = r"\bar A = -\bar G \odot \sin A"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -454,10 +451,8 @@ class Cos(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (a,) = ctx.saved_tensors
-        if _state[0]:
-            return (-(grad_out * sin(a)),)
-        return (_make(-(grad_out.data * np.sin(a.data)), False, None),)
+        (a,) = ctx.saved
+        return (-(grad_out * np.sin(a)),)
 
 
 class Tanh(Function):
@@ -469,6 +464,7 @@ class Tanh(Function):
     name = "tanh"
     rule = "Ā = Ḡ ⊙ (1 − Z²)"
     rule_latex = r"\bar A = \bar G \odot (1 - Z^2)"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -480,13 +476,10 @@ class Tanh(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (out,) = ctx.saved_tensors
-        if _state[0]:
-            return (grad_out * (1 - out * out),)
-        z = out.data
-        d = 1 - z * z
-        d *= grad_out.data  # in place (rebinds for 0-d scalars)
-        return (_make(d, False, None),)
+        (out,) = ctx.saved
+        d = 1 - out * out
+        d *= grad_out  # in place on an ndarray (recorded on a Tensor; rebinds for 0-d scalars)
+        return (d,)
 
 
 class Sigmoid(Function):
@@ -501,6 +494,7 @@ class Sigmoid(Function):
     name = "sigmoid"
     rule = "Ā = Ḡ ⊙ Z ⊙ (1 − Z)"
     rule_latex = r"\bar A = \bar G \odot Z \odot (1 - Z)"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -516,14 +510,11 @@ class Sigmoid(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (out,) = ctx.saved_tensors
-        if _state[0]:
-            return (grad_out * (out * (1 - out)),)
-        z = out.data
-        d = 1 - z
-        d *= z
-        d *= grad_out.data
-        return (_make(d, False, None),)
+        (out,) = ctx.saved
+        d = 1 - out
+        d *= out
+        d *= grad_out
+        return (d,)
 
 
 class Relu(Function):
@@ -536,6 +527,7 @@ class Relu(Function):
     name = "relu"
     rule = "Ā = Ḡ ⊙ 1[Z ≠ 0]"
     rule_latex = r"\bar A = \bar G \odot \mathbb{1}[Z \neq 0]"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -547,8 +539,8 @@ class Relu(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (out,) = ctx.saved_tensors
-        return (_scale(grad_out, out.data != 0),)  # Z ≥ 0 or NaN: ≠ 0 is PyTorch's ¬(Z ≤ 0)
+        (out,) = ctx.saved
+        return (_scale(grad_out, np.asarray(out) != 0),)  # Z ≥ 0 or NaN: ≠ 0 is PyTorch's ¬(Z ≤ 0)
 
 
 class LeakyRelu(Function):
@@ -561,6 +553,7 @@ class LeakyRelu(Function):
     name = "leaky_relu"
     rule = "Ā = Ḡ ⊙ where(A > 0, 1, s)"
     rule_latex = r"\bar A = \bar G \odot \begin{cases} 1 & A > 0 \\ s & A \le 0 \end{cases}"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, negative_slope):
@@ -574,9 +567,9 @@ class LeakyRelu(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (a,) = ctx.saved_tensors
-        positive = a.data > 0
-        slope = grad_out.data.dtype.type(ctx.negative_slope)
+        (a,) = ctx.saved
+        positive = np.asarray(a) > 0
+        slope = grad_out.dtype.type(ctx.negative_slope)
         if 0 <= slope <= 1:
             factor = np.maximum(positive, slope)  # exactly 1 or s
         else:

@@ -924,6 +924,19 @@ OPERATORS = {
 }
 
 
+# numpy ufuncs → public functions: `Tensor.__array_ufunc__` runs these for Tensor operands, so
+# a VJP body written with numpy (np.exp, np.sin, …) records itself when the backward is recorded.
+UFUNCS = {
+    np.add: ar.add, np.subtract: ar.sub, np.multiply: ar.mul, np.true_divide: ar.div,
+    np.power: ar.pow, np.matmul: ar.matmul, np.negative: ar.neg,
+    np.exp: ew.exp, np.log: ew.log, np.log1p: ew.log1p, np.sqrt: ew.sqrt, np.absolute: ew.abs,
+    np.sign: ew.sign, np.sin: ew.sin, np.cos: ew.cos, np.tanh: ew.tanh,
+    np.maximum: ew.maximum, np.minimum: ew.minimum,
+    np.equal: ew.eq, np.not_equal: ew.ne, np.less: ew.lt, np.less_equal: ew.le,
+    np.greater: ew.gt, np.greater_equal: ew.ge,
+}
+
+
 def install(tensor_cls):
     """Attach the table's methods, aliases and operators to `tensor_cls` (called once on import)."""
     for info in OPS:
