@@ -9,6 +9,7 @@ from sys import getrefcount as _refcount
 import numpy as np
 
 from . import grad_mode
+from .device import CPU as _CPU
 
 _state = grad_mode._state
 _default_dtype = [np.dtype(np.float32)]
@@ -625,6 +626,12 @@ class Tensor:
             return
         self.data[index] = value.data if isinstance(value, Tensor) else value
         self._bump()
+
+    # -- device (issue 15: tracegrad computes on the CPU; see autograd/device.py) ----------------
+    @property
+    def device(self):
+        """The device holding the data: always ``device(type='cpu')`` (`autograd.device`)."""
+        return _CPU
 
 
 # -- views: tensors that share their base's memory -------------------------------------------
