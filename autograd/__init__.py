@@ -11,7 +11,7 @@ from .device import device, cuda
 from .function import Function, Node
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, detect_anomaly
 from .engine import grad, unbroadcast
-from .creation import (tensor, zeros, ones, full, arange, eye, rand, randn, zeros_like, ones_like,
+from .creation import (tensor, zeros, ones, full, arange, eye, rand, randn, normal, zeros_like, ones_like,
                        manual_seed)
 from .ops import registry as _registry
 from .ops.elementwise import eq, ne, lt, le, gt, ge
