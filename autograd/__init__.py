@@ -7,7 +7,7 @@ first time one of those names is asked for (`__getattr__`, PEP 562), never at im
 import importlib as _importlib
 
 from .tensor import Tensor, set_default_dtype, get_default_dtype
-from .device import device, cuda
+from .device import device, cuda, accelerator
 from .function import Function, Node
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, detect_anomaly
 from .engine import grad, unbroadcast

@@ -230,3 +230,26 @@ class cuda:
     @staticmethod
     def manual_seed_all(seed):
         """Accepted and ignored (no CUDA generators); use `autograd.manual_seed` for the CPU."""
+
+
+class accelerator:
+    """``torch.accelerator`` on a CPU engine (PyTorch ≥ 2.6's device-neutral query, used by
+    the official tutorials): no accelerator, so code falls back to ``"cpu"``."""
+
+    def __init__(self):
+        raise TypeError("accelerator: a namespace, not instantiable; use autograd.accelerator.is_available().")
+
+    @staticmethod
+    def is_available():
+        """False: tracegrad computes on the CPU only."""
+        return False
+
+    @staticmethod
+    def current_accelerator(check_available=False):
+        """None: there is no accelerator (as PyTorch without one)."""
+        return None
+
+    @staticmethod
+    def device_count():
+        """0: the number of accelerators."""
+        return 0

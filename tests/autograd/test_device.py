@@ -59,6 +59,16 @@ def test_cuda_namespace_has_no_devices():
     assert device == "cpu"
 
 
+def test_accelerator_namespace_matches_torch_without_one():
+    torch = pytest.importorskip("torch")
+    assert ag.accelerator.is_available() is torch.accelerator.is_available() is False
+    assert ag.accelerator.current_accelerator() is torch.accelerator.current_accelerator() is None
+    assert ag.accelerator.device_count() == torch.accelerator.device_count() == 0
+    # the official quickstart's idiom
+    device = ag.accelerator.current_accelerator().type if ag.accelerator.is_available() else "cpu"
+    assert device == "cpu"
+
+
 def test_parse_to_args_forms():
     f64 = np.dtype(np.float64)
     assert parse_to_args(("cpu",), {}) == (ag.device("cpu"), None, False)
