@@ -1,12 +1,10 @@
 # ruff: noqa: F821, E721, E741 (`torch` and `DATA` are bound by the harness; the book's idioms kept)
 """Batch normalization from scratch, as d2l.ai's "Batch Normalization" (PyTorch version):
 the batch_norm function with moving statistics returned through ``.data``, a BatchNorm
-Module that moves them to the input's device, inside a LeNet with sigmoid activations."""
+Module that moves them to the input's device, inside a LeNet with sigmoid activations,
+trained by d2l.train_ch6."""
 nn = torch.nn
-X_train, y_train = torch.tensor(DATA["X_train"]), torch.tensor(DATA["y_train"])
-X_test, y_test = torch.tensor(DATA["X_test"]), torch.tensor(DATA["y_test"])
-train_iter = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X_train, y_train), batch_size=50,
-                                         shuffle=True)
+train_iter, test_iter = d2l.load_data(batch_size=50)
 
 
 def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
@@ -77,25 +75,6 @@ net = nn.Sequential(
     nn.Linear(16 * 2 * 2, 120), BatchNorm(120, num_dims=2), nn.Sigmoid(),
     nn.Linear(120, 84), BatchNorm(84, num_dims=2), nn.Sigmoid(),
     nn.Linear(84, 10))
-device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-net.to(device)
-loss = nn.CrossEntropyLoss()
-trainer = torch.optim.SGD(net.parameters(), lr=0.5)
-losses, accs = [], []
-for epoch in range(4):
-    net.train()
-    total, n = 0.0, 0
-    for X, y in train_iter:
-        X, y = X.to(device), y.to(device)
-        l = loss(net(X), y)
-        trainer.zero_grad()
-        l.backward()
-        trainer.step()
-        total += l.item() * y.numel()
-        n += y.numel()
-    losses.append(total / n)
-    net.eval()
-    with torch.no_grad():
-        accs.append(float((net(X_test).argmax(axis=1) == y_test).sum()) / len(y_test))
-RESULT = {"losses": losses, "test_acc": accs[-1],
-          "moving_mean": float(net[1].moving_mean.sum())}
+lr, num_epochs = 0.5, 4
+history = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
+RESULT = {"moving_mean": float(net[1].moving_mean.sum())}

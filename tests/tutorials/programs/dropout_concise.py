@@ -2,10 +2,7 @@
 """Concise dropout, as d2l.ai's "Dropout" (PyTorch, concise part): nn.Dropout between
 nn.Linear layers in nn.Sequential, weights from nn.init.normal_, train()/eval()."""
 nn = torch.nn
-X_train, y_train = torch.tensor(DATA["X_flat_train"]), torch.tensor(DATA["y_train"])
-X_test, y_test = torch.tensor(DATA["X_flat_test"]), torch.tensor(DATA["y_test"])
-train_iter = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X_train, y_train), batch_size=50,
-                                         shuffle=True)
+train_iter, test_iter = d2l.load_data(batch_size=50, flat=True)
 dropout1, dropout2 = 0.2, 0.5
 
 net = nn.Sequential(nn.Flatten(),
@@ -28,19 +25,5 @@ def init_weights(m):
 net.apply(init_weights)
 loss = nn.CrossEntropyLoss(reduction='none')
 trainer = torch.optim.SGD(net.parameters(), lr=0.5)
-losses, accs = [], []
-for epoch in range(10):
-    net.train()
-    total, n = 0.0, 0
-    for X, y in train_iter:
-        l = loss(net(X), y)
-        trainer.zero_grad()
-        l.mean().backward()
-        trainer.step()
-        total += l.sum().item()
-        n += y.numel()
-    losses.append(total / n)
-    net.eval()
-    with torch.no_grad():
-        accs.append(float((net(X_test).argmax(axis=1) == y_test).sum()) / len(y_test))
-RESULT = {"losses": losses, "test_acc": accs[-1]}
+num_epochs = 10
+history = d2l.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer)

@@ -2,10 +2,7 @@
 """Dropout from scratch, as d2l.ai's "Dropout" (PyTorch version): a mask from torch.rand
 made float with ``.float()``, a Module with two hidden layers that applies it in training."""
 nn = torch.nn
-X_train, y_train = torch.tensor(DATA["X_flat_train"]), torch.tensor(DATA["y_train"])
-X_test, y_test = torch.tensor(DATA["X_flat_test"]), torch.tensor(DATA["y_test"])
-train_iter = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X_train, y_train), batch_size=50,
-                                         shuffle=True)
+train_iter, test_iter = d2l.load_data(batch_size=50, flat=True)
 
 
 def dropout_layer(X, dropout):
@@ -45,20 +42,6 @@ class Net(nn.Module):
 
 net = Net(num_inputs, num_outputs, num_hiddens1, num_hiddens2)
 loss = nn.CrossEntropyLoss(reduction='none')
-trainer = torch.optim.SGD(net.parameters(), lr=0.1)
-losses, accs = [], []
-for epoch in range(6):
-    net.train()
-    total, n = 0.0, 0
-    for X, y in train_iter:
-        l = loss(net(X), y)
-        trainer.zero_grad()
-        l.mean().backward()
-        trainer.step()
-        total += l.sum().item()
-        n += y.numel()
-    losses.append(total / n)
-    net.eval()
-    with torch.no_grad():
-        accs.append(float((net(X_test).argmax(axis=1) == y_test).sum()) / len(y_test))
-RESULT = {"losses": losses, "test_acc": accs[-1]}
+trainer = torch.optim.SGD(net.parameters(), lr=0.5)
+num_epochs = 10
+history = d2l.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer)

@@ -5,7 +5,7 @@ SGD written with in-place updates under no_grad."""
 import random
 
 
-def synthetic_data(w, b, num_examples):
+def synthetic_data(w, b, num_examples):  #@save
     """Generate y = Xw + b + noise."""
     X = torch.normal(0, 1, (num_examples, len(w)))
     y = torch.matmul(X, w) + b
@@ -32,17 +32,17 @@ w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
 
 
-def linreg(X, w, b):
+def linreg(X, w, b):  #@save
     """The linear regression model."""
     return torch.matmul(X, w) + b
 
 
-def squared_loss(y_hat, y):
+def squared_loss(y_hat, y):  #@save
     """Squared loss."""
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
-def sgd(params, lr, batch_size):
+def sgd(params, lr, batch_size):  #@save
     """Minibatch stochastic gradient descent."""
     with torch.no_grad():
         for param in params:

@@ -1,12 +1,10 @@
 # ruff: noqa: F821, E721, E741 (`torch` and `DATA` are bound by the harness; the book's idioms kept)
 """A multilayer perceptron from scratch, as d2l.ai's "Implementation of Multilayer
 Perceptrons" (PyTorch version): nn.Parameter weights from torch.randn, ReLU as torch.max
-against zeros_like, ``@``, CrossEntropyLoss(reduction='none') and torch.optim.SGD."""
+against zeros_like, ``@``, CrossEntropyLoss(reduction='none'), torch.optim.SGD, train_ch3."""
 nn = torch.nn
-X_train, y_train = torch.tensor(DATA["X_train"]), torch.tensor(DATA["y_train"])
-X_test, y_test = torch.tensor(DATA["X_test"]), torch.tensor(DATA["y_test"])
-train_iter = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X_train, y_train), batch_size=50,
-                                         shuffle=True)
+batch_size = 50
+train_iter, test_iter = d2l.load_data(batch_size)
 
 num_inputs, num_outputs, num_hiddens = 256, 10, 64
 
@@ -32,18 +30,4 @@ def net(X):
 loss = nn.CrossEntropyLoss(reduction='none')
 num_epochs, lr = 10, 0.1
 updater = torch.optim.SGD(params, lr=lr)
-
-losses, accs = [], []
-for epoch in range(num_epochs):
-    total, n = 0.0, 0
-    for X, y in train_iter:
-        l = loss(net(X), y)
-        updater.zero_grad()
-        l.mean().backward()
-        updater.step()
-        total += l.sum().item()
-        n += y.numel()
-    losses.append(total / n)
-    with torch.no_grad():
-        accs.append(float((net(X_test).argmax(axis=1) == y_test).sum()) / len(y_test))
-RESULT = {"losses": losses, "test_acc": accs[-1]}
+history = d2l.train_ch3(net, train_iter, test_iter, loss, num_epochs, updater)

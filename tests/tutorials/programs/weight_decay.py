@@ -6,47 +6,21 @@ nn = torch.nn
 n_train, n_test, num_inputs, batch_size = 20, 100, 200, 5
 true_w, true_b = torch.ones((num_inputs, 1)) * 0.01, 0.05
 
-
-def synthetic_data(w, b, num_examples):
-    X = torch.normal(0, 1, (num_examples, len(w)))
-    y = torch.matmul(X, w) + b
-    y += torch.normal(0, 0.01, y.shape)
-    return X, y.reshape((-1, 1))
-
-
-train_data = synthetic_data(true_w, true_b, n_train)
-train_iter = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*train_data), batch_size, shuffle=True)
-test_data = synthetic_data(true_w, true_b, n_test)
-
+train_data = d2l.synthetic_data(true_w, true_b, n_train)
+train_iter = d2l.load_array(train_data, batch_size)
+test_data = d2l.synthetic_data(true_w, true_b, n_test)
 
 def init_params():
     w = torch.normal(0, 1, size=(num_inputs, 1), requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     return [w, b]
 
-
 def l2_penalty(w):
     return torch.sum(w.pow(2)) / 2
 
-
-def linreg(X, w, b):
-    return torch.matmul(X, w) + b
-
-
-def squared_loss(y_hat, y):
-    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
-
-
-def sgd(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param -= lr * param.grad / batch_size
-            param.grad.zero_()
-
-
 def train(lambd):
     w, b = init_params()
-    net, loss = lambda X: linreg(X, w, b), squared_loss
+    net, loss = lambda X: d2l.linreg(X, w, b), d2l.squared_loss
     num_epochs, lr = 50, 0.003
     for epoch in range(num_epochs):
         for X, y in train_iter:
@@ -54,10 +28,9 @@ def train(lambd):
             # makes l2_penalty(w) a vector whose length is batch_size
             l = loss(net(X), y) + lambd * l2_penalty(w)
             l.sum().backward()
-            sgd([w, b], lr, batch_size)
+            d2l.sgd([w, b], lr, batch_size)
     with torch.no_grad():
         return float(loss(net(test_data[0]), test_data[1]).mean()), torch.norm(w).item()
-
 
 def train_concise(wd):
     net = nn.Sequential(nn.Linear(num_inputs, 1))
@@ -77,7 +50,6 @@ def train_concise(wd):
             trainer.step()
     with torch.no_grad():
         return float(loss(net(test_data[0]), test_data[1]).mean()), net[0].weight.norm().item()
-
 
 no_decay = train(lambd=0)
 decay = train(lambd=3)
