@@ -11,9 +11,10 @@ updates the real parameters afterwards, as in PyTorch.
 
 Differences from PyTorch: ops on a placeholder see an empty (0,) array (so they fail on
 shapes, with the op's own message) rather than PyTorch's "uninitialized parameter" error
-(`nn.init` functions do refuse placeholders with that message); `load_state_dict` into a
-module that was never called does not materialize it (it reports a size mismatch): call it
-on a batch first.
+(`nn.init` functions do refuse placeholders with that message). As in PyTorch,
+`load_state_dict` into a module that was never called materializes its placeholders with
+the checkpoint's shapes (no initialization), and the first call then only switches the class
+(our sizes — ``in_features`` … — are then read from the loaded weights; PyTorch leaves 0).
 """
 from autograd.device import check_device
 
@@ -114,6 +115,8 @@ class LazyLinear(LazyModuleMixin, Linear):
             _input_check(self, x, 1, "a tensor of shape (*, in_features)")
             self.in_features = int(x.shape[-1])
             self._materialize({"weight": (self.out_features, self.in_features), "bias": (self.out_features,)})
+        elif not self.in_features:  # loaded from a state dict before any call
+            self.in_features = int(self.weight.shape[1])
 
 
 class LazyConv2d(LazyModuleMixin, Conv2d):
@@ -161,6 +164,8 @@ class LazyConv2d(LazyModuleMixin, Conv2d):
             self.in_channels = in_channels
             self._materialize({"weight": (self.out_channels, in_channels // self.groups) + self.kernel_size,
                                "bias": (self.out_channels,)})
+        elif not self.in_channels:  # loaded from a state dict before any call
+            self.in_channels = int(self.weight.shape[1]) * self.groups
 
 
 class _LazyBatchNorm(LazyModuleMixin):
@@ -179,6 +184,7 @@ class _LazyBatchNorm(LazyModuleMixin):
         if self.has_uninitialized_params() or not self.num_features:
             _input_check(self, x, 2, f"{self._expected} input")
             self.num_features = int(x.shape[1])
+        if self.has_uninitialized_params():
             c = (self.num_features,)
             self._materialize({"weight": c, "bias": c, "running_mean": c, "running_var": c})
 

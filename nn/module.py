@@ -19,7 +19,7 @@ from autograd.device import check_device, parse_to_args
 from autograd.function import _module_stack
 from autograd.tensor import Tensor
 
-from .parameter import Parameter
+from .parameter import Parameter, is_lazy
 
 _push = _module_stack.append  # bound once: __call__ is on every layer's hot path
 _pop = _module_stack.pop
@@ -521,6 +521,9 @@ class Module:
             strict (bool): require the keys to match exactly.
             assign (bool): accepted for PyTorch compatibility; values are always copied.
 
+        A placeholder of a lazy module that was never called (`UninitializedParameter`)
+        takes the shape of its value, as in PyTorch.
+
         Returns:
             IncompatibleKeys: named tuple ``(missing_keys, unexpected_keys)`` (lists of str).
 
@@ -546,7 +549,7 @@ class Module:
                 arr = np.asarray(value.detach().cpu().numpy())
             else:
                 arr = np.asarray(value)
-            if arr.shape != t.data.shape:
+            if arr.shape != t.data.shape and not is_lazy(t):
                 mismatched.append(f"size mismatch for {key}: copying a param with shape {tuple(arr.shape)} from "
                                   f"checkpoint, the shape in current model is {t.data.shape}.")
                 continue
@@ -563,6 +566,8 @@ class Module:
             raise RuntimeError(f"load_state_dict: Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for t, arr in todo:
+            if is_lazy(t):  # a lazy module's placeholder takes the checkpoint's shape (as PyTorch)
+                t.materialize(arr.shape)
             np.copyto(t.data, arr, casting="unsafe")
             t._version += 1
         return _IncompatibleKeys(missing, unexpected)

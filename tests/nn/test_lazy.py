@@ -193,3 +193,27 @@ def test_lazy_modules_in_a_tutorial_net():
     assert [type(m).__name__ for m in net] == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "Flatten", "Linear",
                                                "BatchNorm1d"]
     assert net[5].in_features == 6 * 4 * 4 and not any(is_lazy(p) for p in net.parameters())
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_load_state_dict_before_first_call_materializes_as_torch(name):
+    args, shape, eager = CASES[name]
+    trained, ttrained = _pair(name, *args)
+    x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
+    trained(ag.tensor(x))
+    ttrained(torch.tensor(x))
+    _copy_from_torch(trained, ttrained)
+    ours, theirs = _pair(name, *args)
+    params = list(ours.parameters())
+    ours.load_state_dict(trained.state_dict())
+    theirs.load_state_dict(ttrained.state_dict())
+    assert all(type(p) is nn.Parameter for p in params) and type(ours) is getattr(nn, name)  # still lazy class
+    ours.eval()
+    theirs.eval()
+    np.testing.assert_allclose(ours(ag.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+    assert type(ours) is getattr(nn, eager) and all(a is b for a, b in zip(ours.parameters(), params))
+    for n, t in trained.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[n].numpy(), t.numpy())
+    size = {"LazyLinear": "in_features", "LazyConv2d": "in_channels"}.get(name, "num_features")
+    assert getattr(ours, size) == (shape[-1] if name == "LazyLinear" else shape[1])
