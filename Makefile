@@ -16,7 +16,7 @@ $(VENV)/.examples: pyproject.toml | $(PY)
 
 $(VENV)/.dev: pyproject.toml | $(PY)
 	$(PY) -m pip install -e '.[dev,examples]'
-	touch $@ $(VENV)/.examples
+	touch $@ $(VENV)/.examples $(VENV)/.docs
 
 demo: $(VENV)/.examples
 	$(PY) examples/train_digits.py
@@ -38,6 +38,15 @@ NBMAKE_NOTEBOOKS := $(filter-out $(CHECKED_NOTEBOOKS),$(wildcard notebooks/*.ipy
 test: $(VENV)/.dev dot
 	$(PY) -m pytest -n 2 --nbmake tests $(NBMAKE_NOTEBOOKS)
 
+$(VENV)/.docs: pyproject.toml | $(PY)
+	$(PY) -m pip install -e '.[docs]'
+	touch $@
+
+# The reference site (mkdocs.yml) into site/: API pages from the docstrings, notebooks as pages
+# (not executed). Offline; `make test` builds it with --strict (tests/test_docs_site.py).
+docs: $(VENV)/.docs
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build
+
 # Re-execute every notebook (or NOTEBOOKS="notebooks/a.ipynb ...") and store its fresh outputs.
 NOTEBOOKS ?= $(wildcard notebooks/*.ipynb)
 notebooks: $(VENV)/.dev
@@ -54,4 +63,4 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check autograd nn optim tests examples benchmarks
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out site .pytest_cache .hypothesis
