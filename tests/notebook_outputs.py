@@ -89,7 +89,7 @@ def execute(path, timeout=600):
     from nbclient import NotebookClient
 
     nb = nbformat.read(str(path), as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(pathlib.Path(path).parent)}}).execute()
     return nb
 
@@ -115,10 +115,22 @@ def compare(path):
 
 
 def refresh(path):
-    """Execute `path` and write it back with the fresh outputs."""
+    """Execute `path` and write it back with the fresh outputs (no per-cell timestamps, so a
+    refresh changes only what the code prints and draws)."""
     import nbformat
 
     nb = execute(path)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        merged = []
+        for out in cell.get("outputs", []):  # one stream output per run of prints, however they arrived
+            prev = merged[-1] if merged else None
+            if prev and out.output_type == prev.output_type == "stream" and out.name == prev.name:
+                prev.text += out.text
+            else:
+                merged.append(out)
+        if cell.cell_type == "code":
+            cell.outputs = merged
     nbformat.write(nb, str(path))
 
 
