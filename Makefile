@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: demo test bench dot lint clean
+.PHONY: demo test bench dot lint clean notebooks docs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.examples: pyproject.toml | $(PY)
 
 $(VENV)/.dev: pyproject.toml | $(PY)
 	$(PY) -m pip install -e '.[dev,examples]'
-	touch $@ $(VENV)/.examples
+	touch $@ $(VENV)/.examples $(VENV)/.docs
 
 demo: $(VENV)/.examples
 	$(PY) examples/train_digits.py
@@ -30,8 +30,27 @@ dot:
 		echo "Graphviz 'dot' not found: install it (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz)."; \
 	fi
 
+# Notebooks listed in notebooks/outputs_checked.txt run in tests/test_notebook_outputs.py, which also
+# compares their stored outputs with fresh ones; the others are only executed here (nbmake).
+CHECKED_NOTEBOOKS := $(addprefix notebooks/,$(shell sed -e 's/\#.*//' notebooks/outputs_checked.txt))
+NBMAKE_NOTEBOOKS := $(filter-out $(CHECKED_NOTEBOOKS),$(wildcard notebooks/*.ipynb))
+
 test: $(VENV)/.dev dot
-	$(PY) -m pytest -n 2 --nbmake tests $(wildcard notebooks/*.ipynb)
+	$(PY) -m pytest -n 2 --nbmake tests $(NBMAKE_NOTEBOOKS)
+
+$(VENV)/.docs: pyproject.toml | $(PY)
+	$(PY) -m pip install -e '.[docs]'
+	touch $@
+
+# The reference site (mkdocs.yml) into site/: API pages from the docstrings, notebooks as pages
+# (not executed). Offline; `make test` builds it with --strict (tests/test_docs_site.py).
+docs: $(VENV)/.docs
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build
+
+# Re-execute every notebook (or NOTEBOOKS="notebooks/a.ipynb ...") and store its fresh outputs.
+NOTEBOOKS ?= $(wildcard notebooks/*.ipynb)
+notebooks: $(VENV)/.dev
+	$(PY) -m tests.notebook_outputs $(NOTEBOOKS)
 
 $(VENV)/.bench: pyproject.toml | $(PY)
 	$(PY) -m pip install -e '.[dev,examples,bench]'
@@ -44,4 +63,4 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check autograd nn optim tests examples benchmarks
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out site .pytest_cache .hypothesis

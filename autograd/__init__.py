@@ -1,9 +1,17 @@
-"""tracegrad's engine: Tensor and Scalar on one graph, the backward sweep, ops and checks."""
+"""tracegrad's engine: Tensor and Scalar on one graph, the backward sweep, ops and checks.
+
+``import autograd as torch`` also reaches ``torch.nn``, ``torch.nn.functional``,
+``torch.optim`` and ``torch.utils.data``: the packages above the engine are imported the
+first time one of those names is asked for (`__getattr__`, PEP 562), never at import.
+"""
+import importlib as _importlib
+
 from .tensor import Tensor, set_default_dtype, get_default_dtype
+from .device import device, cuda, accelerator
 from .function import Function, Node
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, detect_anomaly
 from .engine import grad, unbroadcast
-from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, arange, eye, rand, randn,
+from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, arange, eye, rand, randn, normal,
                        zeros_like, ones_like, manual_seed)
 from .ops import registry as _registry
 from .ops.elementwise import eq, ne, lt, le, gt, ge
@@ -15,6 +23,20 @@ globals().update(_registry.public_functions())  # autograd.<name> for every op i
 from .scalar import Scalar  # noqa: E402
 from . import functional  # noqa: E402
 from . import viz  # noqa: E402
+from . import utils  # noqa: E402
+
+# packages layered above autograd (DESIGN.md): PyTorch's names for them, imported on first use
+_ABOVE = {"nn": "nn", "optim": "optim"}
+
+
+def __getattr__(name):
+    if name in _ABOVE:
+        return _importlib.import_module(_ABOVE[name])
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_ABOVE))
 
 # dtype names as PyTorch's, numpy dtypes (np.dtype objects): `autograd.float32`, `autograd.long` …
 from numpy import dtype as _dtype  # noqa: E402

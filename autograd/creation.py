@@ -1,7 +1,8 @@
 """Tensor factories and the global random generator (`manual_seed`)."""
 import numpy as np
 
-from .tensor import Tensor, _check_cpu, _default_dtype, _to_array
+from .device import check_device
+from .tensor import Tensor, _default_dtype, _to_array
 
 _rng = [np.random.default_rng()]
 
@@ -24,7 +25,14 @@ def get_rng():
     return _rng[0]
 
 
-def _shape(sizes, op):
+def _shape(sizes, op, size=None, device=None):
+    """The shape from varargs `sizes` or the keyword `size` (PyTorch's two spellings); also
+    checks `device` (the CPU only)."""
+    check_device(device, op)
+    if size is not None:
+        if sizes:
+            raise TypeError(f"{op}: sizes given twice; got {sizes!r} and size={size!r}, expected one of them.")
+        sizes = (size,) if isinstance(size, (int, np.integer)) else (tuple(size),)
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     try:
@@ -58,8 +66,7 @@ def tensor(data, requires_grad=False, dtype=None, name=None, device=None):
         TypeError: for non-numeric data, or `requires_grad` on an integer or bool dtype.
         RuntimeError: for a device other than the CPU.
     """
-    if device is not None:
-        _check_cpu(device, "tensor")
+    check_device(device, "tensor")
     src = data.data if isinstance(data, Tensor) else data
     arr = _to_array(src, dtype)
     if isinstance(src, np.ndarray) and np.may_share_memory(arr, src):
@@ -85,8 +92,7 @@ def as_tensor(data, dtype=None, device=None):
         TypeError: for non-numeric data.
         RuntimeError: for a device other than the CPU.
     """
-    if device is not None:
-        _check_cpu(device, "as_tensor")
+    check_device(device, "as_tensor")
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
     return Tensor(data, dtype=dtype)
@@ -111,25 +117,28 @@ def from_numpy(ndarray):
     return Tensor(ndarray)
 
 
-def zeros(*size, dtype=None, requires_grad=False):
-    """Tensor of zeros; sizes as varargs or one tuple; dtype defaults to the default float."""
-    return Tensor(np.zeros(_shape(size, "zeros"), dtype=_dtype(dtype)), requires_grad=requires_grad)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    """Tensor of zeros; sizes as varargs, one tuple or ``size=``; dtype defaults to the default
+    float; `device` the CPU or None."""
+    return Tensor(np.zeros(_shape(sizes, "zeros", size, device), dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
-    """Tensor of ones; sizes as varargs or one tuple; dtype defaults to the default float."""
-    return Tensor(np.ones(_shape(size, "ones"), dtype=_dtype(dtype)), requires_grad=requires_grad)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    """Tensor of ones; sizes as varargs, one tuple or ``size=``; dtype defaults to the default
+    float; `device` the CPU or None."""
+    return Tensor(np.ones(_shape(sizes, "ones", size, device), dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
-    """Tensor of `size` (int or tuple) filled with `fill_value`; default float dtype."""
-    size = (size,) if isinstance(size, int) else tuple(size)
-    return Tensor(np.full(_shape(size, "full"), fill_value, dtype=_dtype(dtype)), requires_grad=requires_grad)
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """Tensor of `size` (int or tuple) filled with `fill_value`; default float dtype; `device`
+    the CPU or None."""
+    return Tensor(np.full(_shape((), "full", size, device), fill_value, dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from start to end (exclusive) by step, like numpy.arange; ints give int64,
-    floats the default float dtype."""
+    floats the default float dtype; `device` the CPU or None."""
+    check_device(device, "arange")
     data = np.arange(start, end, step) if end is not None else np.arange(start)
     if dtype is not None:
         data = data.astype(dtype)
@@ -140,20 +149,23 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     return Tensor(data, requires_grad=requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
-    """Identity matrix (n, m or n); default float dtype."""
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """Identity matrix (n, m or n); default float dtype; `device` the CPU or None."""
+    check_device(device, "eye")
     return Tensor(np.eye(n, m, dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False):
-    """Uniform [0, 1) samples from the global generator (see `manual_seed`)."""
-    data = _rng[0].random(_shape(size, "rand")).astype(_dtype(dtype))
+def rand(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    """Uniform [0, 1) samples from the global generator (see `manual_seed`); sizes as varargs,
+    one tuple or ``size=``."""
+    data = _rng[0].random(_shape(sizes, "rand", size, device)).astype(_dtype(dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False):
-    """Standard normal samples from the global generator (see `manual_seed`)."""
-    data = _rng[0].standard_normal(_shape(size, "randn")).astype(_dtype(dtype))
+def randn(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal samples from the global generator (see `manual_seed`); sizes as
+    varargs, one tuple or ``size=``."""
+    data = _rng[0].standard_normal(_shape(sizes, "randn", size, device)).astype(_dtype(dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
@@ -167,3 +179,57 @@ def ones_like(t, dtype=None, requires_grad=False):
     """Ones with the shape (and dtype, unless given) of `t`."""
     arr = t.data if isinstance(t, Tensor) else np.asarray(t)
     return Tensor(np.ones(arr.shape, dtype=dtype or arr.dtype), requires_grad=requires_grad)
+
+
+# -- sampling factories PyTorch tutorials call by name (issue 15) ---------------------------
+def normal(mean=0.0, std=1.0, size=None, *, dtype=None, device=None, requires_grad=False):
+    """Samples from N(mean, std²), as ``torch.normal``, drawn from the global generator.
+
+    Forms: ``normal(0.0, 0.01, size=(2, 3))`` (numbers and a size, the default float
+    dtype), or ``normal(mean, std)`` with a Tensor mean and/or std (elementwise, broadcast
+    together; the result has their broadcast shape and floating dtype).
+
+    Args:
+        mean (float or Tensor): the mean(s). std (float or Tensor): standard deviation(s) ≥ 0.
+        size (int or tuple): the shape, required when `mean` and `std` are both numbers and
+            refused otherwise (as PyTorch).
+        dtype: floating dtype of the result (default: see above).
+        device: the CPU or None. requires_grad (bool): make the sample a leaf that requires grad.
+
+    Returns:
+        Tensor: a leaf. Unlike PyTorch, no graph links it to a Tensor `mean`/`std` (PyTorch
+        records one whose gradients are zero).
+
+    Raises:
+        TypeError: if `size` is missing for numbers or given with a Tensor, or a Tensor
+            argument is not floating.
+        ValueError: if a std is negative or the shapes of `mean` and `std` do not broadcast.
+        RuntimeError: for a device that is not the CPU.
+    """
+    check_device(device, "normal")
+    tensors = [a for a in (mean, std) if isinstance(a, Tensor)]
+    m = mean.data if isinstance(mean, Tensor) else np.asarray(mean, dtype=np.float64)
+    s = std.data if isinstance(std, Tensor) else np.asarray(std, dtype=np.float64)
+    if not tensors:
+        if size is None:
+            raise TypeError(f"normal: size is required when mean and std are numbers; got mean={mean!r}, "
+                            f"std={std!r}. Hint: normal({mean!r}, {std!r}, size=(2, 3)).")
+        shape, dt = _shape((), "normal", size), _dtype(dtype)
+    else:
+        if size is not None:
+            raise TypeError(f"normal: size cannot be given with a Tensor mean or std; got size={size!r}, "
+                            f"expected the shape to come from mean and std.")
+        bad = [t.dtype.name for t in tensors if t.dtype.kind != "f"]
+        if bad:
+            raise TypeError(f"normal: a Tensor mean or std must be floating; got {bad[0]}, expected float32 "
+                            f"or float64.")
+        try:
+            shape = np.broadcast_shapes(m.shape, s.shape)
+        except ValueError:
+            raise ValueError(f"normal: shapes of mean {m.shape} and std {s.shape} do not broadcast; expected "
+                             f"broadcastable shapes.") from None
+        dt = np.dtype(dtype) if dtype is not None else np.result_type(*(t.dtype for t in tensors))
+    if s.size and s.min() < 0:
+        raise ValueError(f"normal: std must be non-negative; got {float(s.min())}, expected std >= 0.")
+    data = (m + s * _rng[0].standard_normal(shape)).astype(dt)
+    return Tensor(data, requires_grad=requires_grad)

@@ -9,6 +9,8 @@ from sys import getrefcount as _refcount
 import numpy as np
 
 from . import grad_mode
+from .device import CPU as _CPU
+from .device import check_device, parse_to_args
 
 _state = grad_mode._state
 _default_dtype = [np.dtype(np.float32)]
@@ -92,24 +94,6 @@ def _as_dtype(dtype, op):
         return np.dtype(dtype)
     except (TypeError, ValueError):
         raise TypeError(f"{op}: expected a dtype, a device or a Tensor; got {dtype!r}.") from None
-
-
-def _is_device(arg):
-    """Whether `arg` names a device: a string that is no dtype name, or an object with a str `type`."""
-    if isinstance(arg, str):
-        try:
-            np.dtype(arg)
-        except TypeError:
-            return True
-        return False
-    return isinstance(getattr(arg, "type", None), str)
-
-
-def _check_cpu(device, op):
-    """Raise RuntimeError unless `device` is the CPU (``'cpu'``, ``'cpu:0'``, or ``.type == 'cpu'``)."""
-    name = device if isinstance(device, str) else getattr(device, "type", None)
-    if not isinstance(name, str) or name.split(":")[0] != "cpu":
-        raise RuntimeError(f"{op}: tracegrad runs on the CPU only; got device {str(device)!r}, expected 'cpu'.")
 
 
 def apply_hooks(hooks, grad):
@@ -581,12 +565,12 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     # -- PyTorch conversions --------------------------------------------------------------
-    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, memory_format=None):
         """This tensor in another dtype, PyTorch's ``Tensor.to``; self when nothing changes.
 
         Forms: ``to(dtype)``, ``to(dtype=...)``, ``to(other)`` (takes other's dtype),
-        ``to(device)``, ``to(device, dtype)``. The CPU is the only device: ``'cpu'`` (or an
-        object whose ``type`` is ``'cpu'``) is accepted and changes nothing. Casting between
+        ``to(device)``, ``to(device, dtype)`` (parsed by `autograd.device.parse_to_args`). The
+        CPU is the only device: ``'cpu'`` or ``autograd.device('cpu')`` changes nothing. Casting between
         floating dtypes is differentiable (`astype`); a cast to an integer or bool dtype
         gives a tensor without history.
 
@@ -603,16 +587,8 @@ class Tensor:
             TypeError: if an argument is neither a dtype, a device nor a Tensor.
             RuntimeError: if a device other than the CPU is asked for.
         """
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.data.dtype
-            elif _is_device(arg):
-                device = arg
-            else:
-                dtype = _as_dtype(arg, "to")
-        if device is not None:
-            _check_cpu(device, "to")
-        out = self if dtype is None else self.astype(_as_dtype(dtype, "to"))
+        _, dtype, copy = parse_to_args(args, {"dtype": dtype, "device": device, "copy": copy}, "to")
+        out = self if dtype is None else self.astype(dtype)
         if copy and out is self:
             return self.clone()
         return out
@@ -707,6 +683,15 @@ class Tensor:
     def cpu(self):
         """Self: tracegrad's tensors always live in CPU memory."""
         return self
+
+    def cuda(self, device=None, non_blocking=False):
+        """PyTorch's ``Tensor.cuda``: tracegrad computes on the CPU only.
+
+        Raises:
+            RuntimeError: always (no CUDA device), saying so; ``autograd.cuda.is_available()``
+                is False.
+        """
+        check_device("cuda" if device is None else device, "cuda")
 
     def __format__(self, spec):
         """Format a 0-d tensor as its value (``f"{loss:.4f}"``), as PyTorch; also a one-element
@@ -913,6 +898,12 @@ class Tensor:
             return
         self.data[index] = value.data if isinstance(value, Tensor) else value
         self._bump()
+
+    # -- device (issue 15: tracegrad computes on the CPU; see autograd/device.py) ----------------
+    @property
+    def device(self):
+        """The device holding the data: always ``device(type='cpu')`` (`autograd.device`)."""
+        return _CPU
 
 
 # -- views: tensors that share their base's memory -------------------------------------------

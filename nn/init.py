@@ -15,6 +15,8 @@ import numpy as np
 from autograd.creation import get_rng
 from autograd.tensor import Tensor
 
+from .parameter import is_lazy
+
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
 
 
@@ -56,6 +58,10 @@ def calculate_gain(nonlinearity, param=None):
 def _check(tensor, op):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{op}: expected a Tensor; got {type(tensor).__name__}.")
+    if is_lazy(tensor):
+        raise ValueError(f"{op}: the tensor is an uninitialized parameter of a lazy module; got "
+                         f"{type(tensor).__name__}, expected a tensor with a shape. Hint: call the module on a "
+                         f"batch first (its sizes are inferred there), then initialize.")
     return tensor
 
 

@@ -15,10 +15,11 @@ from collections import namedtuple
 
 import numpy as np
 
+from autograd.device import check_device, parse_to_args
 from autograd.function import _module_stack
 from autograd.tensor import Tensor
 
-from .parameter import Parameter
+from .parameter import Parameter, is_lazy
 
 _push = _module_stack.append  # bound once: __call__ is on every layer's hot path
 _pop = _module_stack.pop
@@ -547,6 +548,9 @@ class Module:
             strict (bool): require the keys to match exactly.
             assign (bool): accepted for PyTorch compatibility; values are always copied.
 
+        A placeholder of a lazy module that was never called (`UninitializedParameter`)
+        takes the shape of its value, as in PyTorch.
+
         Returns:
             IncompatibleKeys: named tuple ``(missing_keys, unexpected_keys)`` (lists of str).
 
@@ -570,7 +574,7 @@ class Module:
             arr, problem = _checkpoint_array(state_dict[key], t.data)
             if problem is not None:
                 mismatched.append(f'While copying the parameter named "{key}", {problem}.')
-            elif arr.shape != t.data.shape:
+            elif arr.shape != t.data.shape and not is_lazy(t):
                 mismatched.append(f"size mismatch for {key}: copying a param with shape {tuple(arr.shape)} from "
                                   f"checkpoint, the shape in current model is {t.data.shape}.")
             else:
@@ -588,35 +592,31 @@ class Module:
                                + "\n\t".join(errors))
         # every entry is checked and already converted to its target's dtype: copying cannot fail now
         for t, arr in todo:
+            if is_lazy(t):  # a lazy module's placeholder takes the checkpoint's shape (as PyTorch)
+                t.materialize(arr.shape)
             np.copyto(t.data, arr, casting="no")
             t._version += 1
         return _IncompatibleKeys(missing, unexpected)
 
     def to(self, *args, **kwargs):
         """Convert every floating parameter and buffer (and gradient) to `dtype`, in place;
-        returns self. Device arguments (``"cpu"``) are accepted and ignored.
+        returns self. The forms of PyTorch's ``Module.to``: ``to(dtype)``, ``to(device)``,
+        ``to(device, dtype)``, ``to(tensor)``, keywords ``device=``, ``dtype=``,
+        ``non_blocking=`` (see `autograd.device.parse_to_args`). The CPU is accepted and
+        changes nothing (tracegrad computes there).
 
         Args:
-            dtype: a numpy floating dtype or its name (``np.float64``, ``"float32"``), as the
-                first argument or the keyword ``dtype``.
+            dtype: a numpy floating dtype or its name (``np.float64``, ``"float32"``).
+            device: ``"cpu"``, ``autograd.device("cpu")`` or None.
 
         Raises:
-            TypeError: if `dtype` is not a floating dtype.
+            TypeError: if `dtype` is not a floating dtype, or for arguments that are neither.
+            RuntimeError: if the device is not the CPU (``"cuda"``, ``"mps"`` …).
         """
-        dtype = kwargs.pop("dtype", None)
-        for a in args:
-            if isinstance(a, str) and a in ("cpu", "cpu:0"):
-                continue
-            dtype = a
-        kwargs.pop("device", None)
-        if kwargs:
-            raise TypeError(f"to: unexpected keyword arguments {sorted(kwargs)}; expected dtype or device.")
+        _, dtype, _ = parse_to_args(args, kwargs, "Module.to")
         if dtype is None:
             return self
-        try:
-            dt = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"to: expected a floating dtype; got {dtype!r}.") from None
+        dt = dtype
         if dt.kind != "f":
             raise TypeError(f"to: expected a floating dtype; got {dt.name}, expected e.g. float32 or float64.")
         for t in list(self.parameters()) + list(self.buffers()):
@@ -625,6 +625,19 @@ class Module:
                 t._version += 1
                 if t.grad is not None:
                     t.grad = Tensor._make(t.grad.data.astype(dt), False, None)
+        return self
+
+    def cpu(self):
+        """Returns self: parameters and buffers already live on the CPU (PyTorch's ``Module.cpu``)."""
+        return self
+
+    def cuda(self, device=None):
+        """Always raises: tracegrad has no CUDA device (PyTorch's ``Module.cuda``).
+
+        Raises:
+            RuntimeError: saying tracegrad computes on the CPU.
+        """
+        check_device("cuda" if device is None else device, "Module.cuda")
         return self
 
     def double(self):

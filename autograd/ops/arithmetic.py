@@ -313,3 +313,74 @@ def pow(a, b):
 def matmul(a, b):
     """Matrix product following numpy.matmul: 1-D, 2-D and batched operands (see `Matmul`)."""
     return Matmul.apply(as_tensor(a), as_tensor(b))
+
+
+# -- PyTorch's fixed-rank products: matmul with PyTorch's shape and dtype checks -------------
+_PRODUCTS = {  # op -> (ranks of the operands, the kind of product, a hint)
+    "dot": ((1, 1), "two vectors", "use matmul for other ranks"),
+    "mv": ((2, 1), "a matrix and a vector", "use matmul for other ranks"),
+    "mm": ((2, 2), "two matrices", "use matmul for batched or 1-D operands"),
+    "bmm": ((3, 3), "two batches of matrices", "use matmul to broadcast batch axes"),
+}
+
+
+def _product(op, a, b):
+    """Check the operands of `dot`/`mv`/`mm`/`bmm` as PyTorch does and return ``matmul(a, b)``."""
+    a, b = as_tensor(a), as_tensor(b)
+    ranks, what, hint = _PRODUCTS[op]
+    if (a.ndim, b.ndim) != ranks:
+        raise ValueError(f"{op}: expected {what} ({ranks[0]}-D and {ranks[1]}-D); got {a.ndim}-D and {b.ndim}-D "
+                         f"of shapes {a.shape} and {b.shape}. Hint: {hint}.")
+    if a.dtype != b.dtype:
+        raise TypeError(f"{op}: both operands must have the same dtype; got {a.dtype.name} and {b.dtype.name}.")
+    if op == "bmm" and a.shape[0] != b.shape[0]:
+        raise ValueError(f"bmm: batch sizes differ; got shapes {a.shape} and {b.shape}, expected the same first "
+                         f"size. Hint: {hint}.")
+    if a.shape[-1] != b.shape[0 if b.ndim < 3 else 1]:
+        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be multiplied; got inner sizes "
+                         f"{a.shape[-1]} and {b.shape[0 if b.ndim < 3 else 1]}, expected equal.")
+    return matmul(a, b)
+
+
+def dot(a, b):
+    """Inner product of two vectors, as ``torch.dot``: a (n,), b (n,) → 0-d Tensor.
+
+    Same dtype required (no promotion, as PyTorch); differentiable through `Matmul`
+    (VJP: Ā = Ḡ b, B̄ = Ḡ a).
+
+    Raises:
+        ValueError: if an operand is not 1-D or the sizes differ.
+        TypeError: if the dtypes differ.
+    """
+    return _product("dot", a, b)
+
+
+def mv(a, b):
+    """Matrix-vector product, as ``torch.mv``: a (n, m), b (m,) → (n,); see `dot` for the checks."""
+    return _product("mv", a, b)
+
+
+def mm(a, b):
+    """Matrix product of two matrices, as ``torch.mm``: a (n, k), b (k, m) → (n, m).
+
+    No broadcasting and no 1-D operands (use `matmul`); same dtype required.
+    Differentiable through `Matmul` (VJP: Ā = Ḡ Bᵀ, B̄ = Aᵀ Ḡ).
+
+    Raises:
+        ValueError: if an operand is not 2-D or the inner sizes differ.
+        TypeError: if the dtypes differ.
+    """
+    return _product("mm", a, b)
+
+
+def bmm(a, b):
+    """Batched matrix product, as ``torch.bmm``: a (B, n, k), b (B, k, m) → (B, n, m).
+
+    The batch sizes must be equal (no broadcasting: use `matmul`); same dtype required.
+    Differentiable through `Matmul` (VJP per batch item: Āᵢ = Ḡᵢ Bᵢᵀ, B̄ᵢ = Aᵢᵀ Ḡᵢ).
+
+    Raises:
+        ValueError: if an operand is not 3-D, the batch sizes differ or the inner sizes differ.
+        TypeError: if the dtypes differ.
+    """
+    return _product("bmm", a, b)

@@ -31,7 +31,7 @@ def _index_item(item):
         return int(item), 0
     if isinstance(item, Tensor):
         item = item.data
-    elif isinstance(item, (list, tuple)):
+    elif isinstance(item, (list, tuple, range)):  # x[[0, 2]], x[range(2)]: integer arrays
         arr = np.asarray(item)
         item = arr.astype(np.intp) if arr.size == 0 else arr
     if isinstance(item, np.ndarray):
@@ -45,7 +45,7 @@ def _index_item(item):
         raise TypeError(f"getitem: index arrays must have an integer or bool dtype; got dtype "
                         f"{item.dtype.name}, expected int64 or bool.")
     raise TypeError(f"getitem: invalid index of type {type(item).__name__}; expected ints, slices, None, "
-                    f"Ellipsis, or integer/bool arrays or Tensors.")
+                    f"Ellipsis, ranges, lists, or integer/bool arrays or Tensors.")
 
 
 def normalize_index(index):

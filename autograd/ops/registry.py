@@ -908,6 +908,7 @@ ALIASES = {
     "view": sh.view, "flatten": sh.flatten, "transpose": sh.transpose, "swapaxes": sh.swapaxes,
     "squeeze": sh.squeeze, "unsqueeze": sh.unsqueeze, "broadcast_to": sh.broadcast_to,
     "argmax": rd.argmax, "argmin": rd.argmin,
+    "dot": ar.dot, "mv": ar.mv, "mm": ar.mm, "bmm": ar.bmm,  # matmul with PyTorch's rank checks
 }
 
 # Python operators → public functions (reflected forms swap the operands).
