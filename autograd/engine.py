@@ -22,7 +22,7 @@ from . import tensor as tensor_module
 from .function import Node
 from .tensor import Tensor, apply_hooks
 
-_state = grad_mode._state
+_grad, _anomaly = grad_mode._grad, grad_mode._anomaly
 
 
 def unbroadcast(grad, shape):
@@ -92,12 +92,12 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
     `hooks=False` when the node's tensor hooks already ran (its gradient was captured)."""
     if hooks and node._hooks is not None:
         g = node._run_hooks(g)
-    prev = _state[0]
-    _state[0] = create_graph
+    prev = _grad.enabled
+    _grad.enabled = create_graph
     try:
         grads = node.fn.vjp(node, g)
     finally:
-        _state[0] = prev
+        _grad.enabled = prev
     if not retain_graph:
         node._saved = None  # node.release(), inlined
         node._freed = True
@@ -132,7 +132,7 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
                 raise RuntimeError(
                     f"backward: vjp of '{node.fn.name}' returned dtype {gi.data.dtype.name} for input {i}; "
                     f"expected {np.dtype(item.dtype).name}.")
-        if _state[1] and not np.all(np.isfinite(gi.data)):
+        if _anomaly[0] and not np.all(np.isfinite(gi.data)):
             trace = "".join(node.trace or ["(no forward trace: the op was recorded outside detect_anomaly)\n"])
             raise RuntimeError(
                 f"backward: '{node.fn.name}' returned a NaN or Inf gradient for input {i}. "
@@ -412,13 +412,13 @@ def _calibrate_adoption():
     node._freed = False
     node.shape, node.dtype = (2,), probe.data.dtype
     _AdoptionProbe.seen = []
-    prev = _state[0]
+    prev = _grad.enabled
     try:
         deque(iter_backward([node], [Tensor._make(np.ones(2, np.float32), False, None)], steps=False), maxlen=0)
     except Exception:  # never let a measurement break the import: copy instead
         _AdoptionProbe.seen = []
     finally:
-        _state[0] = prev
+        _grad.enabled = prev
     seen = _AdoptionProbe.seen
     limits = [0, 0]
     if len(seen) == 1 and 2 <= seen[0][0] <= 10 and 2 <= seen[0][1] <= 6:

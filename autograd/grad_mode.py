@@ -1,54 +1,125 @@
 """Gradient-recording modes: `no_grad`, `enable_grad`, `set_grad_enabled`, anomaly mode.
 
-The engine keeps its switches in one module-level list, `_state`, so the hot path in
-`Function.apply` reads them with one index each instead of a function call:
+Grad mode is per thread, as in PyTorch: `_grad` is a `threading.local` whose ``enabled``
+attribute (bool, whether ops record a graph) each thread reads and sets for itself; its
+class attribute ``enabled = True`` is the value every new thread starts with. The hot
+path in `Function.apply` reads it as one attribute, ``_grad.enabled``.
 
-* ``_state[0]``: bool, whether ops record a graph (default True);
-* ``_state[1]``: bool, whether anomaly detection is on (default False).
+Anomaly mode is process-wide, as in PyTorch: ``_anomaly[0]`` (bool, default False).
 """
 import functools
+import inspect
+import sys
+import threading
 
-_state = [True, False]
+
+class _GradMode(threading.local):
+    """This thread's grad mode: ``enabled`` (bool); the class default True starts every thread."""
+
+    enabled = True
+
+
+_grad = _GradMode()
+_anomaly = [False]  # process-wide: whether detect_anomaly is on
+_get_ident = threading.get_ident
 
 
 def is_grad_enabled():
-    """Return True when ops record a graph for backward.
+    """Return True when ops record a graph for backward, in the calling thread.
 
     Returns:
-        bool: the current grad mode (True outside `no_grad()`).
+        bool: this thread's grad mode (True outside `no_grad()`; each new thread starts True).
     """
-    return _state[0]
+    return _grad.enabled
+
+
+def _wrap_generator(mode, fn):
+    """Wrap generator function `fn` so its body runs with grad mode `mode` each time it resumes.
+
+    The caller's mode is restored whenever the generator yields, returns or raises, as in
+    PyTorch (torch/utils/_contextlib.py): a `send`, `throw` or `close` from the caller runs
+    the generator under `mode`.
+
+    Args:
+        mode (bool): the grad mode inside the generator body.
+        fn (callable): a generator function.
+
+    Returns:
+        callable: a generator function with `fn`'s name and docstring.
+    """
+
+    def resume(method, *args):
+        grad = _grad
+        prev = grad.enabled
+        grad.enabled = mode
+        try:
+            return method(*args)
+        finally:
+            grad.enabled = prev
+
+    @functools.wraps(fn)
+    def generator_context(*args, **kwargs):
+        gen = fn(*args, **kwargs)
+        try:
+            response = resume(gen.send, None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    resume(gen.close)
+                    raise
+                except BaseException:
+                    response = resume(gen.throw, *sys.exc_info())
+                else:
+                    response = resume(gen.send, request)
+        except StopIteration as e:
+            return e.value
+
+    return generator_context
 
 
 class _GradModeContext:
     """Base of the grad-mode switches: a context manager and a decorator.
 
-    Subclasses set `_mode` (bool) for the duration of the block.
+    Subclasses set `_mode` (bool) for the duration of the block, in the calling thread only.
     """
 
     _mode = True
 
     def __enter__(self):
-        prev = self.__dict__.setdefault("_prevs", [])
-        prev.append(_state[0])  # a stack, so one instance can be entered again while active
-        _state[0] = self._mode
+        # a stack per thread, so one instance can be entered again while active, and from
+        # several threads at once, each restoring its own mode
+        self.__dict__.setdefault("_prevs", {}).setdefault(_get_ident(), []).append(_grad.enabled)
+        _grad.enabled = self._mode
         return self
 
     def __exit__(self, *exc):
-        _state[0] = self._prevs.pop()
+        prevs = self.__dict__.get("_prevs", {})
+        ident = _get_ident()
+        stack = prevs.get(ident)
+        if not stack:  # entered in another thread (a generator resumed elsewhere), or never
+            raise RuntimeError(f"{type(self).__name__}: exited in a thread that did not enter it; got "
+                               f"thread {ident}, expected the thread that ran __enter__. Hint: grad mode "
+                               f"is per thread; enter and exit the block in one thread.")
+        _grad.enabled = stack.pop()
+        if not stack:
+            del prevs[ident]  # no entry left behind for a thread that ends
         return False
 
     def __call__(self, fn):
         mode = self._mode
+        if inspect.isgeneratorfunction(fn):
+            return _wrap_generator(mode, fn)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            prev = _state[0]
-            _state[0] = mode
+            grad = _grad
+            prev = grad.enabled
+            grad.enabled = mode
             try:
                 return fn(*args, **kwargs)
             finally:
-                _state[0] = prev
+                grad.enabled = prev
 
         return wrapper
 
@@ -62,10 +133,13 @@ class _BareDecorator(_GradModeContext):
 
 
 class no_grad(_BareDecorator):
-    """Context manager and decorator that stops ops from recording a graph.
+    """Context manager and decorator that stops ops from recording a graph, in this thread.
 
     Inside it, results have ``requires_grad=False`` and no ``grad_fn``; in-place ops on
-    leaves that require grad are allowed (that is how optimizers update parameters).
+    leaves that require grad are allowed (that is how optimizers update parameters). It is
+    thread-local, as in PyTorch: other threads keep their own grad mode. As a decorator of a
+    generator function, the generator body runs without recording each time it resumes, and
+    the caller's mode holds between its yields (PyTorch's semantics).
 
     Example:
         >>> with no_grad():
@@ -76,13 +150,16 @@ class no_grad(_BareDecorator):
 
 
 class enable_grad(_BareDecorator):
-    """Context manager and decorator that turns graph recording back on inside `no_grad`."""
+    """Context manager and decorator that turns graph recording back on inside `no_grad`.
+
+    Thread-local, and covers generator functions, as `no_grad` does.
+    """
 
     _mode = True
 
 
 class set_grad_enabled(_GradModeContext):
-    """Set grad mode to `mode` (bool); a context manager, a decorator, or a plain call.
+    """Set this thread's grad mode to `mode` (bool); a context manager, a decorator, or a plain call.
 
     Args:
         mode (bool): True records graphs, False does not.
@@ -90,25 +167,27 @@ class set_grad_enabled(_GradModeContext):
     Raises:
         TypeError: if `mode` is not a bool.
 
-    As a plain call (``set_grad_enabled(False)``) the mode changes at once and stays.
+    As a plain call (``set_grad_enabled(False)``) the calling thread's mode changes at once
+    and stays; other threads keep theirs (as in PyTorch). As a decorator it covers generator
+    functions, as `no_grad` does.
     """
 
     def __init__(self, mode):
         if not isinstance(mode, bool):
             raise TypeError(f"set_grad_enabled: mode must be a bool; got {type(mode).__name__}, expected bool.")
-        self._prev = _state[0]
+        self._prev = _grad.enabled
         self._mode = mode
-        _state[0] = mode
+        _grad.enabled = mode
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        _state[0] = self._prev
+        _grad.enabled = self._prev
         return False
 
     def __call__(self, fn):
-        _state[0] = self._prev  # used as a decorator: the mode applies only inside fn
+        _grad.enabled = self._prev  # used as a decorator: the mode applies only inside fn
         return super().__call__(fn)
 
 
@@ -117,7 +196,8 @@ class detect_anomaly:
 
     While active, every recorded op keeps the Python stack of its creation; when backward
     meets a gradient with a NaN or Inf, it raises `RuntimeError` naming the op and quoting
-    that forward traceback. Slower: use it to debug, not to train.
+    that forward traceback. Slower: use it to debug, not to train. Process-wide, as in
+    PyTorch: it applies to every thread while active.
 
     Args:
         check_nan (bool): raise on NaN/Inf gradients (default True).
@@ -127,10 +207,10 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self):
-        self._prev = _state[1]
-        _state[1] = bool(self.check_nan)
+        self._prev = _anomaly[0]
+        _anomaly[0] = bool(self.check_nan)
         return self
 
     def __exit__(self, *exc):
-        _state[1] = self._prev
+        _anomaly[0] = self._prev
         return False

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import grad_mode
 
-_state = grad_mode._state
+_grad = grad_mode._grad
 _default_dtype = [np.dtype(np.float32)]
 # reference counts of an unshared gradient Tensor and of its array at the sweep's leaf step
 # (set by `engine._calibrate_adoption` at import; 0, 0: never adopt, always copy)
@@ -376,7 +376,7 @@ class Tensor:
 
     # -- in place -------------------------------------------------------------------------
     def _check_inplace(self, op):
-        if self.grad_fn is None and self.requires_grad and _state[0]:
+        if self.grad_fn is None and self.requires_grad and _grad.enabled:
             raise RuntimeError(
                 f"{op}: a leaf tensor that requires grad is used in an in-place operation; "
                 f"expected it inside no_grad(). Hint: wrap parameter updates in `with no_grad():`.")
@@ -389,7 +389,7 @@ class Tensor:
         history), and backward sees the old values. Without recording, self itself.
         """
         self._check_inplace(op)
-        if _state[0] and (self.requires_grad or getattr(other, "requires_grad", False)):
+        if _grad.enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
             return Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn)
         return self
 
@@ -480,7 +480,7 @@ class Tensor:
             if not ok:
                 raise ValueError(f"{op}: source of shape {src_data.shape} does not broadcast to {self.shape}; "
                                  f"expected a broadcastable source.")
-        if _state[0] and (self.requires_grad or getattr(src, "requires_grad", False)):
+        if _grad.enabled and (self.requires_grad or getattr(src, "requires_grad", False)):
             from .ops.indexing import index_put
             if not isinstance(src, Tensor):
                 src = Tensor._make(np.asarray(src_data, dtype=self.data.dtype), False, None)
@@ -503,7 +503,7 @@ class Tensor:
         elif isinstance(index, tuple):
             index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
         tracked = isinstance(value, Tensor) and value.requires_grad
-        if _state[0] and (tracked or self.grad_fn is not None):
+        if _grad.enabled and (tracked or self.grad_fn is not None):
             from .ops.indexing import index_put
             if not isinstance(value, Tensor):
                 value = Tensor._make(np.asarray(value, dtype=self.data.dtype), False, None)
