@@ -92,12 +92,7 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
     `hooks=False` when the node's tensor hooks already ran (its gradient was captured)."""
     if hooks and node._hooks is not None:
         g = node._run_hooks(g)
-    prev = _grad.enabled
-    _grad.enabled = create_graph
-    try:
-        grads = node.fn.vjp(node, g)
-    finally:
-        _grad.enabled = prev
+    grads = node.fn.vjp(node, g)  # in grad mode `create_graph`, set by the sweep
     if not retain_graph:
         node._saved = None  # node.release(), inlined
         node._freed = True
@@ -153,7 +148,9 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
         roots (list): graph items to start from (Tensors' nodes, leaf Tensors or Scalars).
         grads (list): their output adjoints (Tensors for Tensor roots, floats for Scalars).
         retain_graph (bool): keep saved values after each VJP.
-        create_graph (bool): run VJPs with grad mode on (higher-order gradients).
+        create_graph (bool): the grad mode the sweep runs in (VJPs, hooks, leaf accumulation),
+            as in PyTorch: True records the gradients' graph (higher-order gradients). The
+            calling thread's mode is set once per sweep, and is the caller's again at each yield.
         capture (dict or None): graph items whose total gradient is wanted (by `grad`); when
             given, leaves are not accumulated and the sweep stops once all were captured.
         steps (bool): yield after every node (the stepper); False runs the whole sweep in the
@@ -169,6 +166,23 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
     An item fed by one edge only (most nodes of a chain or a sum) never enters the buffers:
     its adjoint goes straight onto the ready stack with it.
     """
+    grad = _grad
+    outer = grad.enabled  # the caller's mode: restored at each yield and at the end
+    grad.enabled = create_graph
+    try:
+        for step in _sweep(roots, grads, retain_graph, create_graph, capture, steps):
+            grad.enabled = outer
+            outer = None  # yielded: the mode is the caller's until the next resume
+            yield step
+            outer = grad.enabled
+            grad.enabled = create_graph
+    finally:
+        if outer is not None:
+            grad.enabled = outer
+
+
+def _sweep(roots, grads, retain_graph, create_graph, capture, steps):
+    """The body of `iter_backward` (same arguments and steps), run in its grad mode."""
     # 1. dependency counts: how many edges deliver a gradient to each item
     deps = {}
     stack = []

@@ -418,3 +418,67 @@ def test_anomaly_mode_is_process_wide_as_in_pytorch():
     t_during, t_after = _anomaly_from_another_thread(require_torch())
     assert t_after is None
     assert "returned nan values" in t_during
+
+
+# -- the mode the backward sweep runs in ---------------------------------------------------------
+def _modes_seen_by_hooks(lib, create_graph):
+    """Grad mode seen by a tensor hook and a leaf hook during backward; whether a hook's own
+    op on a tensor that requires grad recorded (it gives the leaf's .grad); the mode after."""
+    x = _leaf(lib, [1.0, 2.0])
+    w = _leaf(lib, [3.0, 4.0])
+    seen = []
+    y = x * 2.0
+    y.register_hook(lambda g: seen.append(("tensor hook", lib.is_grad_enabled())))
+
+    def leaf_hook(g):
+        seen.append(("leaf hook", lib.is_grad_enabled()))
+        return g * w  # records only when the sweep runs in grad mode
+
+    x.register_hook(leaf_hook)
+    y.sum().backward(create_graph=create_graph)
+    seen.append(("grad records", x.grad.requires_grad))
+    seen.append(("grad", _numpy(x.grad).tolist()))
+    seen.append(("after", lib.is_grad_enabled()))
+    return seen
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_backward_runs_hooks_in_the_create_graph_mode_like_torch(create_graph):
+    seen = _modes_seen_by_hooks(ag, create_graph)
+    assert seen == [("tensor hook", create_graph), ("leaf hook", create_graph), ("grad records", create_graph),
+                    ("grad", [6.0, 8.0]), ("after", True)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns about backward(create_graph=True) cycles
+        assert seen == _modes_seen_by_hooks(require_torch(), create_graph)
+
+
+def test_backward_restores_the_callers_mode_after_an_error():
+    x = _leaf(ag, [1.0, 2.0])
+    y = (x * x).sum()
+    y.backward()
+    with ag.no_grad():
+        with pytest.raises(RuntimeError, match="retain_graph=True"):
+            y.backward()  # the graph was freed: the sweep raises in the middle
+        assert not ag.is_grad_enabled()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+    assert ag.is_grad_enabled()
+
+
+def test_stepper_runs_each_step_without_recording_and_gives_the_caller_its_mode_between_steps():
+    from autograd.viz import BackwardStepper
+
+    x = _leaf(ag, [1.0, 2.0])
+    seen = []
+    y = x * 3.0
+    y.register_hook(lambda g: seen.append(ag.is_grad_enabled()) or g)
+    stepper = BackwardStepper(((y * y) * 1.0).sum())
+    while stepper.step() is not None:
+        seen.append(("between", ag.is_grad_enabled()))
+    # steps: sum, (·)*1.0, y*y, x*3.0 (y's hook runs as that last step starts)
+    assert seen == [("between", True), ("between", True), ("between", True), False, ("between", True)]
+    np.testing.assert_array_equal(x.grad.data, [18.0, 36.0])
+    with ag.no_grad():  # the caller's mode, whatever it is, comes back at each step
+        stepper.reset()
+        assert stepper.step() is not None and not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
