@@ -9,7 +9,6 @@ Anomaly mode is process-wide, as in PyTorch: ``_anomaly[0]`` (bool, default Fals
 """
 import functools
 import inspect
-import sys
 import threading
 
 
@@ -33,6 +32,17 @@ def is_grad_enabled():
     return _grad.enabled
 
 
+def _call_in_mode(mode, fn, *args, **kwargs):
+    """Call ``fn(*args, **kwargs)`` with this thread's grad mode set to `mode`; restore it after."""
+    grad = _grad
+    prev = grad.enabled
+    grad.enabled = mode
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        grad.enabled = prev
+
+
 def _wrap_generator(mode, fn):
     """Wrap generator function `fn` so its body runs with grad mode `mode` each time it resumes.
 
@@ -48,30 +58,21 @@ def _wrap_generator(mode, fn):
         callable: a generator function with `fn`'s name and docstring.
     """
 
-    def resume(method, *args):
-        grad = _grad
-        prev = grad.enabled
-        grad.enabled = mode
-        try:
-            return method(*args)
-        finally:
-            grad.enabled = prev
-
     @functools.wraps(fn)
     def generator_context(*args, **kwargs):
         gen = fn(*args, **kwargs)
         try:
-            response = resume(gen.send, None)
+            response = _call_in_mode(mode, gen.send, None)
             while True:
                 try:
                     request = yield response
                 except GeneratorExit:
-                    resume(gen.close)
+                    _call_in_mode(mode, gen.close)
                     raise
-                except BaseException:
-                    response = resume(gen.throw, *sys.exc_info())
+                except BaseException as e:  # thrown in by the caller: on into the generator
+                    response = _call_in_mode(mode, gen.throw, e)
                 else:
-                    response = resume(gen.send, request)
+                    response = _call_in_mode(mode, gen.send, request)
         except StopIteration as e:
             return e.value
 
@@ -85,25 +86,31 @@ class _GradModeContext:
     """
 
     _mode = True
+    _entries = None  # [(thread id, the mode before __enter__)], one per active entry
 
     def __enter__(self):
-        # a stack per thread, so one instance can be entered again while active, and from
-        # several threads at once, each restoring its own mode
-        self.__dict__.setdefault("_prevs", {}).setdefault(_get_ident(), []).append(_grad.enabled)
+        # one entry per thread and nesting level, so one instance can be entered again while
+        # active, and by several threads at once, each getting its own mode back on exit
+        entry = (_get_ident(), _grad.enabled)
+        entries = self._entries
+        if entries is None:
+            self._entries = [entry]
+        else:
+            entries.append(entry)
         _grad.enabled = self._mode
         return self
 
     def __exit__(self, *exc):
-        prevs = self.__dict__.get("_prevs", {})
+        entries = self._entries or ()
         ident = _get_ident()
-        stack = prevs.get(ident)
-        if not stack:  # entered in another thread (a generator resumed elsewhere), or never
+        i = len(entries) - 1
+        while i >= 0 and entries[i][0] != ident:  # the last entry, unless threads interleave
+            i -= 1
+        if i < 0:  # entered in another thread (a generator resumed elsewhere), or never
             raise RuntimeError(f"{type(self).__name__}: exited in a thread that did not enter it; got "
                                f"thread {ident}, expected the thread that ran __enter__. Hint: grad mode "
                                f"is per thread; enter and exit the block in one thread.")
-        _grad.enabled = stack.pop()
-        if not stack:
-            del prevs[ident]  # no entry left behind for a thread that ends
+        _grad.enabled = entries.pop(i)[1]
         return False
 
     def __call__(self, fn):
@@ -113,13 +120,7 @@ class _GradModeContext:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            grad = _grad
-            prev = grad.enabled
-            grad.enabled = mode
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                grad.enabled = prev
+            return _call_in_mode(mode, fn, *args, **kwargs)
 
         return wrapper
 
