@@ -10,7 +10,7 @@ from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor, broadcast_error
 
-_state = grad_mode._state
+_grad = grad_mode._grad
 _make = Tensor._make
 
 
@@ -66,7 +66,7 @@ class Sub(Function):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
         if not ctx.needs_input_grad[1]:
             return grad_out, None
-        if not _state[0]:  # plain backward (no graph of the gradient): on the ndarray
+        if not _grad.enabled:  # plain backward (no graph of the gradient): on the ndarray
             return grad_out, _make(-grad_out.data, False, None)
         return grad_out, -grad_out
 
@@ -108,7 +108,7 @@ class Mul(Function):
         saved = ctx.saved_tensors
         a = saved[0] if need_b else None
         b = saved[-1] if need_a else None
-        if not _state[0]:  # plain backward (no graph of the gradient): the products on ndarrays
+        if not _grad.enabled:  # plain backward (no graph of the gradient): the products on ndarrays
             g = grad_out.data
             return (_make(g * b.data, False, None) if need_a else None,
                     _make(g * a.data, False, None) if need_b else None)
@@ -269,7 +269,7 @@ class Matmul(Function):
             ga = g.unsqueeze(-1) * b if need_a else None
             gb = (a.swapaxes(-1, -2) @ g.unsqueeze(-1)).squeeze(-1) if need_b else None
             return ga, gb
-        if not _state[0]:  # plain backward (no graph of the gradient): the products on ndarrays
+        if not _grad.enabled:  # plain backward (no graph of the gradient): the products on ndarrays
             gd = g.data
             return (_make(gd @ np.swapaxes(b.data, -1, -2), False, None) if need_a else None,
                     _make(np.swapaxes(a.data, -1, -2) @ gd, False, None) if need_b else None)

@@ -18,7 +18,7 @@ from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor, broadcast_error, check_float
 
-_state = grad_mode._state  # _state[0]: grad mode (True inside a create_graph VJP)
+_grad = grad_mode._grad  # _grad.enabled: this thread's grad mode (True inside a create_graph VJP)
 _make = Tensor._make
 
 _SQRT1_2 = 0.70710678118654752440      # 1/√2
@@ -39,7 +39,7 @@ def _scale(grad_out, factor):
     Piecewise-constant derivatives (masks, signs, slopes) have zero derivative themselves, so
     with create_graph the product only needs to stay differentiable in Ḡ.
     """
-    if _state[0]:
+    if _grad.enabled:
         return grad_out * _const(factor)
     g = grad_out.data
     if factor.__class__ is np.ndarray and factor.dtype == np.bool_ and g.dtype.kind == "f" and factor.shape == g.shape:
@@ -278,7 +278,7 @@ class Exp(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (out,) = ctx.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return (grad_out * out,)
         return (_make(grad_out.data * out.data, False, None),)
 
@@ -303,7 +303,7 @@ class Log(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (a,) = ctx.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return (grad_out / a,)
         return (_make(grad_out.data / a.data, False, None),)
 
@@ -328,7 +328,7 @@ class Log1p(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (a,) = ctx.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return (grad_out / (a + 1),)
         return (_make(grad_out.data / (a.data + 1), False, None),)
 
@@ -354,7 +354,7 @@ class Sqrt(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (out,) = ctx.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return (grad_out / (out * 2),)
         return (_make(grad_out.data / (out.data * 2), False, None),)
 
@@ -405,7 +405,7 @@ class Sign(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        if _state[0]:
+        if _grad.enabled:
             return (grad_out * _const(np.zeros((), dtype=grad_out.data.dtype)),)
         return (_make(np.zeros_like(grad_out.data), False, None),)
 
@@ -430,7 +430,7 @@ class Sin(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (a,) = ctx.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return (grad_out * cos(a),)
         return (_make(grad_out.data * np.cos(a.data), False, None),)
 
@@ -455,7 +455,7 @@ class Cos(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (a,) = ctx.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return (-(grad_out * sin(a)),)
         return (_make(-(grad_out.data * np.sin(a.data)), False, None),)
 
@@ -481,7 +481,7 @@ class Tanh(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (out,) = ctx.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return (grad_out * (1 - out * out),)
         z = out.data
         d = 1 - z * z
@@ -517,7 +517,7 @@ class Sigmoid(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (out,) = ctx.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return (grad_out * (out * (1 - out)),)
         z = out.data
         d = 1 - z
@@ -609,7 +609,7 @@ class Elu(Function):
         """The input adjoints, by the VJP rule above."""
         (a,) = ctx.saved_tensors
         positive = a.data > 0
-        if _state[0]:
+        if _grad.enabled:
             e = exp(where(positive, np.zeros((), a.data.dtype), a))
             return (where(positive, grad_out, grad_out * (e * ctx.alpha)),)
         factor = ~positive * (np.exp(np.minimum(a.data, 0)) * ctx.alpha) + positive  # exactly 1 or α e^A
@@ -651,7 +651,7 @@ class Gelu(Function):
         saved = ctx.saved_tensors
         a = saved[0]
         tanh_form = ctx.approximate == "tanh"
-        if _state[0]:
+        if _grad.enabled:
             if tanh_form:
                 t = tanh((a + a * a * a * _GELU_KAPPA) * _GELU_BETA)
                 d = (t + 1) * 0.5 + a * 0.5 * (1 - t * t) * _GELU_BETA * (a * a * (3 * _GELU_KAPPA) + 1)
@@ -694,7 +694,7 @@ class Erf(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (a,) = ctx.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return (grad_out * (exp(-(a * a)) * _TWO_OVER_SQRT_PI),)
         x = a.data
         return (_make(grad_out.data * (np.exp(-(x * x)) * _TWO_OVER_SQRT_PI), False, None),)
@@ -738,7 +738,7 @@ class Softplus(Function):
         beta = ctx.beta
         x = a.data
         above = (x * beta if beta != 1 else x) > ctx.threshold
-        if _state[0]:
+        if _grad.enabled:
             g = grad_out * sigmoid(a * beta if beta != 1 else a)
             return (where(above, grad_out, g) if above.any() else g,)
         t = x * beta if beta != 1 else x
@@ -921,7 +921,7 @@ class Where(Function):
         """The input adjoints, by the VJP rule above."""
         need_x, need_y = ctx.needs_input_grad
         zero = np.zeros((), dtype=grad_out.data.dtype)
-        if not _state[0]:
+        if not _grad.enabled:
             g = grad_out.data
             return (_make(select(ctx.cond, g, zero), False, None) if need_x else None,
                     _make(select(ctx.cond, zero, g), False, None) if need_y else None)
