@@ -22,7 +22,7 @@ from . import tensor as tensor_module
 from .function import Node
 from .tensor import Tensor, apply_hooks
 
-_state = grad_mode._state
+_grad, _anomaly = grad_mode._grad, grad_mode._anomaly
 
 
 def unbroadcast(grad, shape):
@@ -99,12 +99,7 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
     fn = node.fn
     if not create_graph and not fn.generic:
         g = _as_tensor(g)  # TRANSITION: a VJP not yet written for both kinds
-    prev = _state[0]
-    _state[0] = create_graph
-    try:
-        grads = fn.vjp(node, g)
-    finally:
-        _state[0] = prev
+    grads = fn.vjp(node, g)  # in grad mode `create_graph`, set by the sweep
     if not retain_graph:
         node._saved = None  # node.release(), inlined
         node._freed = True
@@ -145,7 +140,7 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
                 raise RuntimeError(
                     f"backward: vjp of '{fn.name}' returned dtype {dt.name} for input {i}; "
                     f"expected {np.dtype(item.dtype).name}.")
-        if _state[1] and not np.all(np.isfinite(gi.data if create_graph else gi)):
+        if _anomaly[0] and not np.all(np.isfinite(gi.data if create_graph else gi)):
             trace = "".join(node.trace or ["(no forward trace: the op was recorded outside detect_anomaly)\n"])
             raise RuntimeError(
                 f"backward: '{fn.name}' returned a NaN or Inf gradient for input {i}. "
@@ -176,7 +171,9 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
         roots (list): graph items to start from (Tensors' nodes, leaf Tensors or Scalars).
         grads (list): their output adjoints (Tensors for Tensor roots, floats for Scalars).
         retain_graph (bool): keep saved values after each VJP.
-        create_graph (bool): run VJPs with grad mode on (higher-order gradients).
+        create_graph (bool): the grad mode the sweep runs in (VJPs, hooks, leaf accumulation),
+            as in PyTorch: True records the gradients' graph (higher-order gradients). The
+            calling thread's mode is set once per sweep, and is the caller's again at each yield.
         capture (dict or None): graph items whose total gradient is wanted (by `grad`); when
             given, leaves are not accumulated and the sweep stops once all were captured.
         steps (bool): yield after every node (the stepper); False runs the whole sweep in the
@@ -192,6 +189,23 @@ def iter_backward(roots, grads, retain_graph=False, create_graph=False, capture=
     An item fed by one edge only (most nodes of a chain or a sum) never enters the buffers:
     its adjoint goes straight onto the ready stack with it.
     """
+    grad = _grad
+    outer = grad.enabled  # the caller's mode: restored at each yield and at the end
+    grad.enabled = create_graph
+    try:
+        for step in _sweep(roots, grads, retain_graph, create_graph, capture, steps):
+            grad.enabled = outer
+            outer = None  # yielded: the mode is the caller's until the next resume
+            yield step
+            outer = grad.enabled
+            grad.enabled = create_graph
+    finally:
+        if outer is not None:
+            grad.enabled = outer
+
+
+def _sweep(roots, grads, retain_graph, create_graph, capture, steps):
+    """The body of `iter_backward` (same arguments and steps), run in its grad mode."""
     # 1. dependency counts: how many edges deliver a gradient to each item
     deps = {}
     stack = []
@@ -438,13 +452,13 @@ def _calibrate_adoption():
     node._freed = False
     node.shape, node.dtype = (2,), probe.data.dtype
     _AdoptionProbe.seen = []
-    prev = _state[0]
+    prev = _grad.enabled
     try:
         deque(iter_backward([node], [Tensor._make(np.ones(2, np.float32), False, None)], steps=False), maxlen=0)
     except Exception:  # never let a measurement break the import: copy instead
         _AdoptionProbe.seen = []
     finally:
-        _state[0] = prev
+        _grad.enabled = prev
     seen = _AdoptionProbe.seen
     limits = [0, 0]
     if len(seen) == 1 and 2 <= seen[0][0] <= 10 and 2 <= seen[0][1] <= 6:

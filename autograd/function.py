@@ -24,7 +24,7 @@ _NO_NEEDS = [(False,) * n for n in range(9)]
 _NEEDS2 = {(True, True): (True, True), (True, False): (True, False), (False, True): (False, True)}
 _NEEDS1 = (True,)
 
-_state = grad_mode._state
+_grad, _anomaly = grad_mode._grad, grad_mode._anomaly
 _module_stack = []  # qualified names of the nn.Modules whose forward is running
 
 
@@ -131,7 +131,7 @@ class Node:
             RuntimeError: as `saved_tensors`.
         """
         items = self.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return items
         return tuple([t.data for t in items])
 
@@ -209,7 +209,7 @@ class Function:
         Returns:
             Tensor: the output, with ``grad_fn`` set when an input requires grad.
         """
-        if _state[0]:
+        if _grad.enabled:
             n = len(inputs)
             if n == 2:  # unrolled for the common arities (a comprehension is a call in 3.11)
                 a, b = inputs
@@ -249,7 +249,7 @@ class Function:
                 ctx.dtype = data.dtype
                 if _module_stack:
                     ctx.module = _module_stack[-1]
-                if _state[1]:
+                if _anomaly[0]:
                     ctx.trace = traceback.format_stack()[:-2]
                 out = _make(data, True, ctx)
                 if ctx._out_index == -2:  # an ndarray was saved: the output?

@@ -12,7 +12,7 @@ from . import grad_mode
 from .device import CPU as _CPU
 from .device import check_device, parse_to_args
 
-_state = grad_mode._state
+_grad = grad_mode._grad
 _default_dtype = [np.dtype(np.float32)]
 # native numeric dtypes `_to_array` passes at once; others are checked: numeric kinds only
 # ("biufc"), converted to the native byte order
@@ -435,7 +435,7 @@ class Tensor:
         """
         steps, seen, made_in_grad_mode = self._view
         now = self._vc[0]
-        if seen == now or not _state[0]:
+        if seen == now or not _grad.enabled:
             return
         base = self._base
         if base.requires_grad:
@@ -722,7 +722,7 @@ class Tensor:
                 f"single memory location, or its memory is read-only; got a tensor of shape {self.shape} made by "
                 f"expand/broadcast_to or from a read-only array, expected writable memory. Hint: clone() the "
                 f"tensor before the in-place operation.")
-        if not _state[0]:
+        if not _grad.enabled:
             return
         if self.requires_grad and self.grad_fn is None:
             raise RuntimeError(
@@ -750,7 +750,7 @@ class Tensor:
         history), and backward sees the old values. Without recording, self itself.
         """
         self._check_inplace(op)
-        if _state[0] and (self.requires_grad or getattr(other, "requires_grad", False)):
+        if _grad.enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
             return Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn)
         return self
 
@@ -874,7 +874,7 @@ class Tensor:
             if not ok:
                 raise ValueError(f"{op}: source of shape {src_data.shape} does not broadcast to {self.shape}; "
                                  f"expected a broadcastable source.")
-        if _state[0] and (self.requires_grad or getattr(src, "requires_grad", False)):
+        if _grad.enabled and (self.requires_grad or getattr(src, "requires_grad", False)):
             from .ops.indexing import index_put
             if not isinstance(src, Tensor):
                 src = Tensor._make(np.asarray(src_data, dtype=self.data.dtype), False, None)
@@ -890,7 +890,7 @@ class Tensor:
         elif isinstance(index, tuple):
             index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
         tracked = isinstance(value, Tensor) and value.requires_grad
-        if _state[0] and (tracked or self.requires_grad):
+        if _grad.enabled and (tracked or self.requires_grad):
             from .ops.indexing import index_put
             if not isinstance(value, Tensor):
                 value = Tensor._make(np.asarray(value, dtype=self.data.dtype), False, None)
@@ -929,10 +929,10 @@ def make_view(out, src, step):
     base = src._base
     if base is None:
         out._base = src
-        out._view = ((step,), vc[0], _state[0])
+        out._view = ((step,), vc[0], _grad.enabled)
     else:
         out._base = base
-        out._view = (src._view[0] + (step,), vc[0], _state[0])
+        out._view = (src._view[0] + (step,), vc[0], _grad.enabled)
     return out
 
 

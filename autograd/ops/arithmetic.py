@@ -10,7 +10,7 @@ from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor, broadcast_error
 
-_state = grad_mode._state
+_grad = grad_mode._grad
 _make = Tensor._make
 
 

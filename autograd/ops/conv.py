@@ -33,7 +33,7 @@ import threading
 import numpy as np
 
 from ..function import Function
-from ..grad_mode import _state
+from ..grad_mode import _grad
 from ..tensor import Tensor
 from .common import as_tensor
 
@@ -715,7 +715,7 @@ class MaxPool2d(Function):
         if ctx.indices is not None:
             return (MaxUnpool2d.apply(grad_out, indices=ctx.indices, x_shape=ctx.x_shape),)
         x, out = ctx.saved_tensors
-        if not _state[0]:
+        if not _grad.enabled:
             return (Tensor._make(_max_pool_backward(grad_out.data, x.data, out.data, *ctx.geometry), False, None),)
         kernel, stride, padding, out_hw, extra, dilation = ctx.geometry
         _, arg = _max_pool_local(x.data, kernel, stride, padding, out_hw, out.data, extra, dilation)
@@ -874,7 +874,7 @@ class AvgPool2d(Function):
         n, c, h, w = ctx.x_shape
         (ph, pw), (eh, ew) = padding, extra
         scaled = grad_out * ctx.inv
-        if not _state[0]:  # numpy: one strided add of Ḡ/K per kernel offset
+        if not _grad.enabled:  # numpy: one strided add of Ḡ/K per kernel offset
             gp = np.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=scaled.data.dtype)
             for sl in _window_slices(kernel, stride, out_hw):
                 gp[(Ellipsis,) + sl] += scaled.data

@@ -18,7 +18,7 @@ from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor, broadcast_error, check_float
 
-_state = grad_mode._state  # _state[0]: grad mode (True inside a create_graph VJP)
+_grad = grad_mode._grad  # _grad.enabled: this thread's grad mode (True inside a create_graph VJP)
 _make = Tensor._make
 
 _SQRT1_2 = 0.70710678118654752440      # 1/√2
@@ -602,7 +602,7 @@ class Elu(Function):
         """The input adjoints, by the VJP rule above."""
         (a,) = ctx.saved_tensors
         positive = a.data > 0
-        if _state[0]:
+        if _grad.enabled:
             e = exp(where(positive, np.zeros((), a.data.dtype), a))
             return (where(positive, grad_out, grad_out * (e * ctx.alpha)),)
         factor = ~positive * (np.exp(np.minimum(a.data, 0)) * ctx.alpha) + positive  # exactly 1 or α e^A
@@ -644,7 +644,7 @@ class Gelu(Function):
         saved = ctx.saved_tensors
         a = saved[0]
         tanh_form = ctx.approximate == "tanh"
-        if _state[0]:
+        if _grad.enabled:
             if tanh_form:
                 t = tanh((a + a * a * a * _GELU_KAPPA) * _GELU_BETA)
                 d = (t + 1) * 0.5 + a * 0.5 * (1 - t * t) * _GELU_BETA * (a * a * (3 * _GELU_KAPPA) + 1)
@@ -687,7 +687,7 @@ class Erf(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         (a,) = ctx.saved_tensors
-        if _state[0]:
+        if _grad.enabled:
             return (grad_out * (exp(-(a * a)) * _TWO_OVER_SQRT_PI),)
         x = a.data
         return (_make(grad_out.data * (np.exp(-(x * x)) * _TWO_OVER_SQRT_PI), False, None),)
@@ -731,7 +731,7 @@ class Softplus(Function):
         beta = ctx.beta
         x = a.data
         above = (x * beta if beta != 1 else x) > ctx.threshold
-        if _state[0]:
+        if _grad.enabled:
             g = grad_out * sigmoid(a * beta if beta != 1 else a)
             return (where(above, grad_out, g) if above.any() else g,)
         t = x * beta if beta != 1 else x
@@ -914,7 +914,7 @@ class Where(Function):
         """The input adjoints, by the VJP rule above."""
         need_x, need_y = ctx.needs_input_grad
         zero = np.zeros((), dtype=grad_out.data.dtype)
-        if not _state[0]:
+        if not _grad.enabled:
             g = grad_out.data
             return (_make(select(ctx.cond, g, zero), False, None) if need_x else None,
                     _make(select(ctx.cond, zero, g), False, None) if need_y else None)

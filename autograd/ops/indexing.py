@@ -17,7 +17,7 @@ from ..function import Function
 from ..tensor import Tensor, make_view
 from .common import as_tensor
 
-_state = grad_mode._state
+_grad = grad_mode._grad
 
 
 def _index_item(item):
@@ -173,7 +173,7 @@ class Getitem(Function):
     def vjp(ctx, grad_out):
         """Ā = zeros of A's shape with Ḡ scattered (added) at index."""
         zeros = np.zeros(ctx.in_shape, dtype=grad_out.data.dtype)
-        if not _state[0]:  # plain backward: scatter in place, no node (the recorded form is below)
+        if not _grad.enabled:  # plain backward: scatter in place, no node (the recorded form is below)
             if ctx.scatter == "add":
                 np.add.at(zeros, ctx.index, grad_out.data)
             else:

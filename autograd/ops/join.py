@@ -12,7 +12,7 @@ from ..tensor import Tensor
 from .common import as_tensor, normalize_axis, pick_axis
 from .indexing import Getitem, basic_getitem
 
-_state = grad_mode._state
+_grad = grad_mode._grad
 
 
 def _block(grad_out, axis, index):
@@ -32,7 +32,7 @@ def _join_vjp(ctx, grad_out, indices):
     """Ā_i = Ḡ at `indices[i]` (a slice or an int) on the join axis, cast back to A_i's
     dtype; None where `ctx.needs_input_grad[i]` is false. In a plain backward the blocks
     are views of Ḡ (no nodes); otherwise `_block` records a Getitem for double backward."""
-    plain = not _state[0]
+    plain = not _grad.enabled
     out = []
     for need, index, dt in zip(ctx.needs_input_grad, indices, ctx.dtypes):
         if need and plain:
@@ -123,7 +123,7 @@ class Pad(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Ā = the interior block of Ḡ."""
-        if not _state[0]:  # plain backward: a view of Ḡ, no node
+        if not _grad.enabled:  # plain backward: a view of Ḡ, no node
             return (Tensor._make(grad_out.data[ctx.interior], False, None),)
         return (Getitem.apply(grad_out, index=ctx.interior, scatter="set"),)
 

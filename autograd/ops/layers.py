@@ -5,7 +5,7 @@ import numpy as np
 
 from ..creation import get_rng
 from ..function import Function
-from ..grad_mode import _state
+from ..grad_mode import _grad
 from ..tensor import Tensor
 from .common import as_tensor
 
@@ -275,7 +275,7 @@ class BatchNorm(Function):
         axes = (0,) + tuple(range(2, ndim))
         shape = (1, -1) + (1,) * (ndim - 2)
         m = x.data.size // x.data.shape[1]
-        if not _state[0]:
+        if not _grad.enabled:
             # numpy: X̄ = a ⊙ Ḡ + b ⊙ (X − μ) + c per channel, with the sums Σ Ḡ and Σ Ḡ ⊙ (X − μ)
             n, c = x.data.shape[:2]
             xc = x.data - ctx.mean.reshape(shape)

@@ -21,7 +21,7 @@ from ..tensor import Tensor
 from . import elementwise as ew
 from .common import as_tensor
 
-_state = grad_mode._state
+_grad = grad_mode._grad
 _REDUCTIONS = ("mean", "sum", "none")
 
 
@@ -303,7 +303,7 @@ class CrossEntropy(Function):
         saved = ctx.saved_tensors
         x = saved[0]
         prob = len(ctx.needs_input_grad) == 2  # the probability target is a second input
-        if len(saved) == 3 and not _state[0]:
+        if len(saved) == 3 and not _grad.enabled:
             # the common case (class indices, nothing ignored, no weight or smoothing), numpy
             # path, with exp(z) and Σ exp(z) from the forward
             if not ctx.needs_input_grad[0]:
@@ -325,7 +325,7 @@ class CrossEntropy(Function):
         C = shape[1]
         eps = ctx.eps
         wv = ctx.weight.reshape(_class_view(shape)) if ctx.weight is not None else None
-        if not _state[0]:  # numpy path
+        if not _grad.enabled:  # numpy path
             G = _scale_np(ctx, grad_out)
             if ctx.reduction == "none":
                 G = G[:, None]
@@ -412,7 +412,7 @@ class NllLoss(Function):
             q = q * valid
         dense = np.zeros(ctx.in_shape, dtype=dtype)
         _add_at(dense, target, -q)
-        if not _state[0]:
+        if not _grad.enabled:
             G = _scale_np(ctx, grad_out)
             return (_const(dense * (G[:, None] if ctx.reduction == "none" else G)),)
         G = _scale_t(ctx, grad_out)
@@ -579,7 +579,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 def _weighted_g(ctx, grad_out, w):
     """G w: the reduction's adjoint times the constant weight w (None: no weight), an ndarray
     without a graph and a Tensor when ``create_graph=True``."""
-    if not _state[0]:
+    if not _grad.enabled:
         G = _scale_np(ctx, grad_out)
         return G if w is None else G * w
     G = _scale_t(ctx, grad_out)
@@ -612,7 +612,7 @@ class MseLoss(Function):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
-        if not _state[0]:
+        if not _grad.enabled:
             gx = (x.data - y.data) * (2 * _scale_np(ctx, grad_out))
             return (_const(gx) if need_x else None), (_const(-gx) if need_y else None)
         gx = (x - y) * (_scale_t(ctx, grad_out) * 2)
@@ -644,7 +644,7 @@ class L1Loss(Function):
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
         need_x, need_y = ctx.needs_input_grad
-        if not _state[0]:
+        if not _grad.enabled:
             gx = ctx.sign * _scale_np(ctx, grad_out)
             return (_const(gx) if need_x else None), (_const(-gx) if need_y else None)
         gx = _scale_t(ctx, grad_out) * _const(ctx.sign)
@@ -698,7 +698,7 @@ class BinaryCrossEntropy(Function):
         eps = np.asarray(_EPS_BCE, dtype=x.data.dtype)
         G = _weighted_g(ctx, grad_out, w)
         gx = gy = None
-        if not _state[0]:
+        if not _grad.enabled:
             xd, yd = x.data, y.data
             if need_x:
                 gx = _const(G * (xd - yd) / np.maximum(xd * (1 - xd), eps))
@@ -779,7 +779,7 @@ class BinaryCrossEntropyWithLogits(Function):
         w, pw = ctx.weight, ctx.pos_weight
         G = _weighted_g(ctx, grad_out, w)
         gx = gy = None
-        if not _state[0]:
+        if not _grad.enabled:
             xd, yd = x.data, y.data
             if need_x:
                 s = _sigmoid_np(xd)
@@ -842,7 +842,7 @@ class KlDiv(Function):
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
         yd = y.data
-        if not _state[0]:
+        if not _grad.enabled:
             G = _scale_np(ctx, grad_out)
             gx = gy = None
             if ctx.log_target:
@@ -899,7 +899,7 @@ class HingeLoss(Function):
         s, y = ctx.saved_tensors
         need_s, need_y = ctx.needs_input_grad
         act = ctx.active.astype(s.data.dtype)
-        if not _state[0]:
+        if not _grad.enabled:
             G = _scale_np(ctx, grad_out) * act
             return ((_const(-G * y.data) if need_s else None), (_const(-G * s.data) if need_y else None))
         G = _scale_t(ctx, grad_out) * _const(act)

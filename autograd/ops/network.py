@@ -9,7 +9,7 @@ from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor, normalize_axis
 
-_state = grad_mode._state  # _state[0]: grad mode; off while a plain backward runs a VJP
+_grad = grad_mode._grad  # _grad.enabled: this thread's grad mode; off while a plain backward runs a VJP
 _make = Tensor._make
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)  # builtin dtypes: singletons, compared by identity
 
@@ -47,7 +47,7 @@ class Softmax(Function):
     def vjp(ctx, grad_out):
         """Input adjoint(s) of Softmax from Ḡ = grad_out, with Tensor ops (see VJP above)."""
         (p,) = ctx.saved_tensors
-        if not _state[0]:  # plain backward: the same formula on ndarrays, fewer temporaries
+        if not _grad.enabled:  # plain backward: the same formula on ndarrays, fewer temporaries
             gp = np.asarray(grad_out.data * p.data)  # 0-d inputs give numpy scalars
             gp -= p.data * gp.sum(axis=ctx.axis, keepdims=True)
             return (Tensor._make(gp, False, None),)
@@ -86,7 +86,7 @@ class LogSoftmax(Function):
     def vjp(ctx, grad_out):
         """Input adjoint(s) of LogSoftmax from Ḡ = grad_out, with Tensor ops (see VJP above)."""
         (z,) = ctx.saved_tensors
-        if not _state[0]:  # plain backward: the same formula on ndarrays
+        if not _grad.enabled:  # plain backward: the same formula on ndarrays
             g = grad_out.data
             out = np.asarray(g - np.exp(z.data) * g.sum(axis=ctx.axis, keepdims=True))
             return (Tensor._make(out, False, None),)
@@ -133,7 +133,7 @@ class Linear(Function):
             # the three products below run on BLAS's fast path
             gd = np.ascontiguousarray(gd)
             g = _make(gd, False, None)
-        if not _state[0]:  # plain backward: the same products on ndarrays
+        if not _grad.enabled:  # plain backward: the same products on ndarrays
             return _linear_vjp_arrays(gd, x.data, weight.data, needs)
         gx = g @ weight if needs[0] else None
         gw = gb = None

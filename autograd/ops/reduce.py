@@ -16,7 +16,7 @@ from ..tensor import Tensor
 from .common import as_tensor, check_float, expand_reduced, normalize_axis, pick_axis
 from .elementwise import maximum, minimum, where
 
-_state = grad_mode._state  # _state[0]: grad mode; off while a plain backward runs a VJP
+_grad = grad_mode._grad  # _grad.enabled: this thread's grad mode; off while a plain backward runs a VJP
 
 
 def _keep_axes(ctx, a, axis, keepdims):
@@ -101,7 +101,7 @@ class Sum(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoint(s) of Sum from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        if not _state[0]:  # plain backward: a broadcast view of Ḡ, no recorded ops
+        if not _grad.enabled:  # plain backward: a broadcast view of Ḡ, no recorded ops
             g = _kept(ctx, grad_out.data)
             return (Tensor._make(np.broadcast_to(g, ctx.in_shape), False, None),)
         g = _expanded(ctx, grad_out)
@@ -131,7 +131,7 @@ class Mean(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoint(s) of Mean from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        if not _state[0]:  # plain backward: Ḡ / n as a broadcast view, no recorded ops
+        if not _grad.enabled:  # plain backward: Ḡ / n as a broadcast view, no recorded ops
             g = _kept(ctx, grad_out.data) / ctx.count
             return (Tensor._make(np.broadcast_to(g, ctx.in_shape), False, None),)
         g = _expanded(ctx, grad_out)
@@ -182,7 +182,7 @@ class Var(Function):
         """Input adjoint(s) of Var from Ḡ = grad_out, with Tensor ops (see VJP above)."""
         (a,) = ctx.saved_tensors
         scale = _inv_dof(2.0, ctx.dof, a.data.dtype)
-        if not _state[0]:  # plain backward: the same formula on ndarrays
+        if not _grad.enabled:  # plain backward: the same formula on ndarrays
             out = _centered(ctx, a.data)
             out *= _kept(ctx, grad_out.data) * scale
             return (Tensor._make(out, False, None),)
@@ -218,7 +218,7 @@ class Std(Function):
         """Input adjoint(s) of Std from Ḡ = grad_out, with Tensor ops (see VJP above)."""
         a, out = ctx.saved_tensors
         scale = _inv_dof(1.0, ctx.dof, a.data.dtype)
-        if not _state[0]:  # plain backward: the same formula on ndarrays
+        if not _grad.enabled:  # plain backward: the same formula on ndarrays
             z = _kept(ctx, out.data)
             with np.errstate(divide="ignore", invalid="ignore"):
                 coef = np.where(z == 0, 0, _kept(ctx, grad_out.data) / z)
@@ -243,7 +243,7 @@ def _extreme_vjp(ctx, grad_out):
     """Shared VJP of max/min: Ḡ split equally among the entries equal to the extreme."""
     a, out = ctx.saved_tensors
     share = _tie_share(a.data == _kept(ctx, out.data), ctx.axis, a.data.dtype)
-    if not _state[0]:  # plain backward: the same product on ndarrays
+    if not _grad.enabled:  # plain backward: the same product on ndarrays
         share *= _kept(ctx, grad_out.data)
         return (Tensor._make(share, False, None),)
     return (_expanded(ctx, grad_out) * share,)
@@ -360,7 +360,7 @@ class LogSumExp(Function):
     def vjp(ctx, grad_out):
         """Input adjoint(s) of LogSumExp from Ḡ = grad_out, with Tensor ops (see VJP above)."""
         a, out = ctx.saved_tensors
-        if not _state[0]:  # plain backward: the same formula on ndarrays
+        if not _grad.enabled:  # plain backward: the same formula on ndarrays
             e = np.asarray(a.data - _kept(ctx, out.data))
             np.exp(e, out=e)
             e *= _kept(ctx, grad_out.data)
