@@ -106,9 +106,18 @@ def render(graph, path, format="svg"):
         data = graph.pipe(format=format)
     except graphviz.ExecutableNotFound as exc:
         raise GraphvizNotFoundError("render") from exc
+    return write_atomic(path, data)
+
+
+def write_atomic(path, data):
+    """Write bytes to `path` through a temporary file in the same folder (never half a file).
+
+    Returns:
+        str: `path`.
+    """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="." + format)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.splitext(path)[1])
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
