@@ -118,7 +118,8 @@ class BackwardStepper:
     Usage:
         ``len(stepper)`` is the number of op nodes the sweep will visit; ``stepper.step()``
         runs the next one and returns its `Step` (None when done); ``for step in stepper``
-        runs the remaining steps; ``run()``, ``run_to(node)``, ``reset()``, ``widget()``.
+        runs the remaining steps; ``run()``, ``run_to(node)``, ``reset()``; ``save_html(path)``
+        writes the explorer and ``widget()`` shows it in a notebook.
         In Jupyter the stepper (and each Step) displays as the graph with the current node
         highlighted, done nodes coloured with their gradients, pending ones grey.
 
@@ -359,8 +360,61 @@ class BackwardStepper:
     def __repr__(self):
         return f"<BackwardStepper: {len(self._run.steps)} of {len(self)} steps taken>"
 
-    def widget(self):
-        """An ipywidgets slider over the steps, showing the graph at the chosen step.
+    def html(self, title=None, caption=None, direction="auto", engine="auto", max_width=1000):
+        """The explorer as one self-contained HTML page (a string); see `save_html`."""
+        from .explorer import explorer_html
+        return explorer_html(self, title, caption, direction, engine, max_width)
+
+    def save_html(self, path, title=None, caption=None, direction="auto", engine="auto", max_width=1000):
+        """Write the backprop explorer: one self-contained HTML file that works offline.
+
+        The graph is laid out once (igraph, or Graphviz's `dot` with ``engine='dot'``) and its
+        boxes never move. Steps: the forward pass (each op's value appears), the seed, then the
+        backward sweep one op node at a time, as the engine ran it: the current op shows its
+        rule (plain text, and its LaTeX source) and the adjoints on its input edges; a value
+        with several consumers shows its running partial sum and "k of n contributions" until
+        complete. Controls: previous, next, play/pause, speed, reset, jump to a node (or click
+        it); keys ← → (step), space (play), Home, End. Runs the sweep to the end first (as
+        `run()` does), so the gradients shown at the end are `backward()`'s.
+
+        Args:
+            path (str or os.PathLike): the .html file to write.
+            title (str): the page's heading; caption (str): a note under it (inputs, labels…).
+            direction, engine, max_width: the layout (see `draw_svg`).
+
+        Returns:
+            str: `path`.
+        """
+        from .svg import save_text
+        return save_text(path, self.html(title, caption, direction, engine, max_width))
+
+    def widget(self, height=720, **options):
+        """The explorer of `save_html` in a notebook cell (JupyterLab, Notebook, VS Code).
+
+        An ``ipywidgets.HTML`` holding the page in a sandboxed ``<iframe srcdoc>`` (the page's
+        script runs inside the frame; nothing is fetched).
+
+        Args:
+            height (int): the frame's height in pixels.
+            **options: title, caption, direction, engine, max_width (see `save_html`).
+
+        Returns:
+            ipywidgets.HTML.
+
+        Raises:
+            ImportError: if ipywidgets is not installed (the message says how to get it).
+        """
+        widgets = _ipywidgets("widget")
+        return widgets.HTML(self.iframe(height, **options))
+
+    def iframe(self, height=720, **options):
+        """The explorer as an ``<iframe srcdoc>`` HTML snippet (what `widget` shows)."""
+        page = html.escape(self.html(**options), quote=True)
+        return (f'<iframe srcdoc="{page}" style="width:100%;height:{int(height)}px;border:1px solid #ddd" '
+                f'sandbox="allow-scripts"></iframe>')
+
+    def slider_widget(self):
+        """An ipywidgets slider over the steps, showing the Graphviz picture at the chosen step.
 
         Moving the slider forward runs the sweep up to that step (steps already taken are
         redrawn from their records).
@@ -371,12 +425,7 @@ class BackwardStepper:
         Raises:
             ImportError: if ipywidgets is not installed (the message says how to get it).
         """
-        try:
-            import ipywidgets as widgets
-        except ImportError:
-            raise ImportError("BackwardStepper.widget: ipywidgets is not installed; expected it for the slider. "
-                              "Hint: pip install ipywidgets, or call .step() / iterate the stepper "
-                              "and display each Step.") from None
+        widgets = _ipywidgets("slider_widget")
         n = len(self)
         if n == 0:
             return widgets.VBox([widgets.HTML("<p>BackwardStepper: the graph has no op nodes to step.</p>")])
@@ -392,3 +441,13 @@ class BackwardStepper:
         slider.observe(show, names="value")
         show()
         return widgets.VBox([slider, view])
+
+
+def _ipywidgets(what):
+    try:
+        import ipywidgets
+    except ImportError:
+        raise ImportError(f"BackwardStepper.{what}: ipywidgets is not installed; expected it for the notebook "
+                          "view. Hint: pip install ipywidgets, or use save_html(path), or call .step() / "
+                          "iterate the stepper and display each Step.") from None
+    return ipywidgets

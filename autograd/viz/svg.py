@@ -125,9 +125,10 @@ def _path(pts, smooth):
 
 
 def _label_point(pts):
-    """Where an edge's label goes: the middle of its last straight piece (near the head)."""
-    (x0, y0), (x1, y1) = pts[-2], pts[-1]
-    return (x0 + x1) / 2 + 4, (y0 + y1) / 2
+    """Where an edge's label goes: a third of the way along its first piece, near the tail (the
+    value the adjoint flows back to), so the labels of one op's inputs do not pile up at the op."""
+    (x0, y0), (x1, y1) = pts[0], pts[1]
+    return x0 + (x1 - x0) / 3 + 4, y0 + (y1 - y0) / 3 + 4
 
 
 def _box_svg(b, pos, size, ids, colours):
@@ -190,7 +191,8 @@ def op_lines(model, item, show_rules=True):
 
 def scene_graph(model, value_box, op_box, direction="auto", engine="auto", max_width=1000):
     """A Scene with one box per value and per op of `model`; `value_box(i, item)` and
-    `op_box(i, item)` make the boxes."""
+    `op_box(i, item)` make the boxes. ``scene.edge_of`` maps (item index, input position) to
+    the edge drawn for that input, and (item index, -1) to the op's output edge."""
     boxes, edges = [], []
     at = {}
     for i, item in enumerate(model.items):
@@ -199,14 +201,19 @@ def scene_graph(model, value_box, op_box, direction="auto", engine="auto", max_w
         if item.next:
             at[("o", i)] = len(boxes)
             boxes.append(op_box(i, item))
+    edge_of = {}  # (item index, input position) → edge index; (item index, -1): the op's output edge
     for i, item in enumerate(model.items):
         if not item.next:
             continue
-        for p in item.next:
+        for j, p in enumerate(item.next):
             if p is not None:
+                edge_of[(i, j)] = len(edges)
                 edges.append((at[("v", model.index[p])], at[("o", i)]))
+        edge_of[(i, -1)] = len(edges)
         edges.append((at[("o", i)], at[("v", i)]))
-    return Scene(boxes, edges, direction, engine, max_width)
+    scene = Scene(boxes, edges, direction, engine, max_width)
+    scene.edge_of = edge_of
+    return scene
 
 
 class SvgPicture:

@@ -1,4 +1,5 @@
 """Pictures and stepping (autograd.viz): DOT structure, rendering, and stepping == backward."""
+import html
 import os
 import re
 import shutil
@@ -703,7 +704,7 @@ def test_widget_slider():
     pytest.importorskip("ipywidgets")
     o, _, _ = scalar_neuron()
     st = BackwardStepper(o)
-    box = st.widget()
+    box = st.slider_widget()
     slider, view = box.children
     assert slider.min == 0 and slider.max == len(st) - 1 and slider.value == 0
     assert st.index == 0 and "step 0 of 5" in view.value
@@ -713,12 +714,28 @@ def test_widget_slider():
     assert st.index == 3 and "step 1 of 5" in view.value
 
 
+def test_widget_is_the_explorer_in_a_frame():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("igraph")
+    o, _, _ = scalar_neuron()
+    st = BackwardStepper(o)
+    w = st.widget(height=500, title="neuron")
+    assert type(w).__name__ == "HTML"
+    assert w.value.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and "height:500px" in w.value
+    page = html.unescape(w.value.split('srcdoc="', 1)[1].split('" style=', 1)[0])
+    assert page == st.html(title="neuron")
+    assert "<script>" in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+
+
 def test_widget_without_ipywidgets(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     st = BackwardStepper(scalar_neuron()[0])
     with pytest.raises(ImportError, match=r"^BackwardStepper.widget: ipywidgets is not installed.*"
                                           r"pip install ipywidgets"):
         st.widget()
+    with pytest.raises(ImportError, match=r"^BackwardStepper.slider_widget: ipywidgets is not installed.*"
+                                          r"pip install ipywidgets"):
+        st.slider_widget()
 
 
 def test_node_is_graph_protocol_item():

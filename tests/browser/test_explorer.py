@@ -1,0 +1,192 @@
+"""The backprop explorer in a real browser: stepping, stable positions, partial sums, final gradients."""
+import time
+
+import numpy as np
+
+from autograd import Scalar, Tensor
+from autograd.viz import BackwardStepper
+from autograd.viz.explorer import _text
+from autograd.viz.svg import wrap
+from tests.autograd.test_viz import MLP_PARAMS, micrograd_expr, mlp, mlp_loss
+
+
+def open_explorer(page, stepper, tmp_path, name="x.html", **kw):
+    path = tmp_path / name
+    stepper.save_html(path, **kw)
+    page.goto(path.as_uri())
+    page.wait_for_function("window.tgExplorer !== undefined")
+    return path
+
+
+def positions(page):
+    """Every box's on-screen rectangle, relative to the SVG (scrolling does not count)."""
+    return page.evaluate("""() => {
+        const svg = document.querySelector('svg.tg-graph').getBoundingClientRect();
+        const out = {};
+        document.querySelectorAll('.tg-node').forEach(e => {
+            const r = e.getBoundingClientRect();
+            out[e.id] = [r.left - svg.left, r.top - svg.top, r.width, r.height];
+        });
+        return out;
+    }""")
+
+
+def box_text(page, box_id, field):
+    """The text of a field (all its lines joined) in a box, as shown."""
+    return page.evaluate("""([id, field]) => Array.from(document.querySelectorAll(
+        '#' + id + ' text[class^="tg-' + field + '"]')).map(t => t.textContent).filter(t => t).join('\\n')""",
+                         [box_id, field])
+
+
+def text_of(page, elem_id):
+    """textContent of an element (SVG texts are not HTMLElements: no inner_text)."""
+    return page.evaluate("id => document.getElementById(id).textContent", elem_id)
+
+
+def edge_label(page, tail, head):
+    """The adjoint written on the edge tail → head."""
+    return page.evaluate("""([a, b]) => {
+        const e = document.querySelector('path.tg-edge[data-from="' + a + '"][data-to="' + b + '"]');
+        return document.getElementById('el' + e.id.slice(1)).textContent; }""", [tail, head])
+
+
+def step_shown(page):
+    return page.evaluate("tgExplorer.step")
+
+
+def expected_grad_text(g):
+    return "\n".join(wrap("grad " + _text(g)))
+
+
+def test_buttons_keys_and_positions_never_move(page, tmp_path):
+    g, _ = micrograd_expr()
+    st = BackwardStepper(g)
+    open_explorer(page, st, tmp_path)
+    n = page.evaluate("tgExplorer.count")
+    assert n == 1 + 2 * len(st)  # forward ops, the seed, backward ops
+    assert step_shown(page) == -1
+    before = positions(page)
+    page.click("#tg-next")
+    page.click("#tg-next")
+    assert step_shown(page) == 1
+    page.click("#tg-prev")
+    assert step_shown(page) == 0
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    assert step_shown(page) == 1
+    assert positions(page) == before
+    page.keyboard.press("End")
+    assert step_shown(page) == n - 1 and positions(page) == before
+    page.click("#tg-reset")
+    assert step_shown(page) == -1
+    # play: steps advance by themselves, pause stops them
+    page.fill("#tg-speed", "30")
+    page.click("#tg-play")
+    page.wait_for_function("tgExplorer.step >= 3")
+    page.click("#tg-play")
+    k = step_shown(page)
+    time.sleep(0.2)
+    assert step_shown(page) == k and not page.evaluate("tgExplorer.playing")
+    assert positions(page) == before
+    # jump to a node
+    jump = page.evaluate("tgExplorer.jump")
+    target = sorted(jump, key=jump.get)[3]
+    page.select_option("#tg-jump", target)
+    assert step_shown(page) == jump[target]
+    assert page.evaluate(f"document.getElementById('{target}').classList.contains('tg-cur')") or target.startswith("v")
+
+
+def test_forward_values_appear_then_adjoints_flow(page, tmp_path):
+    x1, w1 = Scalar(0.5, "x1"), Scalar(-1.0, "w1")
+    o = (x1 * w1).tanh()
+    o.name = "o"
+    st = BackwardStepper(o)
+    open_explorer(page, st, tmp_path)
+    # boxes: v0 x1, v1 w1, v2 x1*w1 (+ o2), v3 o (+ o3)
+    ids = page.evaluate("Object.keys(tgExplorer.jump)")
+    assert "o2" in ids and "o3" in ids
+    assert box_text(page, "v0", "data") == "data 0.5000"
+    assert box_text(page, "v3", "data") == "data ·" and box_text(page, "v3", "grad") == "grad ·"
+    page.keyboard.press("ArrowRight")  # forward: *
+    assert box_text(page, "v2", "data") == "data -0.5000"
+    page.keyboard.press("ArrowRight")  # forward: tanh
+    assert box_text(page, "v3", "data") == f"data {np.tanh(-0.5):.4f}"
+    page.keyboard.press("ArrowRight")  # the seed
+    assert box_text(page, "v3", "grad") == "grad 1.0000"
+    page.keyboard.press("ArrowRight")  # backward: tanh, its rule in the panel and the adjoint on its edge
+    panel = page.inner_text("#tg-panel")
+    assert "tanh" in panel and "ā = ḡ·(1 − out²)" in panel and r"\bar a = \bar g\,(1 - \mathrm{out}^2)" in panel
+    assert edge_label(page, "v2", "o3") == f"{1 - np.tanh(-0.5) ** 2:.4f}"
+    assert box_text(page, "v2", "grad") == f"grad {1 - np.tanh(-0.5) ** 2:.4f}"
+    page.keyboard.press("ArrowLeft")
+    assert edge_label(page, "v2", "o3") == "" and box_text(page, "v2", "grad") == "grad ·"
+
+
+def test_fork_shows_partial_sum_between_its_contributions(page, tmp_path):
+    a = Scalar(3.0, "a")
+    b = a * 2.0      # a's first consumer
+    c = a.tanh()     # a's second consumer
+    out = b * c
+    st = BackwardStepper(out)
+    open_explorer(page, st, tmp_path)
+    box = "v0"  # a, the first item drawn
+    assert "a" == text_of(page, f"{box}-title")
+    assert box_text(page, box, "count") == "0 of 2 contributions"
+    a2 = Scalar(3.0, "a")  # the reference: the same graph, backward()
+    b2, c2 = a2 * 2.0, a2.tanh()
+    (b2 * c2).backward()
+    first = 2.0 * c.data  # ∂out/∂b · ∂b/∂a, or ∂out/∂c · ∂c/∂a: whichever the sweep runs first
+    second = b.data * (1 - c.data ** 2)
+    n = page.evaluate("tgExplorer.count")
+    seen = []
+    for k in range(n):
+        page.evaluate(f"tgExplorer.go({k})")
+        seen.append((box_text(page, box, "count"), box_text(page, box, "grad")))
+    partial = [s for s in seen if s[0] == "1 of 2 contributions"]
+    assert partial, seen
+    assert partial[0][1] in (expected_grad_text(first), expected_grad_text(second))
+    assert seen[-1] == ("2 of 2 contributions ✓", expected_grad_text(a2.grad))
+    assert a.grad == a2.grad and abs(a2.grad - (first + second)) < 1e-12
+
+
+def test_final_gradients_equal_backward(page, tmp_path):
+    leaves = mlp(np.float64)
+    st = BackwardStepper(mlp_loss(*leaves), params=dict(zip(MLP_PARAMS, leaves[1:])))
+    open_explorer(page, st, tmp_path)
+    ref = [Tensor(t.data.copy(), requires_grad=True) for t in leaves]
+    mlp_loss(*ref).backward()
+    page.keyboard.press("End")
+    final = page.evaluate("tgExplorer.final")
+    for i, r in enumerate(ref):  # leaves are v0..v4 in drawing order? find them by their text
+        box = f"v{[j for j, it in enumerate(st._model.items) if it is leaves[i]][0]}"
+        np.testing.assert_array_equal(np.array(final[box]), r.grad.data)
+        assert box_text(page, box, "grad") == expected_grad_text(r.grad.data)
+
+
+def test_speed_of_a_step_on_a_1000_node_graph(page, tmp_path):
+    x = Tensor(np.linspace(-1, 1, 4), requires_grad=True, name="x")
+    y = x
+    for _ in range(500):
+        y = y.tanh()
+    root = y.sum()
+    st = BackwardStepper(root)
+    assert len(st._model.items) + len(st) >= 1000
+    path = open_explorer(page, st, tmp_path, "big.html")
+    size = path.stat().st_size
+    n = page.evaluate("tgExplorer.count")
+    times = page.evaluate("""(n) => {
+        const out = [];
+        for (let k = 0; k < 40; k++) {
+            const t0 = performance.now();
+            tgExplorer.go(Math.floor(n / 2) + k);
+            document.body.offsetHeight;  // force style and layout
+            out.push(performance.now() - t0);
+        }
+        const t0 = performance.now(); tgExplorer.go(n - 1); document.body.offsetHeight; out.push(performance.now() - t0);
+        return out;
+    }""", n)
+    times.sort()
+    median = times[len(times) // 2]
+    print(f"\n1000+-node graph: {size} bytes, {n} steps, one step median {median:.1f} ms, worst {times[-1]:.1f} ms")
+    assert median <= 50 and size <= 2_000_000
