@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: demo test bench dot lint clean
+.PHONY: demo test bench dot chromium system lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,16 +21,33 @@ $(VENV)/.dev: pyproject.toml | $(PY)
 demo: $(VENV)/.examples
 	$(PY) examples/train_digits.py
 
-# Graphviz's `dot` renders the pictures: install Debian's package when we can, else say how.
-dot:
-	@if command -v dot >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends graphviz; \
-	else \
-		echo "Graphviz 'dot' not found: install it (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz)."; \
-	fi
+# System programs, from Debian's packages when we can (root with apt-get: one `apt-get update`,
+# then one install of whatever is missing), else a note says how to get them:
+#   graphviz — `dot` renders draw_graph's pictures (tracegrad draws its own SVG without it);
+#   chromium — the browser the explorer's tests drive with Playwright (never downloaded by it).
+SYSTEM_PROGRAMS := dot:graphviz chromium:chromium
 
-test: $(VENV)/.dev dot
+define install_missing
+	@missing=""; for pair in $(1); do prog=$${pair%%:*}; pkg=$${pair##*:}; \
+		command -v $$prog >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	else \
+		echo "not found:$$missing — install it (Debian/Ubuntu: sudo apt-get install$$missing; macOS: brew install graphviz, and Chromium or Chrome); the tests that need it skip."; \
+	fi
+endef
+
+dot:
+	$(call install_missing,dot:graphviz)
+
+chromium:
+	$(call install_missing,chromium:chromium)
+
+system:
+	$(call install_missing,$(SYSTEM_PROGRAMS))
+
+test: $(VENV)/.dev system
 	$(PY) -m pytest -n 2 --nbmake tests $(wildcard notebooks/*.ipynb)
 
 $(VENV)/.bench: pyproject.toml | $(PY)

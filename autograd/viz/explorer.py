@@ -23,7 +23,8 @@ from .draw import preview
 from .svg import Box, op_lines, scene_graph, shape_line, value_title, wrap
 
 NOT_KEPT = "(not kept)"  # a Tensor value nothing holds any more (no consumer saved it)
-EDGE_LABEL_MAX = 44  # characters of an adjoint written on an edge (the panel has it in full)
+EDGE_LABEL_MAX = 44
+FINAL_MAX = 1024  # leaves up to this many elements carry their exact final gradient in the page (for checks)  # characters of an adjoint written on an edge (the panel has it in full)
 
 
 def _asset(name):
@@ -87,7 +88,7 @@ def explorer_data(stepper, title=None, caption=None, direction="auto", engine="a
         data the page's script reads: ``steps`` (one per forward op, the seed, one per
         backward step), ``init`` (the texts and states before the first step), ``jump``
         (box id → the step that completes it), ``final`` (leaf box id → its gradient as a
-        nested list, exactly `backward()`'s), title and caption.
+        nested list, exactly `backward()`'s, for leaves of at most 1,024 elements), title and caption.
     """
     stepper.run()
     model = stepper._model
@@ -223,7 +224,7 @@ def explorer_data(stepper, title=None, caption=None, direction="auto", engine="a
                       "rows": rows})
     final = {}
     for i, item in enumerate(items):
-        if not item.next and item in total and total[item] is not None:
+        if not item.next and item in total and total[item] is not None and np.size(total[item]) <= FINAL_MAX:
             final[f"v{i}"] = np.asarray(total[item], dtype=np.float64).tolist()
     names = {b.id: b.lines[0][1] for b in scene.boxes}
     data = {"title": title or "tracegrad backprop explorer", "caption": caption or "",

@@ -78,7 +78,37 @@ class Scene:
         self.boxes = boxes
         self.edges = edges
         self.index = {b.id: i for i, b in enumerate(boxes)}
+        self.cluster_labels = {}  # module path → its frame's label ("0: Linear"); unlabelled: the path
         self.layout = compute_layout([b.size() for b in boxes], edges, direction, engine, max_width)
+
+    def _clusters(self):
+        """Dashed frames around the boxes made inside each module (nested by dotted path), labelled
+        ``qualname: Class``, drawn behind everything (their ids are ``cluster_<qualname>``)."""
+        members = {}
+        for i, b in enumerate(self.boxes):
+            if b.module:
+                parts = b.module.split(".")
+                for k in range(1, len(parts) + 1):
+                    members.setdefault(".".join(parts[:k]), []).append(i)
+        out = []
+        lay = self.layout
+        depth = max((p.count(".") for p in members), default=0)
+        for path in sorted(members, key=lambda p: (p.count("."), p)):
+            pad = 6 + 6 * (depth - path.count("."))
+            xs0, ys0, xs1, ys1 = [], [], [], []
+            for i in members[path]:
+                (cx, cy), (w, h) = lay.pos[i], lay.sizes[i]
+                xs0.append(cx - w / 2)
+                ys0.append(cy - h / 2)
+                xs1.append(cx + w / 2)
+                ys1.append(cy + h / 2)
+            x0, y0, x1, y1 = min(xs0) - pad, min(ys0) - pad - LINE_H, max(xs1) + pad, max(ys1) + pad
+            label = html.escape(self.cluster_labels.get(path, path))
+            out.append(f'<g id="cluster_{html.escape(path)}" class="tg-cluster"><rect x="{x0:.1f}" y="{y0:.1f}" '
+                       f'width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" rx="6" fill="none" stroke="#8f8f8f" '
+                       f'stroke-dasharray="5 3"/><text x="{x0 + 5:.1f}" y="{y0 + LINE_H - 2:.1f}" fill="#555">'
+                       f'{label}</text></g>')
+        return out
 
     def svg(self, ids=False, colours=True):
         """The scene as an SVG document (a string).
@@ -95,7 +125,9 @@ class Scene:
                f'viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="{FONT_SIZE}">',
                '<defs><marker id="tg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
                'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker>'
-               '</defs>', '<g class="tg-edges">']
+               '</defs>']
+        out += self._clusters()
+        out.append('<g class="tg-edges">')
         for k, (u, v) in enumerate(self.edges):
             d = _path(lay.routes[k], lay.smooth)
             out.append(f'<path id="e{k}" class="tg-edge" data-from="{self.boxes[u].id}" data-to="{self.boxes[v].id}" '
@@ -213,6 +245,7 @@ def scene_graph(model, value_box, op_box, direction="auto", engine="auto", max_w
         edges.append((at[("o", i)], at[("v", i)]))
     scene = Scene(boxes, edges, direction, engine, max_width)
     scene.edge_of = edge_of
+    scene.cluster_labels = {p: f"{p}: {k}" for p, k in model.module_types.items()}
     return scene
 
 
