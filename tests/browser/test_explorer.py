@@ -1,7 +1,10 @@
 """The backprop explorer in a real browser: stepping, stable positions, partial sums, final gradients."""
+import os
+import pathlib
 import time
 
 import numpy as np
+import pytest
 
 from autograd import Scalar, Tensor
 from autograd.viz import BackwardStepper
@@ -190,3 +193,37 @@ def test_speed_of_a_step_on_a_1000_node_graph(page, tmp_path):
     median = times[len(times) // 2]
     print(f"\n1000+-node graph: {size} bytes, {n} steps, one step median {median:.1f} ms, worst {times[-1]:.1f} ms")
     assert median <= 50 and size <= 2_000_000
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+def test_demo_explorer_opens_within_a_second(page, tmp_path, model):
+    demo = _load_demo()
+    ag_seed = 0
+    import autograd as ag
+    import nn
+    ag.manual_seed(ag_seed)
+    builder, as_images = demo.MODELS[model][:2]
+    X, y, _, _ = demo.load_split(0, as_images=as_images)
+    net = builder()
+    paths = demo.draw_step(net, nn.CrossEntropyLoss(), Tensor(X[:32]), Tensor(y[:32]), str(tmp_path))
+    size = os.path.getsize(paths["explorer"])
+    t0 = time.perf_counter()
+    page.goto(pathlib.Path(paths["explorer"]).as_uri())
+    page.wait_for_function("window.tgExplorer !== undefined && tgExplorer.readyAt > 0")
+    wall = time.perf_counter() - t0
+    ready = page.evaluate("tgExplorer.readyAt")
+    step = page.evaluate("""() => { const t0 = performance.now(); tgExplorer.next(); document.body.offsetHeight;
+                                    return performance.now() - t0; }""")
+    print(f"\n{model} demo explorer: {size} bytes, ready {ready:.0f} ms after navigation start "
+          f"(goto → ready {wall * 1000:.0f} ms), first step {step:.1f} ms")
+    assert size <= 2_000_000 and ready <= 1000
+    assert "loss" in page.inner_text(".tg-caption") and "labels" in page.inner_text(".tg-caption")
+
+
+def _load_demo():
+    import importlib.util
+    root = pathlib.Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("train_digits", root / "examples" / "train_digits.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

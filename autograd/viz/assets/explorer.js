@@ -27,9 +27,12 @@
     return { text: text, st: st };
   }
 
+  function pairs(list) { var o = {}; for (var j = 0; j < list.length; j++) { o[list[j][0]] = list[j][1]; } return o; }
+
   function show(k) {
     k = Math.max(-1, Math.min(N - 1, k));
-    var s = stateAt(k), id;
+    // one step forward changes only what that step lists; any other move rebuilds the state from the start
+    var s = (k === cur + 1 && k >= 0) ? { text: pairs(steps[k].set), st: pairs(steps[k].st) } : stateAt(k), id;
     for (id in s.text) {
       if (shownText[id] !== s.text[id]) { $(id).textContent = s.text[id]; shownText[id] = s.text[id]; }
     }
@@ -125,6 +128,8 @@
   });
   // for tests and the curious: the step shown, the number of steps, go(k), and the final gradients
   window.tgExplorer = { get step() { return cur; }, count: N, go: go, next: next, prev: prev, play: play,
+    readyAt: 0,
     pause: pause, get playing() { return timer !== null; }, final: data.final, jump: data.jump };
   show(-1);
+  window.tgExplorer.readyAt = performance.now();  // ms since the page started loading
 })();
