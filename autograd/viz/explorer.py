@@ -24,6 +24,7 @@ from .svg import Box, op_lines, scene_graph, shape_line, value_title, wrap
 
 NOT_KEPT = "(not kept)"  # a Tensor value nothing holds any more (no consumer saved it)
 EDGE_LABEL_MAX = 44
+CLUSTER_NOTES_MAX = 8  # parameters listed in a collapsed module frame
 FINAL_MAX = 1024  # leaves up to this many elements carry their exact final gradient in the page (for checks)  # characters of an adjoint written on an edge (the panel has it in full)
 
 
@@ -163,6 +164,26 @@ def explorer_data(stepper, title=None, caption=None, direction="auto", engine="a
         state0[bid] = "fwd" if leaf else "pending"
         if item.next:
             state0[f"o{i}"] = "pending"
+    # module frames: collapsed, each shows its parameters' gradient norms (updated as they complete)
+    notes_of = {}  # leaf item → [(note element id, parameter name)]
+    for path in sorted({b.module for b in scene.boxes if b.module}):
+        parts = path.split(".")
+        for k in range(1, len(parts) + 1):
+            sub = ".".join(parts[:k])
+            scene.cluster_notes.setdefault(sub, [])
+    for i, item in enumerate(items):
+        mod = model.module_of(item)
+        if item.next or not mod or model.role(item) != "param":
+            continue
+        name = value_title(model, item)
+        parts = mod.split(".")
+        for k in range(1, len(parts) + 1):
+            notes = scene.cluster_notes[".".join(parts[:k])]
+            if len(notes) < CLUSTER_NOTES_MAX:
+                eid = f"cluster_{html.escape('.'.join(parts[:k]))}-n{len(notes)}"
+                notes.append(_norm_note(name, None))
+                text0[eid] = notes[-1]
+                notes_of.setdefault(item, []).append((eid, name))
     edge_of = scene.edge_of
     steps = []
     jump = {}
@@ -217,6 +238,8 @@ def explorer_data(stepper, title=None, caption=None, direction="auto", engine="a
                 rows.append([f"  {pname}: sum so far ({c} of {n})", partial[(p, c)]])
             if c == n and not p.next:
                 jump[pid] = len(steps)
+                for eid, name in notes_of.get(p, ()):
+                    ev.append((eid, _norm_note(name, total.get(p))))
         jump[f"o{i}"] = len(steps)
         jump.setdefault(f"v{i}", len(steps))
         steps.append({"ph": "backward", "t": f"backward step {s.index + 1} of {len(run.steps)}: {s.name}",
@@ -231,6 +254,14 @@ def explorer_data(stepper, title=None, caption=None, direction="auto", engine="a
             "init": {"text": text0, "st": state0}, "steps": steps, "jump": jump, "final": final, "names": names,
             "kind": model.kind}
     return scene, data
+
+
+def _norm_note(name, grad):
+    """``'‖∇0.weight‖ 0.1234'`` (· while the gradient is not known)."""
+    if grad is None:
+        return f"‖∇{name}‖ ·"
+    g = np.asarray(grad, dtype=np.float64)
+    return f"‖∇{name}‖ {np.sqrt(np.sum(g * g)):.4g}"
 
 
 def _value(model, item):
@@ -268,6 +299,7 @@ def explorer_html(stepper, title=None, caption=None, direction="auto", engine="a
             "<button id=\"tg-next\" title=\"next (→)\">next ▶</button>"
             "<label>speed <input id=\"tg-speed\" type=\"range\" min=\"1\" max=\"30\" value=\"4\"> "
             "<span id=\"tg-speed-text\">4</span> steps/s</label>"
+            "<button id=\"tg-modules\" title=\"or click a module's label\">collapse modules</button>"
             "<label>jump to <select id=\"tg-jump\"><option value=\"\">node…</option></select></label>"
             "<span id=\"tg-counter\" class=\"tg-counter\"></span></div>"
             "<div class=\"tg-main\"><div class=\"tg-view\" id=\"tg-view\">"

@@ -79,9 +79,10 @@ class Scene:
         self.edges = edges
         self.index = {b.id: i for i, b in enumerate(boxes)}
         self.cluster_labels = {}  # module path → its frame's label ("0: Linear"); unlabelled: the path
+        self.cluster_notes = {}  # module path → lines the explorer shows in the collapsed frame
         self.layout = compute_layout([b.size() for b in boxes], edges, direction, engine, max_width)
 
-    def _clusters(self):
+    def _clusters(self, ids=False):
         """Dashed frames around the boxes made inside each module (nested by dotted path), labelled
         ``qualname: Class``, drawn behind everything (their ids are ``cluster_<qualname>``)."""
         members = {}
@@ -103,11 +104,24 @@ class Scene:
                 xs1.append(cx + w / 2)
                 ys1.append(cy + h / 2)
             x0, y0, x1, y1 = min(xs0) - pad, min(ys0) - pad - LINE_H, max(xs1) + pad, max(ys1) + pad
+            self.extent = (min(self.extent[0], x0), min(self.extent[1], y0),
+                           max(self.extent[2], x1), max(self.extent[3], y1))
             label = html.escape(self.cluster_labels.get(path, path))
-            out.append(f'<g id="cluster_{html.escape(path)}" class="tg-cluster"><rect x="{x0:.1f}" y="{y0:.1f}" '
+            cid = f"cluster_{html.escape(path)}"
+            out.append(f'<g id="{cid}" class="tg-cluster"><rect class="tg-frame" x="{x0:.1f}" y="{y0:.1f}" '
                        f'width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" rx="6" fill="none" stroke="#8f8f8f" '
-                       f'stroke-dasharray="5 3"/><text x="{x0 + 5:.1f}" y="{y0 + LINE_H - 2:.1f}" fill="#555">'
-                       f'{label}</text></g>')
+                       f'stroke-dasharray="5 3"/>')
+            notes = self.cluster_notes.get(path, ()) if ids else ()
+            if ids:  # the explorer: the collapsed frame is one small box: label and parameters' gradient norms
+                wide = max([len(self.cluster_labels.get(path, path))] + [len(n) + 2 for n in notes])
+                out.append(f'<rect class="tg-cbox" x="{x0:.1f}" y="{y0:.1f}" width="{wide * CHAR_W * 1.2 + 12:.1f}" '
+                           f'height="{LINE_H * (1 + len(notes)) + 6}" rx="4"/>')
+            out.append(f'<text class="tg-clabel" x="{x0 + 5:.1f}" y="{y0 + LINE_H - 2:.1f}" fill="#555">{label}</text>')
+            if ids:
+                for j, note in enumerate(notes):
+                    out.append(f'<text id="{cid}-n{j}" class="tg-cnote" x="{x0 + 5:.1f}" '
+                               f'y="{y0 + LINE_H * (j + 2) - 2:.1f}">{html.escape(note)}</text>')
+            out.append("</g>")
         return out
 
     def svg(self, ids=False, colours=True):
@@ -120,13 +134,18 @@ class Scene:
                 CSS sets them by class instead).
         """
         lay = self.layout
-        w, h = math.ceil(lay.width), math.ceil(lay.height)
+        self.extent = (0.0, 0.0, lay.width, lay.height)
+        clusters = self._clusters(ids)  # module frames may reach past the layout's margins
+        x0, y0, x1, y1 = self.extent
+        dx, dy = max(0.0, 2 - x0), max(0.0, 2 - y0)
+        w, h = math.ceil(x1 + dx + 2), math.ceil(y1 + dy + 2)
         out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="tg-graph" width="{w}" height="{h}" '
                f'viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="{FONT_SIZE}">',
                '<defs><marker id="tg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
                'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker>'
                '</defs>']
-        out += self._clusters()
+        out.append(f'<g transform="translate({dx:.1f},{dy:.1f})">')
+        out += clusters
         out.append('<g class="tg-edges">')
         for k, (u, v) in enumerate(self.edges):
             d = _path(lay.routes[k], lay.smooth)
@@ -140,7 +159,7 @@ class Scene:
         out.append('</g><g class="tg-nodes">')
         for i, b in enumerate(self.boxes):
             out.append(_box_svg(b, lay.pos[i], lay.sizes[i], ids, colours))
-        out.append("</g></svg>")
+        out.append("</g></g></svg>")
         return "\n".join(out)
 
 

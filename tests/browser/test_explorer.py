@@ -227,3 +227,30 @@ def _load_demo():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_module_frames_collapse_to_their_gradient_norms(page, tmp_path):
+    nn = pytest.importorskip("nn")
+    import autograd as ag
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    x = Tensor(np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32))
+    loss = model(x).sum()
+    open_explorer(page, BackwardStepper(loss, params=model), tmp_path)
+    before = positions(page)
+    assert text_of(page, "cluster_0-n0") == "‖∇0.weight‖ ·"
+    page.keyboard.press("End")
+    page.click("#tg-modules")
+    assert page.evaluate("document.getElementById('cluster_0').classList.contains('tg-collapsed')")
+    norms = {name: float(np.sqrt(np.sum(p.grad.data.astype(np.float64) ** 2))) for name, p in model.named_parameters()}
+    assert text_of(page, "cluster_0-n0") == f"‖∇0.weight‖ {norms['0.weight']:.4g}"
+    assert text_of(page, "cluster_2-n1") == f"‖∇2.bias‖ {norms['2.bias']:.4g}"
+    hidden = page.evaluate("Array.from(document.querySelectorAll('.tg-node.tg-hidden')).map(e => e.id)")
+    assert hidden and all(before[b] for b in hidden)
+    page.keyboard.press("Home")  # the norms go back to unknown with the steps
+    assert text_of(page, "cluster_0-n0") == "‖∇0.weight‖ ·"
+    page.click("#cluster_0 .tg-clabel")  # expand one frame by its label
+    assert not page.evaluate("document.getElementById('cluster_0').classList.contains('tg-collapsed')")
+    page.click("#tg-modules")  # some frames are still collapsed: the button expands them all
+    assert page.evaluate("document.querySelectorAll('.tg-hidden').length") == 0
+    assert positions(page) == before

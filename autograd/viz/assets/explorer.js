@@ -126,6 +126,40 @@
     else if (ev.key === "Home") { pause(); go(-1); ev.preventDefault(); }
     else if (ev.key === "End") { pause(); go(N - 1); ev.preventDefault(); }
   });
+  // module frames: a click on a frame's label collapses it into one box listing its parameters' gradient
+  // norms (the boxes inside are hidden, nothing moves) and a second click expands it again
+  function inside(m, path) { return m === path || m.indexOf(path + ".") === 0; }
+  function collapse(frame, on) {
+    var path = frame.id.slice(8), hidden = {};
+    frame.classList.toggle("tg-collapsed", on);
+    document.querySelectorAll(".tg-node").forEach(function (n) {
+      var m = n.getAttribute("data-module");
+      if (m && inside(m, path)) { n.classList.toggle("tg-hidden", on); }
+      hidden[n.id] = n.classList.contains("tg-hidden");
+    });
+    document.querySelectorAll(".tg-edge").forEach(function (e) {
+      var gone = hidden[e.getAttribute("data-from")] && hidden[e.getAttribute("data-to")];
+      e.classList.toggle("tg-hidden", gone);
+      $("el" + e.id.slice(1)).classList.toggle("tg-hidden", gone);
+    });
+    document.querySelectorAll(".tg-cluster").forEach(function (c) {
+      var p = c.id.slice(8);
+      if (p !== path && inside(p, path)) { c.classList.toggle("tg-hidden", on); }
+    });
+    if (on) { frame.parentNode.appendChild(frame); }  // the collapsed box is drawn over what it covers
+  }
+  var frames = document.querySelectorAll(".tg-cluster");
+  frames.forEach(function (c) {
+    c.querySelector(".tg-clabel").addEventListener("click", function () {
+      collapse(c, !c.classList.contains("tg-collapsed"));
+    });
+  });
+  $("tg-modules").addEventListener("click", function () {
+    var on = !document.querySelector(".tg-cluster.tg-collapsed");
+    frames.forEach(function (c) { if (c.id.slice(8).indexOf(".") < 0) { collapse(c, on); } });
+    $("tg-modules").textContent = on ? "expand modules" : "collapse modules";
+  });
+  if (!frames.length) { $("tg-modules").style.display = "none"; }
   // for tests and the curious: the step shown, the number of steps, go(k), and the final gradients
   window.tgExplorer = { get step() { return cur; }, count: N, go: go, next: next, prev: prev, play: play,
     readyAt: 0,
