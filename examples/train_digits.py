@@ -64,6 +64,8 @@ def make_cnn():
         nn.Flatten(), nn.Dropout(0.25), nn.Linear(32 * 2 * 2, 10))
 
 
+RECORD_EVERY = 10  # batches between two records of the training view (out/backprop.html)
+
 # --model → (builder, input as images?, default epochs, default SGD lr); other optimizers: lr 1e-3
 MODELS = {"mlp": (make_mlp, False, 20, 0.05), "cnn": (make_cnn, True, 12, 0.02)}
 
@@ -234,14 +236,15 @@ def restore_checkpoint(ckpt, model, optimizer, scheduler, loader):
     return int(ckpt["epoch"]), history
 
 
-def draw_step(model, loss_fn, xb, yb, out):
+def draw_step(model, loss_fn, xb, yb, out, recording=None):
     """Draw one training step (forward and backward on a batch); return the paths written.
 
     OUT/backprop.html: the backprop explorer of that step (`BackwardStepper.save_html`: step
     through the forward pass and the backward sweep; self-contained, opens offline in any
     browser). OUT/graph.svg: the step's graph (Graphviz's picture with module clusters when its
     `dot` is installed, else tracegrad's own SVG, laid out by igraph); OUT/graph.dot: its DOT
-    source. Returns {"graph": the SVG's path, "explorer": the HTML's path}.
+    source. `recording` (an autograd.viz.TrainingRecorder of the run) is shown under the explorer.
+    Returns {"graph": the SVG's path, "explorer": the HTML's path}.
     """
     from autograd.viz import BackwardStepper, GraphvizNotFoundError, draw_graph, draw_svg, render
     params = list(model.parameters())
@@ -258,7 +261,7 @@ def draw_step(model, loss_fn, xb, yb, out):
                f"loss {loss.item():.4f}. Forward first, then backward as the engine runs it.")
     stepper = BackwardStepper(loss, params=model)  # running it to the end is loss.backward()
     explorer = stepper.save_html(os.path.join(out, "backprop.html"), title="tracegrad: one training step",
-                                 caption=caption)
+                                 caption=caption, recording=recording)
     graph = draw_graph(loss, params=model, show_rules=True, group_modules=True)
     svg = draw_svg(loss, params=model, show_data=True)
     for p, g in zip(params, kept):
@@ -340,6 +343,10 @@ def main(argv=None):
         first, history = restore_checkpoint(ckpt, model, optimizer, scheduler, loader)
     losses, train_accs, test_accs = history["losses"], history["train_accuracies"], history["test_accuracies"]
     epoch_times = []
+    recording = None
+    if not args.no_plots:  # per-layer norms every RECORD_EVERY batches, shown under the explorer
+        from autograd.viz import TrainingRecorder
+        recording = TrainingRecorder(model, every=RECORD_EVERY)
     bar = tqdm(range(first, args.epochs), desc="epochs", disable=args.quiet, file=sys.stdout)
     for epoch in bar:
         tick = time.perf_counter()
@@ -349,6 +356,8 @@ def main(argv=None):
             loss = loss_fn(logits, yb)
             optimizer.zero_grad()
             loss.backward()
+            if recording is not None:
+                recording.record(loss)
             optimizer.step()
             if per_batch:
                 scheduler.step()
@@ -379,7 +388,8 @@ def main(argv=None):
     if not args.no_plots:
         os.makedirs(args.out, exist_ok=True)
         xb, yb = next(iter(loader))
-        result.update(draw_step(model, loss_fn, xb, yb, args.out))
+        recording.close()
+        result.update(draw_step(model, loss_fn, xb, yb, args.out, recording))
         test_accs.extend([float("nan")] * (len(losses) - len(test_accs)))
         result["curves"] = plot_curves(losses, train_accs, test_accs, os.path.join(args.out, "loss.png"))
         result["train_accuracies"], result["test_accuracies"] = train_accs, test_accs

@@ -284,8 +284,11 @@ def _op_panel(model, item):
             "module": model.module_of(item)}
 
 
-def explorer_html(stepper, title=None, caption=None, direction="auto", engine="auto", max_width=1000):
-    """The explorer page (a string of HTML) for a stepper; see `BackwardStepper.save_html`."""
+def explorer_html(stepper, title=None, caption=None, direction="auto", engine="auto", max_width=1000,
+                  recording=None):
+    """The explorer page (a string of HTML) for a stepper; see `BackwardStepper.save_html`.
+
+    `recording` (a `TrainingRecorder`) adds the scrubbable recording of a training run under it."""
     scene, data = explorer_data(stepper, title, caption, direction, engine, max_width)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     t = html.escape(data["title"])
@@ -305,5 +308,6 @@ def explorer_html(stepper, title=None, caption=None, direction="auto", engine="a
             "<div class=\"tg-main\"><div class=\"tg-view\" id=\"tg-view\">"
             f"{scene.svg(ids=True, colours=False)}</div>"
             "<div class=\"tg-panel\" id=\"tg-panel\"></div></div></div>\n"
+            f"{recording.section_html() if recording is not None else ''}\n"
             f"<script type=\"application/json\" id=\"tg-data\">{payload}</script>\n"
             f"<script>{_asset('explorer.js')}</script>\n</body></html>\n")

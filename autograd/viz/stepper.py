@@ -360,12 +360,13 @@ class BackwardStepper:
     def __repr__(self):
         return f"<BackwardStepper: {len(self._run.steps)} of {len(self)} steps taken>"
 
-    def html(self, title=None, caption=None, direction="auto", engine="auto", max_width=1000):
+    def html(self, title=None, caption=None, direction="auto", engine="auto", max_width=1000, recording=None):
         """The explorer as one self-contained HTML page (a string); see `save_html`."""
         from .explorer import explorer_html
-        return explorer_html(self, title, caption, direction, engine, max_width)
+        return explorer_html(self, title, caption, direction, engine, max_width, recording)
 
-    def save_html(self, path, title=None, caption=None, direction="auto", engine="auto", max_width=1000):
+    def save_html(self, path, title=None, caption=None, direction="auto", engine="auto", max_width=1000,
+                  recording=None):
         """Write the backprop explorer: one self-contained HTML file that works offline.
 
         The graph is laid out once (igraph, or Graphviz's `dot` with ``engine='dot'``) and its
@@ -381,12 +382,14 @@ class BackwardStepper:
             path (str or os.PathLike): the .html file to write.
             title (str): the page's heading; caption (str): a note under it (inputs, labels…).
             direction, engine, max_width: the layout (see `draw_svg`).
+            recording (TrainingRecorder, optional): a training run's recording, shown under
+                the explorer (scrub through its per-layer norms and weight histograms).
 
         Returns:
             str: `path`.
         """
         from .svg import save_text
-        return save_text(path, self.html(title, caption, direction, engine, max_width))
+        return save_text(path, self.html(title, caption, direction, engine, max_width, recording))
 
     def widget(self, height=720, **options):
         """The explorer of `save_html` in a notebook cell (JupyterLab, Notebook, VS Code).

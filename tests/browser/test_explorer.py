@@ -254,3 +254,28 @@ def test_module_frames_collapse_to_their_gradient_norms(page, tmp_path):
     page.click("#tg-modules")  # some frames are still collapsed: the button expands them all
     assert page.evaluate("document.querySelectorAll('.tg-hidden').length") == 0
     assert positions(page) == before
+
+
+def test_training_recording_scrubs(page, tmp_path):
+    nn = pytest.importorskip("nn")
+    optim = pytest.importorskip("optim")
+    import autograd as ag
+    from autograd.viz import TrainingRecorder
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    rec = TrainingRecorder(model, every=2)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    rng = np.random.default_rng(0)
+    for _ in range(9):
+        loss = (model(Tensor(rng.standard_normal((8, 4)).astype(np.float32))) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        rec.record(loss)
+        opt.step()
+    loss = (model(Tensor(rng.standard_normal((8, 4)).astype(np.float32))) ** 2).mean()  # a fresh step to explore
+    open_explorer(page, BackwardStepper(loss, params=model), tmp_path, recording=rec)
+    assert page.evaluate("tgExplorer.count") > 0 and page.evaluate("tgTraining.count") == 5
+    assert page.inner_text("#tg-train-at").startswith("step 8 (record 5 of 5")
+    page.fill("#tg-train-slider", "1")
+    assert page.inner_text("#tg-train-at").startswith("step 2 (record 2 of 5")
+    assert f"‖∇‖ {rec.params['0.weight']['g'][1]:.4g}"[:10] in page.inner_text(".tg-train table")

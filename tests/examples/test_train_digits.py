@@ -52,6 +52,7 @@ def test_demo_writes_graph_and_curves(demo, tmp_path, capsys):
     html = (out / "backprop.html").read_text(encoding="utf-8")  # the explorer, written with or without `dot`
     assert result["explorer"] == str(out / "backprop.html") and str(out / "backprop.html") in printed
     assert "<script>" in html and "loss " in html and "labels " in html and "0.weight" in html
+    assert "tg-train-data" in html  # the recording of the run (per-layer norms every 10 batches)
     if shutil.which("dot") is None:
         if os.environ.get("CI"):
             pytest.fail("Graphviz's `dot` must be installed in CI (make dot)")
