@@ -262,6 +262,7 @@ def draw_step(model, loss_fn, xb, yb, out, recording=None):
     stepper = BackwardStepper(loss, params=model)  # running it to the end is loss.backward()
     explorer = stepper.save_html(os.path.join(out, "backprop.html"), title="tracegrad: one training step",
                                  caption=caption, recording=recording)
+    stepper.run()  # the gradients of the step, for the pictures below
     graph = draw_graph(loss, params=model, show_rules=True, group_modules=True)
     svg = draw_svg(loss, params=model, show_data=True)
     for p, g in zip(params, kept):

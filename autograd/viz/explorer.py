@@ -81,8 +81,12 @@ class _Field:
         events.extend(zip(self.ids(), self.lines(text)))
 
 
-def explorer_data(stepper, title=None, caption=None, direction="auto", engine="auto", max_width=1000):
-    """The scene and the steps of the explorer for a stepper (runs the sweep to the end).
+def explorer_data(stepper, title=None, caption=None, direction="auto", engine="auto", max_width=1000, start=-1):
+    """The scene and the steps of the explorer for a stepper.
+
+    The stepper runs the sweep to the end (its records are the steps shown); a stepper that
+    was not done is then put back where it was (reset, and stepped again to the same step),
+    so its gradients are as before. `start` is the step the page opens at (-1: the start).
 
     Returns:
         (Scene, dict): the laid-out scene (with ids on the texts that change) and the JSON-able
@@ -91,7 +95,18 @@ def explorer_data(stepper, title=None, caption=None, direction="auto", engine="a
         (box id → the step that completes it), ``final`` (leaf box id → its gradient as a
         nested list, exactly `backward()`'s, for leaves of at most 1,024 elements), title and caption.
     """
+    position, was_done = stepper.index, stepper.done
     stepper.run()
+    try:
+        return _explorer_data(stepper, title, caption, direction, engine, max_width, start)
+    finally:
+        if not was_done:
+            stepper.reset()
+            for _ in range(position + 1):
+                stepper.step()
+
+
+def _explorer_data(stepper, title, caption, direction, engine, max_width, start):
     model = stepper._model
     run = stepper._run
     items = model.items
@@ -252,7 +267,7 @@ def explorer_data(stepper, title=None, caption=None, direction="auto", engine="a
     names = {b.id: b.lines[0][1] for b in scene.boxes}
     data = {"title": title or "tracegrad backprop explorer", "caption": caption or "",
             "init": {"text": text0, "st": state0}, "steps": steps, "jump": jump, "final": final, "names": names,
-            "kind": model.kind}
+            "kind": model.kind, "start": int(start)}
     return scene, data
 
 
@@ -285,11 +300,11 @@ def _op_panel(model, item):
 
 
 def explorer_html(stepper, title=None, caption=None, direction="auto", engine="auto", max_width=1000,
-                  recording=None):
+                  recording=None, start=-1):
     """The explorer page (a string of HTML) for a stepper; see `BackwardStepper.save_html`.
 
     `recording` (a `TrainingRecorder`) adds the scrubbable recording of a training run under it."""
-    scene, data = explorer_data(stepper, title, caption, direction, engine, max_width)
+    scene, data = explorer_data(stepper, title, caption, direction, engine, max_width, start)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     t = html.escape(data["title"])
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

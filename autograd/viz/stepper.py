@@ -91,7 +91,7 @@ class Step:
     def _repr_html_(self):
         head = (f"<p><b>step {self.index} of {len(self._stepper)}</b>: "
                 f"<code>{html.escape(self.name)}</code> &nbsp; {html.escape(self.rule)}</p>")
-        return head + self._stepper._html_body(self.graph, self._svg_text)
+        return head + self._stepper._html_body(self._svg_text, self.graph, self.index)
 
     def __repr__(self):
         g = self.grad_output
@@ -334,12 +334,15 @@ class BackwardStepper:
         """graphviz.Digraph of the whole graph as it stands now (after the last step)."""
         return self._picture(self._run, self.index)
 
-    @staticmethod
-    def _html_body(make_graph, make_svg):
+    def _html_body(self, make_svg, make_graph, k):
+        """Graphviz's picture; without `dot`, the explorer opened at backward step `k` (and, folded
+        away, the note on how to get Graphviz and the DOT text)."""
         try:
             return make_svg()
         except GraphvizNotFoundError as exc:
-            return (f"<p>{html.escape(str(exc))}</p><pre>{html.escape(make_graph().source)}</pre>")
+            return (self.iframe(height=560, start=self._explorer_step(k)) +
+                    f"<details><summary>{html.escape(str(exc))}</summary><pre>{html.escape(make_graph().source)}"
+                    "</pre></details>")
 
     def _repr_svg_(self):
         try:
@@ -355,15 +358,22 @@ class BackwardStepper:
             s = self._run.steps[k]
             head = (f"<p><b>step {k} of {len(self)}</b>: <code>{html.escape(s.name)}</code> &nbsp; "
                     f"{html.escape(s.rule)}</p>")
-        return head + self._html_body(self.graph, lambda: to_svg(self.graph(), "BackwardStepper"))
+        return head + self._html_body(lambda: to_svg(self.graph(), "BackwardStepper"), self.graph, k)
 
     def __repr__(self):
         return f"<BackwardStepper: {len(self._run.steps)} of {len(self)} steps taken>"
 
-    def html(self, title=None, caption=None, direction="auto", engine="auto", max_width=1000, recording=None):
-        """The explorer as one self-contained HTML page (a string); see `save_html`."""
+    def html(self, title=None, caption=None, direction="auto", engine="auto", max_width=1000, recording=None,
+             start=-1):
+        """The explorer as one self-contained HTML page (a string); see `save_html`.
+
+        `start` is the explorer's step the page opens at (-1: before the forward pass)."""
         from .explorer import explorer_html
-        return explorer_html(self, title, caption, direction, engine, max_width, recording)
+        return explorer_html(self, title, caption, direction, engine, max_width, recording, start)
+
+    def _explorer_step(self, k):
+        """The explorer's step that shows backward step `k` (-1: the seed): after the forward steps."""
+        return self._n_ops + 1 + k
 
     def save_html(self, path, title=None, caption=None, direction="auto", engine="auto", max_width=1000,
                   recording=None):
@@ -375,8 +385,9 @@ class BackwardStepper:
         rule (plain text, and its LaTeX source) and the adjoints on its input edges; a value
         with several consumers shows its running partial sum and "k of n contributions" until
         complete. Controls: previous, next, play/pause, speed, reset, jump to a node (or click
-        it); keys ← → (step), space (play), Home, End. Runs the sweep to the end first (as
-        `run()` does), so the gradients shown at the end are `backward()`'s.
+        it); keys ← → (step), space (play), Home, End. The steps shown are the engine's: the
+        stepper runs the sweep to the end (so the gradients shown at the end are `backward()`'s),
+        and one that was not done is put back at the step it was at, with its gradients.
 
         Args:
             path (str or os.PathLike): the .html file to write.

@@ -428,6 +428,22 @@ def test_render_without_dot_says_how_to_install(tmp_path, monkeypatch):
     assert "apt-get install graphviz" in html and "digraph" in html
 
 
+def test_step_html_without_dot_is_the_explorer_at_that_step(tmp_path, monkeypatch):
+    pytest.importorskip("igraph")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` on this PATH
+    o, leaves, _ = scalar_neuron()
+    st = BackwardStepper(o)
+    s0 = st.step()
+    st.step()
+    grads = [x.grad for x in leaves]
+    page = s0._repr_html_()
+    assert "step 0 of 5" in page and page.count("<iframe srcdoc=") == 1
+    assert '"start":6}' in html.unescape(page)  # after 5 forward steps and the seed: backward step 0
+    assert "apt-get install graphviz" in page and "digraph" in page  # folded away under the explorer
+    assert st.index == 1 and [x.grad for x in leaves] == grads  # drawing it did not move the stepper
+    assert '"start":5}' in html.unescape(BackwardStepper(o)._repr_html_())  # none taken: the seed
+
+
 def test_render_rejects_non_graphs(tmp_path):
     with pytest.raises(TypeError, match=r"^render: graph must be a graphviz.Digraph; got str"):
         render("digraph {}", tmp_path / "a.svg")

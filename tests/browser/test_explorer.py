@@ -150,6 +150,8 @@ def test_fork_shows_partial_sum_between_its_contributions(page, tmp_path):
     assert partial, seen
     assert partial[0][1] in (expected_grad_text(first), expected_grad_text(second))
     assert seen[-1] == ("2 of 2 contributions ✓", expected_grad_text(a2.grad))
+    assert a.grad == 0.0  # the stepper was put back where it was (not started)
+    st.run()
     assert a.grad == a2.grad and abs(a2.grad - (first + second)) < 1e-12
 
 
@@ -236,7 +238,9 @@ def test_module_frames_collapse_to_their_gradient_norms(page, tmp_path):
     model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
     x = Tensor(np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32))
     loss = model(x).sum()
-    open_explorer(page, BackwardStepper(loss, params=model), tmp_path)
+    st = BackwardStepper(loss, params=model)
+    open_explorer(page, st, tmp_path)
+    st.run()  # the reference gradients
     before = positions(page)
     assert text_of(page, "cluster_0-n0") == "‖∇0.weight‖ ·"
     page.keyboard.press("End")

@@ -164,6 +164,6 @@
   window.tgExplorer = { get step() { return cur; }, count: N, go: go, next: next, prev: prev, play: play,
     readyAt: 0,
     pause: pause, get playing() { return timer !== null; }, final: data.final, jump: data.jump };
-  show(-1);
+  show(data.start);
   window.tgExplorer.readyAt = performance.now();  // ms since the page started loading
 })();
