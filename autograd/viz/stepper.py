@@ -406,11 +406,14 @@ class BackwardStepper:
         """The explorer of `save_html` in a notebook cell (JupyterLab, Notebook, VS Code).
 
         An ``ipywidgets.HTML`` holding the page in a sandboxed ``<iframe srcdoc>`` (the page's
-        script runs inside the frame; nothing is fetched).
+        script runs inside the frame; nothing is fetched). It opens at the stepper's current
+        step (after `run_to(node)`: that node's step), or before the forward pass if none
+        was taken.
 
         Args:
             height (int): the frame's height in pixels.
-            **options: title, caption, direction, engine, max_width (see `save_html`).
+            **options: title, caption, direction, engine, max_width, recording (see
+                `save_html`), start (the explorer step to open at).
 
         Returns:
             ipywidgets.HTML.
@@ -421,9 +424,13 @@ class BackwardStepper:
         widgets = _ipywidgets("widget")
         return widgets.HTML(self.iframe(height, **options))
 
-    def iframe(self, height=720, **options):
-        """The explorer as an ``<iframe srcdoc>`` HTML snippet (what `widget` shows)."""
-        page = html.escape(self.html(**options), quote=True)
+    def iframe(self, height=720, start=None, **options):
+        """The explorer as an ``<iframe srcdoc>`` HTML snippet (what `widget` shows), opened at
+        explorer step `start` (None: the stepper's current step; before the forward pass if
+        no step was taken)."""
+        if start is None:
+            start = self._explorer_step(self.index) if self.index >= 0 else -1
+        page = html.escape(self.html(start=start, **options), quote=True)
         return (f'<iframe srcdoc="{page}" style="width:100%;height:{int(height)}px;border:1px solid #ddd" '
                 f'sandbox="allow-scripts"></iframe>')
 
