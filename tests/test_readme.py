@@ -16,3 +16,4 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     assert namespace["W"].grad.shape == (3, 2)
     assert namespace["stepper"].step() is None  # run() finished the sweep
     assert (tmp_path / "graph.svg").exists() and (tmp_path / "ckpt.npz").exists()
+    assert (tmp_path / "c.svg").exists() and "tgExplorer" in (tmp_path / "backprop.html").read_text(encoding="utf-8")

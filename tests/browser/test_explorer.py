@@ -283,3 +283,17 @@ def test_training_recording_scrubs(page, tmp_path):
     page.fill("#tg-train-slider", "1")
     assert page.inner_text("#tg-train-at").startswith("step 2 (record 2 of 5")
     assert f"‖∇‖ {rec.params['0.weight']['g'][1]:.4g}"[:10] in page.inner_text(".tg-train table")
+
+
+def test_notebook_widget_frame_runs_the_explorer_at_the_current_step(page):
+    x1, w1 = Scalar(0.5, "x1"), Scalar(-1.0, "w1")
+    o = (x1 * w1).tanh()
+    st = BackwardStepper(o)
+    st.step()  # the notebook's stepper is at backward step 0
+    page.set_content(st.iframe(height=500))  # what widget() shows in a cell (an ipywidgets.HTML of it)
+    frame = page.frames[1]
+    frame.wait_for_function("window.tgExplorer !== undefined")
+    assert frame.evaluate("tgExplorer.step") == len(st) + 1  # forward steps, the seed, then backward step 0
+    assert "tanh" in frame.inner_text("#tg-panel")
+    frame.click("#tg-next")
+    assert frame.evaluate("tgExplorer.step") == len(st) + 2 and st.index == 0
