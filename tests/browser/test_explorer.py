@@ -297,3 +297,20 @@ def test_notebook_widget_frame_runs_the_explorer_at_the_current_step(page):
     assert "tanh" in frame.inner_text("#tg-panel")
     frame.click("#tg-next")
     assert frame.evaluate("tgExplorer.step") == len(st) + 2 and st.index == 0
+
+
+@pytest.mark.parametrize("case", ["same input twice", "leaf root", "constant input"])
+def test_edge_cases_end_with_backwards_gradients(page, tmp_path, case):
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, name="x")
+    if case == "same input twice":
+        st, ref = BackwardStepper((x * x).sum()), 2 * x.data
+    elif case == "leaf root":
+        st, ref = BackwardStepper(x, gradient=np.full((2, 3), 3.0)), np.full((2, 3), 3.0)
+    else:
+        st, ref = BackwardStepper((x * Tensor(np.full((2, 3), 5.0)) + 1.0).sum()), np.full((2, 3), 5.0)
+    open_explorer(page, st, tmp_path)
+    page.keyboard.press("End")
+    np.testing.assert_array_equal(np.array(page.evaluate("tgExplorer.final")["v0"]), ref)
+    assert box_text(page, "v0", "grad") == expected_grad_text(ref)
+    if case == "same input twice":  # both contributions arrive in the one step of mul
+        assert box_text(page, "v0", "count") == "2 of 2 contributions ✓"
