@@ -253,7 +253,11 @@ def draw_step(model, loss_fn, xb, yb, out, recording=None):
     rng = ag.creation.get_rng()
     rng_state = rng.bit_generator.state  # dropout draws from it
     model.zero_grad()
+    outputs = []  # every module's output, kept alive so the explorer can show the forward values
+    hooks = [m.register_forward_hook(lambda mod, args, out: outputs.append(out)) for _, m in model.named_modules()]
     loss = loss_fn(model(xb), yb)
+    for h in hooks:
+        h.remove()
     loss.name = "loss"
     labels = " ".join(str(int(v)) for v in yb.data[:24]) + (" …" if len(yb) > 24 else "")
     caption = (f"One training step of {type(model).__name__} on a batch of {len(yb)} digits: inputs x "
