@@ -9,6 +9,8 @@ centres and edge routes. Two engines give the same kind of result:
   the coordinates are then assigned here from the real box sizes (each layer as wide as its
   boxes, overlaps resolved by averaging a left-packed and a right-packed placement — both
   satisfy the spacing constraints, so their mean does too).
+* ``'builtin'`` (what ``'auto'`` falls back to where igraph is not installed): the same layers,
+  a bend per skipped layer and barycentre sweeps to reduce crossings, in pure Python.
 * ``'dot'``: Graphviz's `dot` program (``dot -Tjson``) when it is installed.
 
 The direction is chosen per graph (``direction='auto'``): left to right when that fits
@@ -18,7 +20,7 @@ import json
 import shutil
 import subprocess
 
-ENGINES = ("auto", "igraph", "dot")
+ENGINES = ("auto", "igraph", "builtin", "dot")
 DIRECTIONS = ("auto", "LR", "TB")
 GAP_ORDER = 18    # px between neighbouring boxes of a layer
 GAP_LAYER = 34    # px between layers
@@ -61,8 +63,9 @@ def compute_layout(sizes, edges, direction="auto", engine="auto", max_width=1000
         sizes (list of (float, float)): (width, height) of each box, in pixels.
         edges (list of (int, int)): (tail, head) box indices.
         direction (str): ``'LR'``, ``'TB'`` or ``'auto'`` (see the module docstring).
-        engine (str): ``'igraph'``, ``'dot'`` or ``'auto'`` (igraph; Graphviz is used only
-            when asked for, so a picture looks the same on every machine).
+        engine (str): ``'igraph'``, ``'builtin'``, ``'dot'`` or ``'auto'`` (igraph, else the
+            built-in layering where igraph is not installed; Graphviz is used only when asked
+            for, so a picture looks the same on every machine).
         max_width (float): the width ``'auto'`` tries to fit (a notebook cell is ~1,000 px).
 
     Returns:
@@ -71,7 +74,7 @@ def compute_layout(sizes, edges, direction="auto", engine="auto", max_width=1000
     Raises:
         ValueError: for an unknown direction or engine.
         RuntimeError: ``engine='dot'`` without Graphviz's `dot` installed.
-        ImportError: igraph is not installed (the message says how to get it).
+        ImportError: ``engine='igraph'`` without igraph installed (the message says how to get it).
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"compute_layout: unknown direction; got {direction!r}, expected one of {DIRECTIONS}.")
@@ -81,13 +84,77 @@ def compute_layout(sizes, edges, direction="auto", engine="auto", max_width=1000
         if shutil.which("dot") is None:
             raise RuntimeError("compute_layout: Graphviz's `dot` program was not found; expected it for "
                                "engine='dot'. Hint: use engine='igraph' (needs no system program).")
-        layered = _igraph_layers(sizes, edges) if direction == "auto" else None
-        d = direction if direction != "auto" else _choose(layered, sizes, edges, max_width)[0].direction
+        d = direction
+        if d == "auto":
+            d = _choose(_layering(sizes, edges, "auto")[0], sizes, edges, max_width)[0].direction
         return _dot_layout(sizes, edges, d)
-    layered = _igraph_layers(sizes, edges)
-    if direction != "auto":
-        return _assign(layered, sizes, edges, direction)
-    return _choose(layered, sizes, edges, max_width)[0]
+    layered, name = _layering(sizes, edges, engine)
+    lay = _assign(layered, sizes, edges, direction) if direction != "auto" else \
+        _choose(layered, sizes, edges, max_width)[0]
+    lay.engine = name
+    return lay
+
+
+def _layering(sizes, edges, engine):
+    """(layers, order keys and bends; the engine's name): igraph's, or the built-in one where
+    igraph is not installed (``'auto'``) or asked for (``'builtin'``)."""
+    if engine == "builtin":
+        return _builtin_layers(sizes, edges), "builtin"
+    try:
+        return _igraph_layers(sizes, edges), "igraph"
+    except ImportError:
+        if engine == "igraph":
+            raise
+        return _builtin_layers(sizes, edges), "builtin"
+
+
+def _builtin_layers(sizes, edges, sweeps=6):
+    """The same result as `_igraph_layers` without igraph: `_layers`, a dummy point per layer an
+    edge skips, then barycentre sweeps (down, up, …) to reduce crossings. Order keys are centred
+    on 0 in every layer."""
+    n = len(sizes)
+    layer = _layers(n, edges)
+    rows = {}
+    pred, succ = {}, {}
+    for i in range(n):
+        rows.setdefault(layer[i], []).append(i)
+    for e, (u, v) in enumerate(edges):
+        prev = u
+        for j, ly in enumerate(range(layer[u] + 1, layer[v])):
+            d = ("bend", e, j)
+            rows.setdefault(ly, []).append(d)
+            succ.setdefault(prev, []).append(d)
+            pred.setdefault(d, []).append(prev)
+            prev = d
+        succ.setdefault(prev, []).append(v)
+        pred.setdefault(v, []).append(prev)
+    key = {}
+
+    def place(row):
+        mid = (len(row) - 1) / 2
+        for k, x in enumerate(row):
+            key[x] = k - mid
+
+    for row in rows.values():
+        place(row)
+    top = max(rows, default=0)
+    for sweep in range(sweeps):
+        down = sweep % 2 == 0
+        nbrs = pred if down else succ
+        for ly in (range(1, top + 1) if down else range(top - 1, -1, -1)):
+            row = rows.get(ly)
+            if not row:
+                continue
+            bary = {x: (sum(key[y] for y in nbrs[x]) / len(nbrs[x]) if nbrs.get(x) else key[x]) for x in row}
+            row.sort(key=bary.__getitem__)
+            place(row)
+    bends = [[] for _ in edges]
+    for ly, row in rows.items():
+        for x in row:
+            if isinstance(x, tuple):
+                bends[x[1]].append((x[2], key[x], ly))
+    bends = [[(k, ly) for _, k, ly in sorted(b)] for b in bends]
+    return layer, [key[i] for i in range(n)], bends
 
 
 def _choose(layered, sizes, edges, max_width):

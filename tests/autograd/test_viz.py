@@ -429,7 +429,6 @@ def test_render_without_dot_says_how_to_install(tmp_path, monkeypatch):
 
 
 def test_step_html_without_dot_is_the_explorer_at_that_step(tmp_path, monkeypatch):
-    pytest.importorskip("igraph")
     monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` on this PATH
     o, leaves, _ = scalar_neuron()
     st = BackwardStepper(o)
@@ -732,7 +731,6 @@ def test_widget_slider():
 
 def test_widget_is_the_explorer_in_a_frame():
     pytest.importorskip("ipywidgets")
-    pytest.importorskip("igraph")
     o, _, _ = scalar_neuron()
     st = BackwardStepper(o)
     w = st.widget(height=500, title="neuron")
