@@ -265,9 +265,15 @@ def _explorer_data(stepper, title, caption, direction, engine, max_width, start)
         if not item.next and item in total and total[item] is not None and np.size(total[item]) <= FINAL_MAX:
             final[f"v{i}"] = np.asarray(total[item], dtype=np.float64).tolist()
     names = {b.id: b.lines[0][1] for b in scene.boxes}
+    math = {}  # LaTeX rule → MathML, once per distinct rule
+    for st in steps:
+        if st["op"] and st["op"]["latex"] and st["op"]["latex"] not in math:
+            m = mathml(st["op"]["latex"])
+            if m:
+                math[st["op"]["latex"]] = m
     data = {"title": title or "tracegrad backprop explorer", "caption": caption or "",
             "init": {"text": text0, "st": state0}, "steps": steps, "jump": jump, "final": final, "names": names,
-            "kind": model.kind, "start": int(start)}
+            "kind": model.kind, "start": int(start), "math": math}
     return scene, data
 
 
@@ -297,6 +303,17 @@ def _op_panel(model, item):
     latex = item.fn.rule_latex if item.__class__ is Node else item.rule_latex
     return {"name": model.op_name(item), "rule": model.op_rule(item), "latex": latex or "",
             "module": model.module_of(item)}
+
+
+def mathml(latex):
+    """The rule's LaTeX as MathML (rendered by every current browser, offline), or None when
+    the optional `latex2mathml` package is missing or cannot convert it (the page then shows
+    the plain-text rule and the LaTeX source)."""
+    try:
+        from latex2mathml.converter import convert
+        return convert(latex)
+    except Exception:  # ImportError, or a rule the converter does not know
+        return None
 
 
 def explorer_html(stepper, title=None, caption=None, direction="auto", engine="auto", max_width=1000,

@@ -8,7 +8,7 @@ import pytest
 
 from autograd import Scalar, Tensor
 from autograd.viz import BackwardStepper
-from autograd.viz.explorer import _text
+from autograd.viz.explorer import _text, mathml
 from autograd.viz.svg import wrap
 from tests.autograd.test_viz import MLP_PARAMS, micrograd_expr, mlp, mlp_loss
 
@@ -118,8 +118,13 @@ def test_forward_values_appear_then_adjoints_flow(page, tmp_path):
     page.keyboard.press("ArrowRight")  # the seed
     assert box_text(page, "v3", "grad") == "grad 1.0000"
     page.keyboard.press("ArrowRight")  # backward: tanh, its rule in the panel and the adjoint on its edge
-    panel = page.inner_text("#tg-panel")
+    panel = page.evaluate("document.getElementById('tg-panel').textContent")
     assert "tanh" in panel and "ā = ḡ·(1 − out²)" in panel and r"\bar a = \bar g\,(1 - \mathrm{out}^2)" in panel
+    if mathml(r"\bar a") is not None:  # the rule typeset as MathML: a rendered formula, with the bar over ā
+        box = page.evaluate("(() => { const r = document.querySelector('#tg-panel math').getBoundingClientRect();"
+                            " return [r.width, r.height]; })()")
+        assert box[0] > 50 and box[1] > 10
+        assert page.evaluate("document.querySelector('#tg-panel math mover mi').textContent") == "a"
     assert edge_label(page, "v2", "o3") == f"{1 - np.tanh(-0.5) ** 2:.4f}"
     assert box_text(page, "v2", "grad") == f"grad {1 - np.tanh(-0.5) ** 2:.4f}"
     page.keyboard.press("ArrowLeft")

@@ -74,7 +74,9 @@
       if (step.op) {
         h += "<div>op <b>" + esc(step.op.name) + "</b>" + (step.op.module ? " in <i>" + esc(step.op.module) + "</i>" : "") + "</div>";
         if (step.op.rule) { h += "<div class=\"tg-rule\">" + esc(step.op.rule) + "</div>"; }
-        if (step.op.latex) { h += "<div>LaTeX: <code>" + esc(step.op.latex) + "</code></div>"; }
+        var m = step.op.latex && data.math[step.op.latex];
+        if (m) { h += "<div class=\"tg-math\">" + m + "</div>"; }  // MathML made by tracegrad from its own rules
+        if (step.op.latex) { h += "<details><summary>LaTeX</summary><code>" + esc(step.op.latex) + "</code></details>"; }
       }
       h += "<table>";
       step.rows.forEach(function (r) { h += "<tr><td>" + esc(r[0]) + "</td><td class=\"tg-v\">" + esc(r[1]) + "</td></tr>"; });
