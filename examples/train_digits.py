@@ -268,7 +268,7 @@ def draw_step(model, loss_fn, xb, yb, out, recording=None):
                                  caption=caption, recording=recording)
     stepper.run()  # the gradients of the step, for the pictures below
     graph = draw_graph(loss, params=model, show_rules=True, group_modules=True)
-    svg = draw_svg(loss, params=model, show_data=True)
+    svg = draw_svg(loss, params=model, show_data=True, caption=caption.rsplit(" Forward first", 1)[0])
     for p, g in zip(params, kept):
         p.grad = g
     for b, data in buffers:

@@ -124,7 +124,7 @@ class Scene:
             out.append("</g>")
         return out
 
-    def svg(self, ids=False, colours=True):
+    def svg(self, ids=False, colours=True, caption=None):
         """The scene as an SVG document (a string).
 
         Args:
@@ -132,18 +132,22 @@ class Scene:
                 id ``el<k>`` (the explorer updates them).
             colours (bool): fill boxes by role with presentation attributes (the explorer's
                 CSS sets them by class instead).
+            caption (str, optional): text written above the graph (wrapped to its width).
         """
         lay = self.layout
         self.extent = (0.0, 0.0, lay.width, lay.height)
         clusters = self._clusters(ids)  # module frames may reach past the layout's margins
         x0, y0, x1, y1 = self.extent
-        dx, dy = max(0.0, 2 - x0), max(0.0, 2 - y0)
+        notes = wrap(caption, max(40, int((x1 - x0) / CHAR_W) - 2)) if caption else []
+        dx, dy = max(0.0, 2 - x0), max(0.0, 2 - y0) + (len(notes) * LINE_H + 6 if notes else 0)
         w, h = math.ceil(x1 + dx + 2), math.ceil(y1 + dy + 2)
         out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="tg-graph" width="{w}" height="{h}" '
                f'viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="{FONT_SIZE}">',
                '<defs><marker id="tg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
                'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker>'
                '</defs>']
+        for j, line in enumerate(notes):
+            out.append(f'<text class="tg-caption" x="4" y="{LINE_H * (j + 1):.1f}">{html.escape(line)}</text>')
         out.append(f'<g transform="translate({dx:.1f},{dy:.1f})">')
         out += clusters
         out.append('<g class="tg-edges">')
@@ -275,9 +279,9 @@ class SvgPicture:
         source (str): the SVG text. scene (Scene): boxes, edges and their layout.
     """
 
-    def __init__(self, scene):
+    def __init__(self, scene, caption=None):
         self.scene = scene
-        self.source = scene.svg()
+        self.source = scene.svg(caption=caption)
 
     def _repr_svg_(self):
         return self.source
@@ -293,7 +297,7 @@ class SvgPicture:
 
 
 def draw_svg(*roots, show_data=False, show_grad=True, show_shapes=True, show_rules=True, params=None,
-             direction="auto", engine="auto", max_width=1000):
+             direction="auto", engine="auto", max_width=1000, caption=None):
     """Draw the computation graph behind Tensors or Scalars as SVG, without Graphviz.
 
     The same picture as `draw_graph` (one box per value, one per op, edges in the forward
@@ -307,6 +311,8 @@ def draw_svg(*roots, show_data=False, show_grad=True, show_shapes=True, show_rul
         direction (str): ``'LR'``, ``'TB'`` or ``'auto'``.
         engine (str): ``'igraph'``, ``'dot'`` or ``'auto'`` (igraph).
         max_width (float): the width in pixels the automatic direction tries to fit.
+        caption (str, optional): a note written above the graph (e.g. the batch, its labels
+            and the loss).
 
     Returns:
         SvgPicture: ``.source`` is the SVG text, ``.save(path)`` writes it; inline in Jupyter.
@@ -337,7 +343,7 @@ def draw_svg(*roots, show_data=False, show_grad=True, show_shapes=True, show_rul
     def op_box(i, item):
         return Box(f"o{i}", "op", "op", op_lines(model, item, show_rules), module=model.module_of(item))
 
-    return SvgPicture(scene_graph(model, value_box, op_box, direction, engine, max_width))
+    return SvgPicture(scene_graph(model, value_box, op_box, direction, engine, max_width), caption)
 
 
 def save_text(path, text):

@@ -108,6 +108,14 @@ def test_layout_errors(monkeypatch):
         compute_layout([(10, 10)], [], engine="dot")
 
 
+def test_caption_above_the_graph():
+    pic = draw_svg(Scalar(1.0, "a") * Scalar(2.0, "b"), caption="batch of 2, labels 0 1, loss 0.5")
+    assert '<text class="tg-caption" x="4" y="14.0">batch of 2, labels 0 1, loss 0.5</text>' in pic.source
+    plain = draw_svg(Scalar(1.0, "a") * Scalar(2.0, "b"))
+    assert boxes(plain.source) == boxes(pic.source)  # boxes keep their place inside the shifted group
+    assert pic.source.count('<g transform="translate(2.0,22.0)">') == 1
+
+
 def test_svg_save(tmp_path):
     pic = draw_svg(Scalar(1.0, "a") * Scalar(2.0, "b"))
     path = pic.save(tmp_path / "g.svg")
