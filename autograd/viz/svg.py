@@ -276,12 +276,13 @@ class SvgPicture:
     """An SVG picture drawn by tracegrad (see `draw_svg`): shows inline in Jupyter.
 
     Attributes:
-        source (str): the SVG text. scene (Scene): boxes, edges and their layout.
+        source (str): the SVG document (with its XML declaration, like Graphviz's). scene
+            (Scene): boxes, edges and their layout.
     """
 
     def __init__(self, scene, caption=None):
         self.scene = scene
-        self.source = scene.svg(caption=caption)
+        self.source = '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + scene.svg(caption=caption)
 
     def _repr_svg_(self):
         return self.source
