@@ -155,8 +155,7 @@ def _explorer_data(stepper, title, caption, direction, engine, max_width, start)
             lines += [(f"{f.cls}{j}", "") for j in range(f.n)]
         uses = len(arrivals.get(item, ()))
         if uses > 1:
-            lines.append(("count0", f"{uses} of {uses} contributions ✓"))
-            fields[bid]["count"] = _Field(bid, "count", "")
+            lines.append(("count0", f"{uses} of {uses} contributions ✓"))  # sized for its longest text
         return Box(bid, "value", model.role(item), lines, widest=max(f_data.widest(), f_grad.widest()),
                    tip=_tip(model, item), module=model.module_of(item))
 
@@ -173,7 +172,7 @@ def _explorer_data(stepper, title, caption, direction, engine, max_width, start)
         ev = []
         f["data"].set(ev, _text(_value(model, item)) if leaf else None)
         f["grad"].set(ev, None)
-        if "count" in f:
+        if len(arrivals.get(item, ())) > 1:
             ev.append((f"{bid}-count0", f"0 of {len(arrivals[item])} contributions"))
         text0.update(ev)
         state0[bid] = "fwd" if leaf else "pending"
