@@ -437,10 +437,10 @@ def test_step_html_without_dot_is_the_explorer_at_that_step(tmp_path, monkeypatc
     grads = [x.grad for x in leaves]
     page = s0._repr_html_()
     assert "step 0 of 5" in page and page.count("<iframe srcdoc=") == 1
-    assert '"start":6}' in html.unescape(page)  # after 5 forward steps and the seed: backward step 0
+    assert re.search(r'"start":6[,}]', html.unescape(page))  # after 5 forward steps and the seed: backward step 0
     assert "apt-get install graphviz" in page and "digraph" in page  # folded away under the explorer
     assert st.index == 1 and [x.grad for x in leaves] == grads  # drawing it did not move the stepper
-    assert '"start":5}' in html.unescape(BackwardStepper(o)._repr_html_())  # none taken: the seed
+    assert re.search(r'"start":5[,}]', html.unescape(BackwardStepper(o)._repr_html_()))  # none taken: the seed
 
 
 def test_render_rejects_non_graphs(tmp_path):
@@ -738,7 +738,7 @@ def test_widget_is_the_explorer_in_a_frame():
     assert w.value.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and "height:500px" in w.value
     page = html.unescape(w.value.split('srcdoc="', 1)[1].split('" style=', 1)[0])
     assert page == st.html(title="neuron")
-    assert "<script>" in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "<script>" in page and not re.search(r"https?://(?!www\.w3\.org/)", page)  # only XML namespaces
 
 
 def test_widget_without_ipywidgets(monkeypatch):
