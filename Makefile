@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: demo test bench dot lint clean notebooks docs
+.PHONY: demo test bench dot chromium system lint clean notebooks docs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,21 +21,39 @@ $(VENV)/.dev: pyproject.toml | $(PY)
 demo: $(VENV)/.examples
 	$(PY) examples/train_digits.py
 
-# Graphviz's `dot` renders the pictures: install Debian's package when we can, else say how.
-dot:
-	@if command -v dot >/dev/null 2>&1; then :; \
+# System programs, from Debian's packages when we can (root with apt-get: one `apt-get update`,
+# then one install of whatever is missing), else a note says how to get them:
+#   graphviz — `dot` renders draw_graph's pictures (tracegrad draws its own SVG without it);
+#   chromium — the browser the explorer's tests drive with Playwright (never downloaded by it).
+SYSTEM_PROGRAMS := dot:graphviz chromium:chromium
+
+define install_missing
+	@missing=""; for pair in $(1); do prog=$${pair%%:*}; pkg=$${pair##*:}; \
+		command -v $$prog >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends graphviz; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	else \
-		echo "Graphviz 'dot' not found: install it (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz)."; \
+		echo "not found:$$missing — install it (Debian/Ubuntu: sudo apt-get install$$missing; macOS: brew install graphviz, and Chromium or Chrome); the tests that need it skip."; \
 	fi
+endef
+
+dot:
+	$(call install_missing,dot:graphviz)
+
+chromium:
+	$(call install_missing,chromium:chromium)
+
+system:
+	$(call install_missing,$(SYSTEM_PROGRAMS))
+
 
 # Notebooks listed in notebooks/outputs_checked.txt run in tests/test_notebook_outputs.py, which also
 # compares their stored outputs with fresh ones; the others are only executed here (nbmake).
 CHECKED_NOTEBOOKS := $(addprefix notebooks/,$(shell sed -e 's/\#.*//' notebooks/outputs_checked.txt))
 NBMAKE_NOTEBOOKS := $(filter-out $(CHECKED_NOTEBOOKS),$(wildcard notebooks/*.ipynb))
 
-test: $(VENV)/.dev dot
+test: $(VENV)/.dev system
 	$(PY) -m pytest -n 2 --nbmake tests $(NBMAKE_NOTEBOOKS)
 
 $(VENV)/.docs: pyproject.toml | $(PY)

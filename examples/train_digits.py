@@ -6,9 +6,10 @@ statistics, then (--model mlp, the default) an MLP 64→128→64→10 with ReLU,
 small CNN on the 1×8×8 images — two blocks conv 3×3 → batch norm → ReLU → max-pool 2×2, then
 dropout and a linear head — trained by mini-batch SGD with momentum (or --optimizer) on the
 softmax cross-entropy. Prints the final train and test accuracy and the wall time, and writes
-two pictures (unless --no-plots): OUT/graph.svg, one training step's computation graph drawn
-by autograd.viz (grouped by module, with each op's VJP rule), and OUT/loss.png, the per-epoch
-training loss and train/test accuracy.
+(unless --no-plots): OUT/backprop.html, the backprop explorer of one training step (open it in
+any browser, offline: step through the forward pass and the backward sweep); OUT/graph.svg, that
+step's computation graph drawn by autograd.viz (grouped by module, with each op's VJP rule);
+and OUT/loss.png, the per-epoch training loss and train/test accuracy.
 
 --save PATH writes a checkpoint (nn.save) at the end of the run; --resume PATH continues one
 up to --epochs epochs in total, exactly as if the run had never stopped (same parameters,
@@ -68,6 +69,8 @@ def make_cnn():
         nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Dropout(0.25), nn.Linear(32 * 2 * 2, 10))
 
+
+RECORD_EVERY = 10  # batches between two records of the training view (out/backprop.html)
 
 # --model → (builder, input as images?, default epochs, default SGD lr); other optimizers: lr 1e-3
 MODELS = {"mlp": (make_mlp, False, 20, 0.05), "cnn": (make_cnn, True, 12, 0.02)}
@@ -164,7 +167,7 @@ def build_parser():
     p.add_argument("--seed", type=int, default=None,
                    help=f"seeds the split, the initialization, the shuffling and dropout (default: {DEFAULTS['seed']})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--out", default="out", help="folder for graph.svg and loss.png (default: out)")
+    p.add_argument("--out", default="out", help="folder for backprop.html, graph.svg and loss.png (default: out)")
     p.add_argument("--no-plots", action="store_true", help="write no pictures")
     p.add_argument("--save", metavar="PATH", default=None,
                    help="write a checkpoint (nn.save: model, optimizer, scheduler, epoch, RNG states, "
@@ -254,23 +257,39 @@ def restore_checkpoint(ckpt, model, optimizer, scheduler, loader):
     return int(ckpt["epoch"]), history
 
 
-def draw_step(model, loss_fn, xb, yb, out):
-    """Draw one training step (forward and backward on a batch) to OUT/graph.svg; return its path.
+def draw_step(model, loss_fn, xb, yb, out, recording=None):
+    """Draw one training step (forward and backward on a batch); return the paths written.
 
-    The DOT source is written to OUT/graph.dot too; without Graphviz's `dot` only that file is
-    written and a note says how to install Graphviz (the path returned is then the .dot file).
+    OUT/backprop.html: the backprop explorer of that step (`BackwardStepper.save_html`: step
+    through the forward pass and the backward sweep; self-contained, opens offline in any
+    browser). OUT/graph.svg: the step's graph (Graphviz's picture with module clusters when its
+    `dot` is installed, else tracegrad's own SVG, laid out by igraph); OUT/graph.dot: its DOT
+    source. `recording` (an autograd.viz.TrainingRecorder of the run) is shown under the explorer.
+    Returns {"graph": the SVG's path, "explorer": the HTML's path}.
     """
-    from autograd.viz import GraphvizNotFoundError, draw_graph, render
+    from autograd.viz import BackwardStepper, GraphvizNotFoundError, draw_graph, draw_svg, render
     params = list(model.parameters())
     kept = [p.grad for p in params]  # the last training step's gradients, put back afterwards
     buffers = [(b, b.data.copy()) for b in model.buffers()]  # batch-norm statistics, put back too
     rng = ag.creation.get_rng()
     rng_state = rng.bit_generator.state  # dropout draws from it
     model.zero_grad()
+    outputs = []  # every module's output, kept alive so the explorer can show the forward values
+    hooks = [m.register_forward_hook(lambda mod, args, out: outputs.append(out)) for _, m in model.named_modules()]
     loss = loss_fn(model(xb), yb)
+    for h in hooks:
+        h.remove()
     loss.name = "loss"
-    loss.backward()
+    labels = " ".join(str(int(v)) for v in yb.data[:24]) + (" …" if len(yb) > 24 else "")
+    caption = (f"One training step of {type(model).__name__} on a batch of {len(yb)} digits: inputs x "
+               f"{tuple(xb.shape)} (no gradient needed, so not drawn), labels {labels}; "
+               f"loss {loss.item():.4f}. Forward first, then backward as the engine runs it.")
+    stepper = BackwardStepper(loss, params=model)  # running it to the end is loss.backward()
+    explorer = stepper.save_html(os.path.join(out, "backprop.html"), title="tracegrad: one training step",
+                                 caption=caption, recording=recording)
+    stepper.run()  # the gradients of the step, for the pictures below
     graph = draw_graph(loss, params=model, show_rules=True, group_modules=True)
+    svg = draw_svg(loss, params=model, show_data=True, caption=caption.rsplit(" Forward first", 1)[0])
     for p, g in zip(params, kept):
         p.grad = g
     for b, data in buffers:
@@ -279,11 +298,13 @@ def draw_step(model, loss_fn, xb, yb, out):
     dot_path = os.path.join(out, "graph.dot")
     with open(dot_path, "w", encoding="utf-8") as f:
         f.write(graph.source)
+    svg_path = os.path.join(out, "graph.svg")
     try:
-        return render(graph, os.path.join(out, "graph.svg"))
-    except GraphvizNotFoundError as exc:
-        print(f"note: {exc} (the graph's DOT source is in {dot_path})")
-        return dot_path
+        render(graph, svg_path)
+    except GraphvizNotFoundError:
+        svg.save(svg_path)
+        print(f"note: Graphviz's `dot` is not installed: {svg_path} is tracegrad's own drawing (laid out by igraph)")
+    return {"graph": svg_path, "explorer": explorer}
 
 
 def plot_curves(losses, train_accs, test_accs, path):
@@ -314,7 +335,8 @@ def main(argv=None):
 
     Also "model", "epoch_times" (s per epoch trained in this invocation) and, with --save, "checkpoint"
     (its path). Unless --no-plots: the per-epoch accuracies and the paths of the pictures written
-    ("graph": OUT/graph.svg, or OUT/graph.dot without Graphviz; "curves": OUT/loss.png). With
+    ("explorer": OUT/backprop.html; "graph": OUT/graph.svg, drawn by Graphviz, or by tracegrad
+    without it; "curves": OUT/loss.png). With
     --resume, "losses" and the accuracies cover all epochs, the saved ones included (test
     accuracies of epochs run with --no-plots are NaN).
 
@@ -353,6 +375,10 @@ def main(argv=None):
         first, history = restore_checkpoint(ckpt, model, optimizer, scheduler, loader)
     losses, train_accs, test_accs = history["losses"], history["train_accuracies"], history["test_accuracies"]
     epoch_times = []
+    recording = None
+    if not args.no_plots:  # per-layer norms every RECORD_EVERY batches, shown under the explorer
+        from autograd.viz import TrainingRecorder
+        recording = TrainingRecorder(model, every=RECORD_EVERY)
     bar = tqdm(range(first, args.epochs), desc="epochs", disable=args.quiet, file=sys.stdout)
     for epoch in bar:
         tick = time.perf_counter()
@@ -367,6 +393,8 @@ def main(argv=None):
                     f"{value}, expected a finite number. Hint: the run diverged; lower --lr (got {args.lr}).")
             optimizer.zero_grad()
             loss.backward()
+            if recording is not None:
+                recording.record(loss)
             optimizer.step()
             if per_batch:
                 scheduler.step()
@@ -397,11 +425,12 @@ def main(argv=None):
     if not args.no_plots:
         os.makedirs(args.out, exist_ok=True)
         xb, yb = next(iter(loader))
-        result["graph"] = draw_step(model, loss_fn, xb, yb, args.out)
+        recording.close()
+        result.update(draw_step(model, loss_fn, xb, yb, args.out, recording))
         test_accs.extend([float("nan")] * (len(losses) - len(test_accs)))
         result["curves"] = plot_curves(losses, train_accs, test_accs, os.path.join(args.out, "loss.png"))
         result["train_accuracies"], result["test_accuracies"] = train_accs, test_accs
-        print(f"wrote {result['graph']} and {result['curves']}")
+        print(f"wrote {result['explorer']} (open it in a browser), {result['graph']} and {result['curves']}")
     if test_acc < LEARNED_FLOOR:
         raise TrainingFailed(
             f"train_digits: the run did not learn; got test accuracy {test_acc:.4f}, expected at least "

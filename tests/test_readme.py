@@ -58,6 +58,7 @@ def test_readme_python_blocks_run_each_on_its_own(tmp_path, monkeypatch):
     assert round(expected[0], 4) == 0.0707 and round(expected[1], 4) == 0.1413  # the values the README prints
     assert stepped["stepper"].step() is None  # run() finished the sweep
     assert stepped["step"].name == "tanh" and stepped["picture"].source.startswith("digraph")
+    assert (tmp_path / "c.svg").exists() and "tgExplorer" in (tmp_path / "backprop.html").read_text(encoding="utf-8")
     if has_dot:
         assert (tmp_path / "graph.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
     import nn

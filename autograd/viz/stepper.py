@@ -91,7 +91,7 @@ class Step:
     def _repr_html_(self):
         head = (f"<p><b>step {self.index} of {len(self._stepper)}</b>: "
                 f"<code>{html.escape(self.name)}</code> &nbsp; {html.escape(self.rule)}</p>")
-        return head + self._stepper._html_body(self.graph, self._svg_text)
+        return head + self._stepper._html_body(self._svg_text, self.graph, self.index)
 
     def __repr__(self):
         g = self.grad_output
@@ -118,7 +118,8 @@ class BackwardStepper:
     Usage:
         ``len(stepper)`` is the number of op nodes the sweep will visit; ``stepper.step()``
         runs the next one and returns its `Step` (None when done); ``for step in stepper``
-        runs the remaining steps; ``run()``, ``run_to(node)``, ``reset()``, ``widget()``.
+        runs the remaining steps; ``run()``, ``run_to(node)``, ``reset()``; ``save_html(path)``
+        writes the explorer and ``widget()`` shows it in a notebook.
         In Jupyter the stepper (and each Step) displays as the graph with the current node
         highlighted, done nodes coloured with their gradients, pending ones grey.
 
@@ -333,12 +334,15 @@ class BackwardStepper:
         """graphviz.Digraph of the whole graph as it stands now (after the last step)."""
         return self._picture(self._run, self.index)
 
-    @staticmethod
-    def _html_body(make_graph, make_svg):
+    def _html_body(self, make_svg, make_graph, k):
+        """Graphviz's picture; without `dot`, the explorer opened at backward step `k` (and, folded
+        away, the note on how to get Graphviz and the DOT text)."""
         try:
             return make_svg()
         except GraphvizNotFoundError as exc:
-            return (f"<p>{html.escape(str(exc))}</p><pre>{html.escape(make_graph().source)}</pre>")
+            return (self.iframe(height=560, start=self._explorer_step(k)) +
+                    f"<details><summary>{html.escape(str(exc))}</summary><pre>{html.escape(make_graph().source)}"
+                    "</pre></details>")
 
     def _repr_svg_(self):
         try:
@@ -354,13 +358,84 @@ class BackwardStepper:
             s = self._run.steps[k]
             head = (f"<p><b>step {k} of {len(self)}</b>: <code>{html.escape(s.name)}</code> &nbsp; "
                     f"{html.escape(s.rule)}</p>")
-        return head + self._html_body(self.graph, lambda: to_svg(self.graph(), "BackwardStepper"))
+        return head + self._html_body(lambda: to_svg(self.graph(), "BackwardStepper"), self.graph, k)
 
     def __repr__(self):
         return f"<BackwardStepper: {len(self._run.steps)} of {len(self)} steps taken>"
 
-    def widget(self):
-        """An ipywidgets slider over the steps, showing the graph at the chosen step.
+    def html(self, title=None, caption=None, direction="auto", engine="auto", max_width=1000, recording=None,
+             start=-1):
+        """The explorer as one self-contained HTML page (a string); see `save_html`.
+
+        `start` is the explorer's step the page opens at (-1: before the forward pass)."""
+        from .explorer import explorer_html
+        return explorer_html(self, title, caption, direction, engine, max_width, recording, start)
+
+    def _explorer_step(self, k):
+        """The explorer's step that shows backward step `k` (-1: the seed): after the forward steps."""
+        return self._n_ops + 1 + k
+
+    def save_html(self, path, title=None, caption=None, direction="auto", engine="auto", max_width=1000,
+                  recording=None):
+        """Write the backprop explorer: one self-contained HTML file that works offline.
+
+        The graph is laid out once (igraph, or Graphviz's `dot` with ``engine='dot'``) and its
+        boxes never move. Steps: the forward pass (each op's value appears), the seed, then the
+        backward sweep one op node at a time, as the engine ran it: the current op shows its
+        rule (plain text, and its LaTeX source) and the adjoints on its input edges; a value
+        with several consumers shows its running partial sum and "k of n contributions" until
+        complete. Controls: previous, next, play/pause, speed, reset, jump to a node (or click
+        it); keys ← → (step), space (play), Home, End. The steps shown are the engine's: the
+        stepper runs the sweep to the end (so the gradients shown at the end are `backward()`'s),
+        and one that was not done is put back at the step it was at, with its gradients.
+
+        Args:
+            path (str or os.PathLike): the .html file to write.
+            title (str): the page's heading; caption (str): a note under it (inputs, labels…).
+            direction, engine, max_width: the layout (see `draw_svg`).
+            recording (TrainingRecorder, optional): a training run's recording, shown under
+                the explorer (scrub through its per-layer norms and weight histograms).
+
+        Returns:
+            str: `path`.
+        """
+        from .svg import save_text
+        return save_text(path, self.html(title, caption, direction, engine, max_width, recording))
+
+    def widget(self, height=720, **options):
+        """The explorer of `save_html` in a notebook cell (JupyterLab, Notebook, VS Code).
+
+        An ``ipywidgets.HTML`` holding the page in a sandboxed ``<iframe srcdoc>`` (the page's
+        script runs inside the frame; nothing is fetched). It opens at the stepper's current
+        step (after `run_to(node)`: that node's step), or before the forward pass if none
+        was taken.
+
+        Args:
+            height (int): the frame's height in pixels.
+            **options: title, caption, direction, engine, max_width, recording (see
+                `save_html`), start (the explorer step to open at).
+
+        Returns:
+            ipywidgets.HTML.
+
+        Raises:
+            ImportError: if ipywidgets is not installed (the message says how to get it).
+        """
+        widgets = _ipywidgets("widget")
+        return widgets.HTML(self.iframe(height, **options))
+
+    def iframe(self, height=720, start=None, **options):
+        """The explorer as an ``<iframe srcdoc>`` HTML snippet (what `widget` shows), opened at
+        explorer step `start` (None: the stepper's current step; before the forward pass if
+        no step was taken)."""
+        if start is None:
+            start = self._explorer_step(self.index) if self.index >= 0 else -1
+        page = html.escape(self.html(start=start, **options), quote=True)
+        return (f'<iframe srcdoc="{page}" style="width:100%;height:{int(height)}px;border:1px solid #ddd" '
+                f'sandbox="allow-scripts"></iframe>')
+
+    def slider_widget(self):
+        """An ipywidgets slider over the steps, showing the Graphviz picture at the chosen step.
 
         Moving the slider forward runs the sweep up to that step (steps already taken are
         redrawn from their records).
@@ -371,12 +446,7 @@ class BackwardStepper:
         Raises:
             ImportError: if ipywidgets is not installed (the message says how to get it).
         """
-        try:
-            import ipywidgets as widgets
-        except ImportError:
-            raise ImportError("BackwardStepper.widget: ipywidgets is not installed; expected it for the slider. "
-                              "Hint: pip install ipywidgets, or call .step() / iterate the stepper "
-                              "and display each Step.") from None
+        widgets = _ipywidgets("slider_widget")
         n = len(self)
         if n == 0:
             return widgets.VBox([widgets.HTML("<p>BackwardStepper: the graph has no op nodes to step.</p>")])
@@ -392,3 +462,13 @@ class BackwardStepper:
         slider.observe(show, names="value")
         show()
         return widgets.VBox([slider, view])
+
+
+def _ipywidgets(what):
+    try:
+        import ipywidgets
+    except ImportError:
+        raise ImportError(f"BackwardStepper.{what}: ipywidgets is not installed; expected it for the notebook "
+                          "view. Hint: pip install ipywidgets, or use save_html(path), or call .step() / "
+                          "iterate the stepper and display each Step.") from None
+    return ipywidgets

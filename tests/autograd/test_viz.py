@@ -1,4 +1,5 @@
 """Pictures and stepping (autograd.viz): DOT structure, rendering, and stepping == backward."""
+import html
 import os
 import re
 import shutil
@@ -427,6 +428,21 @@ def test_render_without_dot_says_how_to_install(tmp_path, monkeypatch):
     assert "apt-get install graphviz" in html and "digraph" in html
 
 
+def test_step_html_without_dot_is_the_explorer_at_that_step(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` on this PATH
+    o, leaves, _ = scalar_neuron()
+    st = BackwardStepper(o)
+    s0 = st.step()
+    st.step()
+    grads = [x.grad for x in leaves]
+    page = s0._repr_html_()
+    assert "step 0 of 5" in page and page.count("<iframe srcdoc=") == 1
+    assert re.search(r'"start":6[,}]', html.unescape(page))  # after 5 forward steps and the seed: backward step 0
+    assert "apt-get install graphviz" in page and "digraph" in page  # folded away under the explorer
+    assert st.index == 1 and [x.grad for x in leaves] == grads  # drawing it did not move the stepper
+    assert re.search(r'"start":5[,}]', html.unescape(BackwardStepper(o)._repr_html_()))  # none taken: the seed
+
+
 def test_render_rejects_non_graphs(tmp_path):
     with pytest.raises(TypeError, match=r"^render: graph must be a graphviz.Digraph; got str"):
         render("digraph {}", tmp_path / "a.svg")
@@ -703,7 +719,7 @@ def test_widget_slider():
     pytest.importorskip("ipywidgets")
     o, _, _ = scalar_neuron()
     st = BackwardStepper(o)
-    box = st.widget()
+    box = st.slider_widget()
     slider, view = box.children
     assert slider.min == 0 and slider.max == len(st) - 1 and slider.value == 0
     assert st.index == 0 and "step 0 of 5" in view.value
@@ -713,12 +729,27 @@ def test_widget_slider():
     assert st.index == 3 and "step 1 of 5" in view.value
 
 
+def test_widget_is_the_explorer_in_a_frame():
+    pytest.importorskip("ipywidgets")
+    o, _, _ = scalar_neuron()
+    st = BackwardStepper(o)
+    w = st.widget(height=500, title="neuron")
+    assert type(w).__name__ == "HTML"
+    assert w.value.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and "height:500px" in w.value
+    page = html.unescape(w.value.split('srcdoc="', 1)[1].split('" style=', 1)[0])
+    assert page == st.html(title="neuron")
+    assert "<script>" in page and not re.search(r"https?://(?!www\.w3\.org/)", page)  # only XML namespaces
+
+
 def test_widget_without_ipywidgets(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     st = BackwardStepper(scalar_neuron()[0])
     with pytest.raises(ImportError, match=r"^BackwardStepper.widget: ipywidgets is not installed.*"
                                           r"pip install ipywidgets"):
         st.widget()
+    with pytest.raises(ImportError, match=r"^BackwardStepper.slider_widget: ipywidgets is not installed.*"
+                                          r"pip install ipywidgets"):
+        st.slider_widget()
 
 
 def test_node_is_graph_protocol_item():

@@ -50,11 +50,16 @@ def test_demo_writes_graph_and_curves(demo, tmp_path, capsys):
     png = out / "loss.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and str(png) in printed
     dot_source = (out / "graph.dot").read_text(encoding="utf-8")
+    html = (out / "backprop.html").read_text(encoding="utf-8")  # the explorer, written with or without `dot`
+    assert result["explorer"] == str(out / "backprop.html") and str(out / "backprop.html") in printed
+    assert "<script>" in html and "loss " in html and "labels " in html and "0.weight" in html
+    assert "tg-train-data" in html  # the recording of the run (per-layer norms every 10 batches)
     if shutil.which("dot") is None:
         if os.environ.get("CI"):
             pytest.fail("Graphviz's `dot` must be installed in CI (make dot)")
-        assert "Graphviz" in printed and result["graph"] == str(out / "graph.dot")
-        texts = [dot_source]
+        svg = (out / "graph.svg").read_text(encoding="utf-8")  # tracegrad's own drawing
+        assert "Graphviz" in printed and result["graph"] == str(out / "graph.svg") and "<svg" in svg
+        texts = [dot_source, svg]
     else:
         svg = (out / "graph.svg").read_text(encoding="utf-8")
         assert svg.lstrip().startswith("<?xml") and "<svg" in svg and str(out / "graph.svg") in printed
