@@ -17,6 +17,7 @@ import numpy as np
 
 from ..fileio import atomic_write
 from ..function import Node
+from ..scalar import Scalar
 from ..tensor import Tensor
 
 # fill colours by role; the stepper adds its own for current / done / pending
@@ -214,7 +215,6 @@ class GraphModel:
                  "root_tensors", "uses")
 
     def __init__(self, roots, params=None, what="draw_graph"):
-        from ..scalar import Scalar
         flat = []
         stack = list(reversed(roots))
         while stack:
