@@ -17,9 +17,27 @@ from .conftest import IN_CI
 ROOT = Path(__file__).resolve().parents[1]
 ABOVE = ("nn", "optim")  # the packages layered above autograd
 
-# private names of autograd reached by attribute, whatever the receiver's name
-PRIVATE_ATTRIBUTES = re.compile(r"Tensor\._(?!_)\w+|\._version\b|\._vc\b|\._bump\b|\._counter\b|\._grad\b|"
-                                r"\._requires_grad\b|\b_default_dtype\b|\b_to_array\b|\b_module_stack\b")
+
+
+def _own_private_attributes():
+    """Private attribute names that nn and optim assign on their own objects (``self._x = …``)."""
+    names = set()
+    for package in ABOVE:
+        for path in (ROOT / package).rglob("*.py"):
+            names.update(re.findall(r"\bself\.(_[a-z]\w*)\s*=", path.read_text()))
+    return names
+
+
+def _private_attribute_pattern():
+    """A regex for the private attributes of Tensor and Node (read from the classes) that nn and
+    optim do not define themselves, any ``Tensor._x``, and autograd's private module globals."""
+    private = {n for cls in (ag.Tensor, ag.Node) for n in (*dir(cls), *getattr(cls, "__slots__", ()))
+               if n.startswith("_") and not n.startswith("__")} - _own_private_attributes()
+    return re.compile(r"Tensor\._(?!_)\w+|\.(?:" + "|".join(sorted(private)) + r")\b|"
+                      r"\b_default_dtype\b|\b_to_array\b|\b_module_stack\b|\b_adopt_limits\b|\b_engine\b")
+
+
+PRIVATE_ATTRIBUTES = _private_attribute_pattern()
 
 
 def _private_uses(path):
