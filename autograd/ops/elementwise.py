@@ -787,6 +787,21 @@ erf = _unary(Erf, "Elementwise error function erf(a) = 2/√π ∫₀ᵃ e^(−t
                   "    float32 stays float32).")
 
 
+def gelu_backward(grad_output, a):
+    """The exact gelu's VJP, Ḡ ⊙ (Φ(a) + a φ(a)), as a differentiable op (see `GeluGrad`;
+    PyTorch's ``torch.ops.aten.gelu_backward`` with approximate='none').
+
+    Args:
+        grad_output: floating Tensor, the adjoint of ``gelu(a)``.
+        a: floating Tensor of grad_output's shape and dtype, gelu's input.
+
+    Returns: Tensor of a's shape and dtype.
+    Raises: TypeError for an integer or bool tensor.
+    """
+    g, a = _float_input("gelu_backward", grad_output), _float_input("gelu_backward", a)
+    return GeluGrad.apply(g, a, _make(np.asarray(special.ndtr(a.data)), False, None))
+
+
 def leaky_relu(a, negative_slope=0.01):
     """Elementwise a for a > 0, negative_slope·a otherwise; slope at 0 is negative_slope
     (PyTorch's `F.leaky_relu`; see `LeakyRelu`).
