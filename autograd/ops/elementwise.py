@@ -392,7 +392,7 @@ class Elu(Function):
         (a,) = ctx.saved
         positive = np.asarray(a) > 0
         e = np.exp(ifelse(positive, 0.0, a)) * ctx.alpha  # α e^A where A ≤ 0 (α elsewhere: no overflow)
-        return (grad_out * ifelse(positive, 1.0, e),)  # exactly 1 or α e^A
+        return (grad_out * (e * ~positive + positive),)  # exactly 1 or α e^A (e is finite or NaN at NaN)
 
 
 class Gelu(Function):

@@ -17,6 +17,8 @@ from ..function import Function
 from ..tensor import Tensor, make_view
 from .common import as_tensor, run_op
 
+_ZERO = bytes(64)  # the buffer of Getitem.vjp's zeros (any dtype up to 64 bytes; read-only)
+
 
 def _index_item(item):
     """One index component → what numpy takes; second value: 0 basic, 1 bool mask, 2 int array."""
@@ -171,7 +173,9 @@ class Getitem(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Ā = zeros of A's shape with Ḡ scattered (added) at index: the op `IndexPut`."""
-        zeros = np.broadcast_to(np.zeros((), dtype=grad_out.dtype), ctx.in_shape)  # copied by IndexPut
+        shape = ctx.in_shape  # zeros as a stride-0 view of _ZERO, which IndexPut recognizes (no
+        # array of A's size is written twice; np.broadcast_to would cost ~5 µs of Python per call)
+        zeros = np.ndarray(shape, grad_out.dtype, _ZERO, strides=(0,) * len(shape))
         return (run_op(IndexPut, zeros, grad_out, index=ctx.index, accumulate=ctx.scatter == "add"),)
 
 
@@ -196,7 +200,10 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, a, value, index, accumulate):
         """Copy of A with V written (or added) at index."""
-        out = a.data.copy()
+        x = a.data
+        # getitem's VJP passes zeros as a stride-0 view of _ZERO: start from np.zeros, whose
+        # pages the OS maps only when written (a slice's Ḡ touches a few of them, a copy all)
+        out = np.zeros(x.shape, x.dtype) if x.base is _ZERO else x.copy()
         v = value.data
         try:
             if accumulate:
