@@ -5,12 +5,10 @@ input's shape with `engine.unbroadcast` (sum over broadcast axes).
 """
 import numpy as np
 
-from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor, broadcast_error, ifelse
 
-_grad = grad_mode._grad
 _make = Tensor._make
 
 
