@@ -5,12 +5,10 @@ input's shape with `engine.unbroadcast` (sum over broadcast axes).
 """
 import numpy as np
 
-from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
-from .common import as_tensor, broadcast_error
+from .common import as_tensor, broadcast_error, ifelse
 
-_grad = grad_mode._grad
 _make = Tensor._make
 
 
@@ -183,6 +181,7 @@ class Pow(Function):
     name = "pow"
     rule = "Ā = Ḡ ⊙ B A^(B−1),  B̄ = Ḡ ⊙ Z log A"
     rule_latex = r"\bar A = \bar G \odot B A^{B-1},\; \bar B = \bar G \odot Z \log A"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -197,20 +196,18 @@ class Pow(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
-        a, b, out = ctx.saved_tensors
+        a, b, out = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         ga = gb = None
         if need_a:
             ga = grad_out * b * a ** (b - 1)
-            flat = b.data == 0
+            flat = np.asarray(b) == 0
             if flat.any():  # d(A⁰)/dA = 0, also at A = 0 where B·A^(B−1) is 0·inf (PyTorch masks it too)
-                from .elementwise import where
-                ga = where(flat, 0.0, ga)
+                ga = ifelse(flat, 0.0, ga)
         if need_b:
-            from .elementwise import log, where
-            zero = (a.data == 0) & (b.data >= 0)  # 0^B is flat in B there: B̄ = 0, as PyTorch
+            zero = (np.asarray(a) == 0) & (np.asarray(b) >= 0)  # 0^B is flat in B there: B̄ = 0, as PyTorch
             with np.errstate(divide="ignore", invalid="ignore"):  # log of A < 0 is NaN, as in PyTorch
-                gb = where(zero, 0.0, grad_out * out * log(where(zero, 1.0, a)))
+                gb = ifelse(zero, 0.0, grad_out * out * np.log(ifelse(zero, 1.0, a)))
         return ga, gb
 
 

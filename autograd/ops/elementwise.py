@@ -4,33 +4,28 @@ is Ā = Ḡ ⊙ f′(A) (or written with the output Z when f′ is a function of
 Binary ops (`maximum`, `minimum`, `where`, `clip` with Tensor bounds) broadcast like numpy;
 their VJPs return adjoints in the output's shape and the engine sums them back.
 
-Speed: without ``create_graph`` the engine runs a VJP in no-grad mode, where nothing is
-recorded; the VJPs below then compute Ḡ ⊙ f′ directly on ndarrays (one pass, no Tensor
-overhead). With ``create_graph`` they build the same product from Tensor ops, so it can be
-differentiated again. Both branches state the same formula side by side. Hot paths avoid
-`np.where` and boolean indexing (on our CPUs they cost as much as ~20 multiplications per
-element); exact selections are made by multiplying with masks, or with max/min.
+Each VJP is written once, with numpy ufuncs and operators: in a plain backward the engine
+passes ndarrays (one numpy pass, nothing recorded), under ``create_graph`` Tensors, whose
+ufunc protocol runs the same body as recorded, differentiable ops. Selections by a constant
+mask go through `ifelse` (`select` on ndarrays, `where` on Tensors); steps that are
+themselves ops (σ in softplus, gelu′) through `run_op`. Hot paths avoid `np.where` and
+boolean indexing (on our CPUs they cost as much as ~20 multiplications per element); exact
+selections are made by multiplying with masks, with max/min, or by `select`'s bit masks.
+erf and Φ come from `scipy.special` (float32 stays float32).
 """
 import numpy as np
+from scipy import special
 
-from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
-from .common import as_tensor, broadcast_error, check_float
+from .common import as_tensor, broadcast_error, check_float, ifelse, run_op, select
 
-_grad = grad_mode._grad  # _grad.enabled: this thread's grad mode (True inside a create_graph VJP)
 _make = Tensor._make
 
-_SQRT1_2 = 0.70710678118654752440      # 1/√2
 _INV_SQRT_2PI = 0.39894228040143267794  # 1/√(2π)
 _TWO_OVER_SQRT_PI = 1.12837916709551257390  # 2/√π
 _GELU_BETA = 0.79788456080286535588     # √(2/π)
 _GELU_KAPPA = 0.044715
-
-
-def _const(array):
-    """A constant Tensor (no gradient) around an ndarray made inside a VJP."""
-    return _make(array, False, None)
 
 
 def _scale(grad_out, factor):
@@ -48,213 +43,6 @@ def _scale(grad_out, factor):
         out *= g
         return out
     return g * factor
-
-
-_INT_OF_SIZE = {4: np.int32, 8: np.int64}
-
-
-def select(cond, x, y):
-    """``np.where(cond, x, y)`` bit for bit, faster for floating arrays (no graph; ndarrays).
-
-    np.where costs about 15 multiplications per element on our CPUs; for two floating arrays
-    of one dtype this picks the bits with integer masks instead (3× faster in float32). NaN,
-    ±inf and −0 are kept exactly. Other dtypes fall back to np.where.
-
-    Args:
-        cond (np.ndarray of bool), x, y (np.ndarray): broadcastable.
-
-    Returns:
-        np.ndarray of the broadcast shape.
-
-    Raises:
-        ValueError: if the shapes do not broadcast.
-    """
-    dt = x.dtype
-    ity = _INT_OF_SIZE.get(dt.itemsize) if dt.kind == "f" and y.dtype == dt else None
-    if ity is None:
-        return np.where(cond, x, y)
-    mask = np.asarray(cond).astype(ity)
-    np.negative(mask, out=mask)  # all ones where cond, zeros elsewhere
-    out = np.bitwise_and(x.view(ity), mask)
-    out = np.bitwise_or(out, np.bitwise_and(y.view(ity), np.invert(mask, out=mask)))
-    return np.asarray(out).view(dt)
-
-
-# -- erf: W. J. Cody's rational Chebyshev approximations ---------------------------------------
-# Source: W. J. Cody, "Rational Chebyshev approximations for the error function",
-# Math. Comp. 23 (1969) 631-637, as in his SPECFUN routine CALERF (netlib.org/specfun/erf).
-# Three intervals of |x|: [0, 0.46875] erf = x P(x²)/Q(x²); (0.46875, 4] erfc = e^(−x²) P(x)/Q(x);
-# (4, ∞) erfc = e^(−x²)/x (1/√π + R(1/x²)/x²). Accurate to about 1 ulp in float64.
-_ERF_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
-          3.20937758913846947e03, 1.85777706184603153e-1)
-_ERF_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
-          2.84423683343917062e03)
-_ERF_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
-          2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
-          2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)
-_ERF_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
-          1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
-          3.43936767414372164e03, 1.23033935480374942e03)
-_ERF_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
-          1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)
-_ERF_Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1,
-          6.05183413124413191e-2, 2.33520497626869185e-3)
-_INV_SQRT_PI = 0.56418958354775628695
-
-
-_COEFFS = {}
-
-
-def _coeffs(dtype):
-    """Cody's coefficient tuples as numpy scalars of `dtype` (cheaper than Python floats)."""
-    table = _COEFFS.get(dtype)
-    if table is None:
-        table = _COEFFS[dtype] = tuple(tuple(dtype.type(c) for c in group)
-                                       for group in (_ERF_A, _ERF_B, _ERF_C, _ERF_D, _ERF_P, _ERF_Q))
-    return table
-
-
-def _erf_small(x):
-    """erf(x) for |x| ≤ 0.46875 (Cody's first interval); finite for any finite x."""
-    a, b = _coeffs(x.dtype)[:2]
-    z = x * x
-    num = z * a[4]
-    den = z.copy()
-    for i in range(3):
-        num += a[i]
-        num *= z
-        den += b[i]
-        den *= z
-    num += a[3]
-    den += b[3]
-    num /= den
-    num *= x
-    return num
-
-
-def _erfc_large(y, split=True):
-    """erfc(y) for y ≥ 0.46875 (Cody's second and third intervals); finite for every y ≥ 0,
-    so callers evaluate it on whole arrays and combine by masks (numpy's `where` and boolean
-    indexing cost ~20 multiplications per element here). NaN stays NaN. In place, no temporaries
-    beyond a few buffers: these loops dominate `gelu`. split=False skips the exact
-    e^(−y²) split (enough for float32; on [0, 0.46875] the result is then good to 5e-12).
-    """
-    _, _, c, d, p, q = _coeffs(y.dtype)
-    y = np.minimum(y, 30.0)  # erfc(30) underflows to 0; keeps inf out of the exp split
-    ym = np.minimum(y, 4.0)
-    num = ym * c[8]
-    den = ym.copy()
-    for i in range(7):
-        num += c[i]
-        num *= ym
-        den += d[i]
-        den *= ym
-    num += c[7]
-    den += d[7]
-    num /= den
-    if not (y <= 4.0).all():  # (NaN counts as outside, so max() would not do)
-        yb = np.maximum(y, 4.0)
-        z = yb * yb
-        np.reciprocal(z, out=z)
-        bn = z * p[5]
-        bd = z.copy()
-        for i in range(4):
-            bn += p[i]
-            bn *= z
-            bd += q[i]
-            bd *= z
-        bn += p[4]
-        bd += q[4]
-        bn /= bd
-        bn *= z
-        np.subtract(_INV_SQRT_PI, bn, out=bn)
-        bn /= yb
-        big = y > 4.0
-        bn *= big
-        num *= ~big
-        num += bn
-    if not split:
-        y *= y
-        np.negative(y, out=y)
-        np.exp(y, out=y)
-        num *= y
-        return num
-    # e^(−y²) split as e^(−t²) e^(−(y−t)(y+t)) with t = y rounded down to 1/16: no cancellation
-    t = y * 16.0
-    np.trunc(t, out=t)
-    t /= 16.0
-    s = y + t
-    y -= t
-    y *= s          # (y − t)(y + t), small
-    np.negative(y, out=y)
-    np.exp(y, out=y)
-    t *= t          # t² exact: t has few significant bits
-    np.negative(t, out=t)
-    np.exp(t, out=t)
-    num *= t
-    num *= y
-    return num
-
-
-def erf_array(x):
-    """The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt on an ndarray (Cody's method).
-
-    Args:
-        x (np.ndarray): floating array; float32 stays float32.
-
-    Returns:
-        np.ndarray of x's shape and dtype; NaN stays NaN, ±inf gives ±1, −0 gives −0.
-    """
-    x = np.asarray(x)
-    flat = x.reshape(-1)  # 1-d: numpy returns scalars for 0-d results, which cannot be updated in place
-    y = np.abs(flat)
-    out = _erf_small(np.minimum(y, 0.46875))
-    if not (y <= 0.46875).all():
-        inner = y <= 0.46875
-        out *= inner
-        e = _erfc_large(y)
-        np.subtract(0.5, e, out=e)
-        e += 0.5
-        e *= ~inner
-        out += e
-    np.copysign(out, flat, out=out)
-    return out.reshape(x.shape)
-
-
-def ndtr_array(x):
-    """Standard normal CDF Φ(x) = ½ erfc(−x/√2) on an ndarray, accurate in both tails.
-
-    Args:
-        x (np.ndarray): floating array. Returns: np.ndarray of x's shape and dtype.
-    """
-    x = np.asarray(x)
-    z = x.reshape(-1) * -_SQRT1_2
-    y = np.abs(z)
-    if x.dtype == np.float32:  # one formula suffices at float32 precision (~2x faster)
-        half = _erfc_large(y, split=False)
-        half *= 0.5
-        negative = z < 0
-        flip = 1.0 - half
-        flip *= negative
-        half *= ~negative
-        half += flip
-        return half.reshape(x.shape)
-    out = _erf_small(np.clip(z, -0.46875, 0.46875))
-    out *= -0.5
-    out += 0.5
-    if not (y <= 0.46875).all():
-        inner = y <= 0.46875
-        out *= inner
-        half = _erfc_large(y)
-        half *= 0.5                      # ½ erfc(|z|): Φ(x) for z ≥ 0, 1 − Φ(x)… for z < 0
-        negative = z < 0
-        flip = 1.0 - half
-        flip *= negative
-        half *= ~negative
-        half += flip
-        half *= ~inner
-        out += half
-    return out.reshape(x.shape)
 
 
 # -- unary ops -----------------------------------------------------------------------------------
@@ -588,6 +376,7 @@ class Elu(Function):
     name = "elu"
     rule = "Ā = Ḡ ⊙ where(A > 0, 1, α e^A)"
     rule_latex = r"\bar A = \bar G \odot \begin{cases} 1 & A > 0 \\ \alpha e^A & A \le 0 \end{cases}"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, alpha):
@@ -600,30 +389,30 @@ class Elu(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (a,) = ctx.saved_tensors
-        positive = a.data > 0
-        if _grad.enabled:
-            e = exp(where(positive, np.zeros((), a.data.dtype), a))
-            return (where(positive, grad_out, grad_out * (e * ctx.alpha)),)
-        factor = ~positive * (np.exp(np.minimum(a.data, 0)) * ctx.alpha) + positive  # exactly 1 or α e^A
-        return (_make(grad_out.data * factor, False, None),)
+        (a,) = ctx.saved
+        positive = np.asarray(a) > 0
+        e = np.exp(ifelse(positive, 0.0, a)) * ctx.alpha  # α e^A where A ≤ 0 (α elsewhere: no overflow)
+        return (grad_out * (e * ~positive + positive),)  # exactly 1 or α e^A (e is finite or NaN at NaN)
 
 
 class Gelu(Function):
     """Z = A ⊙ Φ(A), Φ the standard normal CDF (Hendrycks & Gimpel 2016, arXiv:1606.08415).
 
-    approximate='none': Φ(x) = ½ (1 + erf(x/√2)), computed as ½ erfc(−x/√2) (Cody's erf);
-    approximate='tanh': Φ(x) ≈ ½ (1 + tanh(β (x + κ x³))), β = √(2/π), κ = 0.044715.
+    approximate='none': Φ = scipy.special.ndtr (accurate in both tails), computed once in the
+    forward and kept for the VJP; approximate='tanh': Φ(x) ≈ ½ (1 + tanh(β (x + κ x³))),
+    β = √(2/π), κ = 0.044715.
 
     Args: a: floating Tensor; approximate: 'none' or 'tanh'.
     Returns: Tensor of a's shape and dtype.
-    VJP: dZ = (Φ(A) + A ⊙ φ(A)) ⊙ dA with φ(x) = e^(−x²/2)/√(2π) ⇒ Ā = Ḡ ⊙ (Φ(A) + A φ(A));
-        Φ(A) is recovered from the saved output as Z ⊘ A (½ where A = 0), 2 ulp accurate.
-        tanh form, T = tanh(β (A + κ A³)): Ā = Ḡ ⊙ (½ (1 + T) + ½ A (1 − T²) β (1 + 3κ A²)).
+    VJP: dZ = (Φ(A) + A ⊙ φ(A)) ⊙ dA with φ(x) = e^(−x²/2)/√(2π) ⇒ Ā = Ḡ ⊙ (Φ(A) + A φ(A)),
+        applied as the op `GeluGrad` (whose own VJP is gelu″, so every order is exact).
+        tanh form, T = tanh(β (A + κ A³)): Ā = Ḡ ⊙ (½ (1 + T) + ½ A (1 − T²) β (1 + 3κ A²)),
+        written with ufuncs (recorded as such under create_graph).
     """
     name = "gelu"
     rule = "Ā = Ḡ ⊙ (Φ(A) + A φ(A))"
     rule_latex = r"\bar A = \bar G \odot (\Phi(A) + A\,\varphi(A))"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, approximate):
@@ -634,41 +423,67 @@ class Gelu(Function):
             ctx.save_for_backward(a)
             inner = np.tanh((x + x * x * x * _GELU_KAPPA) * _GELU_BETA)
             return x * 0.5 * (1 + inner)
-        out = x * ndtr_array(x)
-        ctx.save_for_backward(a, out)
-        return out
+        cdf = special.ndtr(x)
+        ctx.save_for_backward(a, _make(np.asarray(cdf), False, None))  # Φ(A): a constant for GeluGrad
+        return x * cdf
 
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        saved = ctx.saved_tensors
-        a = saved[0]
-        tanh_form = ctx.approximate == "tanh"
-        if _grad.enabled:
-            if tanh_form:
-                t = tanh((a + a * a * a * _GELU_KAPPA) * _GELU_BETA)
-                d = (t + 1) * 0.5 + a * 0.5 * (1 - t * t) * _GELU_BETA * (a * a * (3 * _GELU_KAPPA) + 1)
-            else:
-                cdf = (erf(a * _SQRT1_2) + 1) * 0.5
-                # 1 + erf cancels for A ≪ 0: shift by a constant to the accurate Φ (derivatives unchanged)
-                cdf = cdf + _const(ndtr_array(a.data) - cdf.data)
-                d = cdf + a * exp(a * a * -0.5) * _INV_SQRT_2PI
-            return (grad_out * d,)
+        if ctx.approximate != "tanh":
+            a, cdf = ctx.saved
+            return (run_op(GeluGrad, grad_out, a, cdf),)
+        (a,) = ctx.saved
+        t = np.tanh((a + a * a * a * _GELU_KAPPA) * _GELU_BETA)
+        d = (t + 1) * 0.5 + a * 0.5 * (1 - t * t) * _GELU_BETA * (a * a * (3 * _GELU_KAPPA) + 1)
+        return (grad_out * d,)
+
+
+class GeluGrad(Function):
+    """Z = G ⊙ gelu′(A) = G ⊙ (Φ(A) + A φ(A)): the exact gelu's VJP as an op (see `Gelu`), so
+    that its derivatives are new math rather than a recording of the first derivative.
+
+    Args: g: Tensor (the adjoint Ḡ of gelu's output); a: Tensor (gelu's input); cdf: Tensor
+        Φ(A) as gelu's forward computed it (a constant: its dependence on A is in the rule).
+    Returns: Tensor of the broadcast shape of g and a, their dtype.
+    VJP (ḡ the adjoint of Z; gelu″(A) = 2φ(A) + A φ′(A) = φ(A) (2 − A²)):
+        Ḡ_G = ḡ ⊙ gelu′(A) (this op again),  Ā = ḡ ⊙ G ⊙ φ(A) (2 − A²).
+    """
+    name = "gelu_backward"
+    rule = "Ḡ_G = ḡ ⊙ (Φ(A) + A φ(A)),  Ā = ḡ ⊙ G ⊙ φ(A)(2 − A²)"
+    rule_latex = (r"\bar G_G = \bar g \odot (\Phi(A) + A\,\varphi(A)),\; "
+                  r"\bar A = \bar g \odot G \odot \varphi(A)(2 - A^2)")
+    generic = True
+
+    @staticmethod
+    def forward(ctx, g, a, cdf):
+        """The output ndarray, by the formula above."""
+        ctx.save_for_backward(g, a, cdf)
         x = a.data
-        if tanh_form:
-            x2 = x * x
-            t = np.tanh((x + x2 * x * _GELU_KAPPA) * _GELU_BETA)
-            d = (t + 1) * 0.5 + x * 0.5 * (1 - t * t) * _GELU_BETA * (x2 * (3 * _GELU_KAPPA) + 1)
-        else:
-            at_zero = x == 0
-            d = saved[1].data / (x + at_zero)  # Φ(A) = Z ⊘ A, and 0 at A = 0 ...
-            d += at_zero * x.dtype.type(0.5)   # ... where Φ(0) = ½
-            d += x * np.exp(x * x * -0.5) * _INV_SQRT_2PI
-        return (_make(grad_out.data * d, False, None),)
+        d = np.multiply(x, x, out=np.empty_like(x))  # an ndarray even when 0-d (in place below)
+        d *= -0.5
+        np.exp(d, out=d)
+        d *= x
+        d *= _INV_SQRT_2PI  # A φ(A)
+        d += cdf.data
+        d *= g.data
+        return d
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """The input adjoints, by the VJP rule above."""
+        g, a, cdf = ctx.saved
+        need_g, need_a, _ = ctx.needs_input_grad
+        gg = run_op(GeluGrad, grad_out, a, cdf) if need_g else None
+        ga = None
+        if need_a:
+            a2 = a * a
+            ga = grad_out * g * (np.exp(a2 * -0.5) * (2 - a2) * _INV_SQRT_2PI)
+        return gg, ga, None
 
 
 class Erf(Function):
-    """Z = erf(A) = 2/√π ∫₀ᴬ e^(−t²) dt elementwise (W. J. Cody's rational approximations).
+    """Z = erf(A) = 2/√π ∫₀ᴬ e^(−t²) dt elementwise (scipy.special.erf).
 
     Args: a: floating Tensor. Returns: Tensor of the same shape and dtype, values in [−1, 1].
     VJP: dZ = 2/√π e^(−A²) ⊙ dA ⇒ Ā = Ḡ ⊙ 2/√π e^(−A²).
@@ -676,21 +491,19 @@ class Erf(Function):
     name = "erf"
     rule = "Ā = Ḡ ⊙ 2/√π e^(−A²)"
     rule_latex = r"\bar A = \bar G \odot \tfrac{2}{\sqrt\pi} e^{-A^2}"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(a)
-        return erf_array(a.data)
+        return special.erf(a.data)
 
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (a,) = ctx.saved_tensors
-        if _grad.enabled:
-            return (grad_out * (exp(-(a * a)) * _TWO_OVER_SQRT_PI),)
-        x = a.data
-        return (_make(grad_out.data * (np.exp(-(x * x)) * _TWO_OVER_SQRT_PI), False, None),)
+        (a,) = ctx.saved
+        return (grad_out * (np.exp(-(a * a)) * _TWO_OVER_SQRT_PI),)
 
 
 class Softplus(Function):
@@ -701,11 +514,12 @@ class Softplus(Function):
     Args: a: floating Tensor; beta: nonzero float β; threshold: float.
     Returns: Tensor of a's shape and dtype.
     VJP: dZ = σ(βA) ⊙ dA below the threshold, dZ = dA above it
-        ⇒ Ā = Ḡ ⊙ where(βA > threshold, 1, σ(βA)).
+        ⇒ Ā = Ḡ ⊙ where(βA > threshold, 1, σ(βA)) (σ: the `Sigmoid` op, by `run_op`).
     """
     name = "softplus"
     rule = "Ā = Ḡ ⊙ σ(βA)  (Ḡ where βA > threshold)"
     rule_latex = r"\bar A = \bar G \odot \sigma(\beta A)"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, beta, threshold):
@@ -727,18 +541,11 @@ class Softplus(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        (a,) = ctx.saved_tensors
-        beta = ctx.beta
-        x = a.data
-        above = (x * beta if beta != 1 else x) > ctx.threshold
-        if _grad.enabled:
-            g = grad_out * sigmoid(a * beta if beta != 1 else a)
-            return (where(above, grad_out, g) if above.any() else g,)
-        t = x * beta if beta != 1 else x
-        with np.errstate(over="ignore"):
-            s = 1 / (np.exp(-t) + 1)
-        g = grad_out.data
-        return (_make(select(above, g, g * s) if above.any() else g * s, False, None),)
+        (a,) = ctx.saved
+        t = a * ctx.beta if ctx.beta != 1 else a
+        above = np.asarray(t) > ctx.threshold
+        g = grad_out * run_op(Sigmoid, t)
+        return (ifelse(above, grad_out, g) if above.any() else g,)
 
 
 class Clip(Function):
@@ -757,6 +564,7 @@ class Clip(Function):
     rule = "Ā = Ḡ ⊙ 1[lo ≤ A ≤ hi],  lō = Ḡ ⊙ 1[A < lo],  hī = Ḡ ⊙ 1[A > hi]"
     rule_latex = (r"\bar A = \bar G \odot \mathbb{1}[lo \le A \le hi],\; \bar{lo} = \bar G \odot "
                   r"\mathbb{1}[A < lo],\; \bar{hi} = \bar G \odot \mathbb{1}[A > hi]")
+    generic = True
 
     @staticmethod
     def forward(ctx, a, *bounds, has_lo, has_hi):
@@ -779,10 +587,10 @@ class Clip(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
-        saved = ctx.saved_tensors
-        x = saved[0].data
-        lo = saved[1].data if ctx.has_lo else None
-        hi = saved[-1].data if ctx.has_hi else None
+        saved = ctx.saved  # only their values are read: the masks below have zero derivative
+        x = np.asarray(saved[0])
+        lo = np.asarray(saved[1]) if ctx.has_lo else None
+        hi = np.asarray(saved[-1]) if ctx.has_hi else None
         needs = ctx.needs_input_grad
         shape = grad_out.shape
         grads = [None]
@@ -819,6 +627,7 @@ class Maximum(Function):
     rule = "Ā = Ḡ ⊙ (1[A > B] + ½ 1[A = B]),  B̄ = Ḡ ⊙ (1[B > A] + ½ 1[A = B])"
     rule_latex = (r"\bar A = \bar G \odot (\mathbb{1}[A > B] + \tfrac12 \mathbb{1}[A = B]),\; "
                   r"\bar B = \bar G \odot (\mathbb{1}[B > A] + \tfrac12 \mathbb{1}[A = B])")
+    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -844,6 +653,7 @@ class Minimum(Function):
     rule = "Ā = Ḡ ⊙ (1[A < B] + ½ 1[A = B]),  B̄ = Ḡ ⊙ (1[B < A] + ½ 1[A = B])"
     rule_latex = (r"\bar A = \bar G \odot (\mathbb{1}[A < B] + \tfrac12 \mathbb{1}[A = B]),\; "
                   r"\bar B = \bar G \odot (\mathbb{1}[B < A] + \tfrac12 \mathbb{1}[A = B])")
+    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -871,10 +681,11 @@ def _tie_split(ctx, grad_out, loses):
     ``loses(x, y)`` says where x strictly loses to y (np.less for maximum, np.greater for
     minimum). Following PyTorch, an operand gets Ḡ unless it strictly loses (so NaNs pass Ḡ on).
     """
-    a, b = ctx.saved_tensors
-    a_loses, b_loses, tie = loses(a.data, b.data), loses(b.data, a.data), a.data == b.data
+    a, b = ctx.saved
+    a, b = np.asarray(a), np.asarray(b)  # values only: the factors are piecewise constant
+    a_loses, b_loses, tie = loses(a, b), loses(b, a), a == b
     need_a, need_b = ctx.needs_input_grad
-    shape, dt = grad_out.shape, grad_out.data.dtype
+    shape, dt = grad_out.shape, grad_out.dtype
     has_tie = tie.any()
     out = []
     for need, lost in ((need_a, a_loses), (need_b, b_loses)):
@@ -899,6 +710,7 @@ class Where(Function):
     name = "where"
     rule = "X̄ = Ḡ ⊙ C,  Ȳ = Ḡ ⊙ (1 − C)"
     rule_latex = r"\bar X = \bar G \odot C,\; \bar Y = \bar G \odot (1 - C)"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, y, cond):
@@ -913,13 +725,8 @@ class Where(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         need_x, need_y = ctx.needs_input_grad
-        zero = np.zeros((), dtype=grad_out.data.dtype)
-        if not _grad.enabled:
-            g = grad_out.data
-            return (_make(select(ctx.cond, g, zero), False, None) if need_x else None,
-                    _make(select(ctx.cond, zero, g), False, None) if need_y else None)
-        return (where(ctx.cond, grad_out, zero) if need_x else None,
-                where(ctx.cond, zero, grad_out) if need_y else None)
+        return (ifelse(ctx.cond, grad_out, 0.0) if need_x else None,
+                ifelse(ctx.cond, 0.0, grad_out) if need_y else None)
 
 
 # -- public functions ------------------------------------------------------------------------------
@@ -976,8 +783,23 @@ sigmoid = _unary(Sigmoid, "Elementwise logistic function 1/(1 + e^(−a)), finit
                           "    (see `Sigmoid`).")
 relu = _unary(Relu, "Elementwise max(a, 0), with relu′(0) = 0 (see `Relu`).", arg="Tensor (or number)",
               float_only=False)
-erf = _unary(Erf, "Elementwise error function erf(a) = 2/√π ∫₀ᵃ e^(−t²) dt (see `Erf`; W. J. Cody's\n"
-                  "    rational approximations, about 1 ulp in float64).")
+erf = _unary(Erf, "Elementwise error function erf(a) = 2/√π ∫₀ᵃ e^(−t²) dt (see `Erf`; scipy.special.erf,\n"
+                  "    float32 stays float32).")
+
+
+def gelu_backward(grad_output, a):
+    """The exact gelu's VJP, Ḡ ⊙ (Φ(a) + a φ(a)), as a differentiable op (see `GeluGrad`;
+    PyTorch's ``torch.ops.aten.gelu_backward`` with approximate='none').
+
+    Args:
+        grad_output: floating Tensor, the adjoint of ``gelu(a)``.
+        a: floating Tensor of grad_output's shape and dtype, gelu's input.
+
+    Returns: Tensor of a's shape and dtype.
+    Raises: TypeError for an integer or bool tensor.
+    """
+    g, a = _float_input("gelu_backward", grad_output), _float_input("gelu_backward", a)
+    return GeluGrad.apply(g, a, _make(np.asarray(special.ndtr(a.data)), False, None))
 
 
 def leaky_relu(a, negative_slope=0.01):

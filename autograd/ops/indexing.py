@@ -1,10 +1,11 @@
 """Indexing ops: `getitem` (``x[index]``, numpy's basic and advanced indexing) and
 `index_put` (an out-of-place ``x[index] = value``, with optional accumulation).
 
-The two are each other's adjoints: reading entries at an index is the linear map S, whose
-transpose Sᵀ scatters (adds) a gradient back into those entries. So getitem's VJP is an
-index_put with accumulation into zeros, and index_put's VJP for the value is a getitem;
-both VJPs are Tensor ops, so higher-order gradients work.
+Reading entries at an index is the linear map S, whose transpose Sᵀ scatters (adds) a
+gradient back into those entries. So the two are each other's adjoints: getitem's VJP is an
+index_put (with accumulation) into zeros, and index_put's VJP is a getitem and an index_put. Each VJP is written once
+and applies these ops with `run_op`: numpy on ndarrays in a plain backward, recorded ops on
+Tensors under create_graph, so higher-order gradients work.
 
 Index kinds (numpy semantics): ints, slices, None, Ellipsis, integer arrays / int Tensors /
 lists (advanced; repeated positions accumulate in the VJP) and bool arrays / bool Tensors
@@ -12,12 +13,11 @@ lists (advanced; repeated positions accumulate in the VJP) and bool arrays / boo
 """
 import numpy as np
 
-from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor, make_view
-from .common import as_tensor
+from .common import as_tensor, run_op
 
-_grad = grad_mode._grad
+_ZERO = bytes(64)  # the buffer of Getitem.vjp's zeros (any dtype up to 64 bytes; read-only)
 
 
 def _index_item(item):
@@ -155,6 +155,7 @@ class Getitem(Function):
     name = "getitem"
     rule = "Ā = scatter_add(0, index, Ḡ)"
     rule_latex = r"\bar A = S^\top \bar G \;(\text{scatter-add at index})"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, index, scatter):
@@ -171,16 +172,11 @@ class Getitem(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Ā = zeros of A's shape with Ḡ scattered (added) at index."""
-        zeros = np.zeros(ctx.in_shape, dtype=grad_out.data.dtype)
-        if not _grad.enabled:  # plain backward: scatter in place, no node (the recorded form is below)
-            if ctx.scatter == "add":
-                np.add.at(zeros, ctx.index, grad_out.data)
-            else:
-                zeros[ctx.index] = grad_out.data
-            return (Tensor._make(zeros, False, None),)
-        zeros = Tensor._make(zeros, False, None)
-        return (IndexPut.apply(zeros, grad_out, index=ctx.index, accumulate=ctx.scatter == "add"),)
+        """Ā = zeros of A's shape with Ḡ scattered (added) at index: the op `IndexPut`."""
+        shape = ctx.in_shape  # zeros as a stride-0 view of _ZERO, which IndexPut recognizes (no
+        # array of A's size is written twice; np.broadcast_to would cost ~5 µs of Python per call)
+        zeros = np.ndarray(shape, grad_out.dtype, _ZERO, strides=(0,) * len(shape))
+        return (run_op(IndexPut, zeros, grad_out, index=ctx.index, accumulate=ctx.scatter == "add"),)
 
 
 class IndexPut(Function):
@@ -199,11 +195,15 @@ class IndexPut(Function):
     name = "index_put"
     rule = "Ā = Ḡ (0 at index unless accumulate),  V̄ = Ḡ[index]"
     rule_latex = r"\bar A = \bar G \odot \mathbb{1}[\notin \text{index}],\; \bar V = \bar G[\text{index}]"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, value, index, accumulate):
         """Copy of A with V written (or added) at index."""
-        out = a.data.copy()
+        x = a.data
+        # getitem's VJP passes zeros as a stride-0 view of _ZERO: start from np.zeros, whose
+        # pages the OS maps only when written (a slice's Ḡ touches a few of them, a copy all)
+        out = np.zeros(x.shape, x.dtype) if x.base is _ZERO else x.copy()
         v = value.data
         try:
             if accumulate:
@@ -233,14 +233,14 @@ class IndexPut(Function):
             if ctx.accumulate:
                 ga = grad_out
             else:
-                zero = Tensor._make(np.zeros((), dtype=grad_out.data.dtype), False, None)
-                ga = IndexPut.apply(grad_out, zero, index=ctx.index, accumulate=False)
+                zero = np.zeros((), dtype=grad_out.dtype)
+                ga = run_op(IndexPut, grad_out, zero, index=ctx.index, accumulate=False)
         if need_v:
-            gv = Getitem.apply(grad_out, index=ctx.index, scatter=ctx.scatter)
-            extra = len(ctx.value_shape) - gv.data.ndim
+            gv = run_op(Getitem, grad_out, index=ctx.index, scatter=ctx.scatter)
+            extra = len(ctx.value_shape) - gv.ndim
             if extra > 0:  # numpy drops leading size-1 axes of a value written into fewer axes
-                gv = gv.reshape((1,) * extra + gv.data.shape)
-            if gv.data.dtype != ctx.value_dtype:
+                gv = gv.reshape((1,) * extra + gv.shape)
+            if gv.dtype != ctx.value_dtype:
                 gv = gv.astype(ctx.value_dtype)
         return ga, gv
 

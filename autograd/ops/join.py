@@ -1,23 +1,16 @@
 """Joining and splitting: concatenate (alias cat), stack, split, chunk, pad.
 
 Each is a linear map that only moves entries, so every VJP reads the input's block back
-out of Ḡ with `getitem` (a Tensor op, so double backward works). `split` and `chunk` are
-tuples of getitem slices.
+out of Ḡ by basic indexing, written once: a view of the ndarray Ḡ in a plain backward, a
+recorded getitem of the Tensor Ḡ under create_graph (so double backward works). `split` and
+`chunk` are tuples of getitem slices.
 """
 import numpy as np
 
-from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor, normalize_axis, pick_axis
-from .indexing import Getitem, basic_getitem
-
-_grad = grad_mode._grad
-
-
-def _block(grad_out, axis, index):
-    """Ḡ[:, …, :, index] with `index` (an int or slice) on `axis` (a Getitem op)."""
-    return Getitem.apply(grad_out, index=(slice(None),) * axis + (index,), scatter="set")
+from .indexing import basic_getitem
 
 
 def _join_forward(ctx, tensors, axis):
@@ -30,17 +23,14 @@ def _join_forward(ctx, tensors, axis):
 
 def _join_vjp(ctx, grad_out, indices):
     """Ā_i = Ḡ at `indices[i]` (a slice or an int) on the join axis, cast back to A_i's
-    dtype; None where `ctx.needs_input_grad[i]` is false. In a plain backward the blocks
-    are views of Ḡ (no nodes); otherwise `_block` records a Getitem for double backward."""
-    plain = not _grad.enabled
+    dtype; None where `ctx.needs_input_grad[i]` is false. The blocks are views of an ndarray
+    Ḡ (no nodes), or recorded getitems of a Tensor Ḡ."""
+    lead = (slice(None),) * ctx.axis
     out = []
     for need, index, dt in zip(ctx.needs_input_grad, indices, ctx.dtypes):
-        if need and plain:
-            g = grad_out.data[(slice(None),) * ctx.axis + (index,)]
-            out.append(Tensor._make(g if g.dtype == dt else g.astype(dt), False, None))
-        elif need:
-            g = _block(grad_out, ctx.axis, index)
-            out.append(g if g.data.dtype == dt else g.astype(dt))
+        if need:
+            g = grad_out[lead + (index,)]
+            out.append(g if g.dtype == dt else g.astype(dt))
         else:
             out.append(None)
     return tuple(out)
@@ -60,6 +50,7 @@ class Concatenate(Function):
     name = "concatenate"
     rule = "Ā_i = Ḡ[o_i : o_i + n_i] along axis"
     rule_latex = r"\bar A_i = \bar G_{[o_i : o_i + n_i]}"
+    generic = True
 
     @staticmethod
     def forward(ctx, *tensors, axis):
@@ -87,6 +78,7 @@ class Stack(Function):
     name = "stack"
     rule = "Ā_i = Ḡ[…, i, …] on the new axis"
     rule_latex = r"\bar A_i = \bar G_{[\dots, i, \dots]}"
+    generic = True
 
     @staticmethod
     def forward(ctx, *tensors, axis):
@@ -113,6 +105,7 @@ class Pad(Function):
     name = "pad"
     rule = "Ā = Ḡ[interior]"
     rule_latex = r"\bar A = \bar G_{[\text{interior}]}"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, pad_width, value):
@@ -122,10 +115,8 @@ class Pad(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Ā = the interior block of Ḡ."""
-        if not _grad.enabled:  # plain backward: a view of Ḡ, no node
-            return (Tensor._make(grad_out.data[ctx.interior], False, None),)
-        return (Getitem.apply(grad_out, index=ctx.interior, scatter="set"),)
+        """Ā = the interior block of Ḡ (a view of an ndarray Ḡ, a recorded getitem of a Tensor)."""
+        return (grad_out[ctx.interior],)
 
 
 def _result_dtype(arrays):

@@ -66,6 +66,7 @@ OPS = [
     Op("leaky_relu", ew.LeakyRelu, ew.leaky_relu, method=False),
     Op("elu", ew.Elu, ew.elu, method=False),
     Op("gelu", ew.Gelu, ew.gelu, method=False),
+    Op("gelu_backward", ew.GeluGrad, ew.gelu_backward, method=False),
     Op("erf", ew.Erf, ew.erf),
     Op("softplus", ew.Softplus, ew.softplus, method=False),
     Op("clip", ew.Clip, ew.clip),

@@ -2,7 +2,8 @@
 expand/broadcast_to, astype, clone.
 
 All are linear maps P that only move elements, so the VJP is the adjoint move Pᵀ applied to
-Ḡ (reshape back, inverse permutation, sum over broadcast axes).
+Ḡ (reshape back, inverse permutation, sum over broadcast axes), written once with methods
+that ndarrays (plain backward) and Tensors (recorded backward) share.
 """
 import numpy as np
 
@@ -43,6 +44,7 @@ class Reshape(Function):
     name = "reshape"
     rule = "Ā = reshape(Ḡ, shape(A))"
     rule_latex = r"\bar A = \operatorname{reshape}(\bar G, \operatorname{shape}(A))"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -68,6 +70,7 @@ class Permute(Function):
     name = "permute"
     rule = "Ā = permute(Ḡ, axes⁻¹)"
     rule_latex = r"\bar A = \operatorname{permute}(\bar G, \sigma^{-1})"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, axes):
@@ -78,7 +81,9 @@ class Permute(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints from Ḡ = grad_out, by the rule derived in the class docstring."""
-        return (grad_out.permute(tuple(np.argsort(ctx.axes).tolist())),)
+        inverse = tuple(np.argsort(ctx.axes).tolist())
+        # numpy spells permute `transpose(axes)`; Tensor.transpose is PyTorch's swap of two dims
+        return (grad_out.transpose(inverse) if grad_out.__class__ is np.ndarray else grad_out.permute(inverse),)
 
 
 class Expand(Function):
@@ -93,6 +98,7 @@ class Expand(Function):
     name = "expand"
     rule = "Ā = Σ_broadcast axes Ḡ"
     rule_latex = r"\bar A = \textstyle\sum_{\text{bcast}} \bar G"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -118,6 +124,7 @@ class AsType(Function):
     name = "astype"
     rule = "Ā = cast(Ḡ, dtype(A))"
     rule_latex = r"\bar A = \operatorname{cast}(\bar G)"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, dtype):
@@ -141,6 +148,7 @@ class Clone(Function):
     name = "clone"
     rule = "Ā = Ḡ"
     rule_latex = r"\bar A = \bar G"
+    generic = True
 
     @staticmethod
     def forward(ctx, a):
