@@ -5,6 +5,12 @@ Every reduction takes `axis` (int, tuple or None for all; alias `dim`) and `keep
 (alias `keepdim`). Their VJPs first re-insert the reduced axes as size 1
 (`common.expand_reduced`) so that Ḡ broadcasts against the input. A 0-d input is reduced
 over "all axes" whatever axis (0 or −1) is given, as in PyTorch.
+
+Each VJP is written once (``generic = True``) with numpy ufuncs, operators and methods that
+ndarrays and Tensors share, plus `dispatch.where`/`dispatch.broadcast_to`: it runs on ndarrays
+in a plain backward and records itself on Tensors under ``create_graph``, so second
+derivatives come from differentiating the same body. Masks, signs and tie shares are
+piecewise constant and are computed on ndarrays (``np.asarray``) in both cases.
 """
 import warnings
 
