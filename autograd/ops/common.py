@@ -95,7 +95,8 @@ def expand_reduced(grad, shape, axes, keepdims):
     """Reshape a reduction's adjoint so it broadcasts against the input of `shape`.
 
     `axes` is the normalized tuple (or None for all); with keepdims=False the reduced axes are
-    re-inserted as size 1. Returns a Tensor that broadcasts to `shape` (Tensor op: reshape).
+    re-inserted as size 1. `grad` is an ndarray or a Tensor (`.reshape` serves both, recorded
+    for a Tensor); the result is of the same kind and broadcasts to `shape`.
     """
     if keepdims or axes is None and grad.ndim == len(shape):
         return grad

@@ -1,16 +1,14 @@
 """Network ops: softmax, log_softmax (stable, along one axis) and the fused affine map `linear`.
 
-The same function objects are re-exported by `nn.functional`.
+The same function objects are re-exported by `nn.functional`. Each fused op has one VJP body
+(``generic = True``): products and axis sums that run on ndarrays in a plain backward and on
+Tensors, recorded, under ``create_graph`` — the second derivative is that body differentiated.
 """
 import numpy as np
 
-from .. import grad_mode
 from ..function import Function
-from ..tensor import Tensor
 from .common import as_tensor, normalize_axis
 
-_grad = grad_mode._grad  # _grad.enabled: this thread's grad mode; off while a plain backward runs a VJP
-_make = Tensor._make
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)  # builtin dtypes: singletons, compared by identity
 
 
@@ -28,6 +26,7 @@ class Softmax(Function):
     name = "softmax"
     rule = "Ā = P ⊙ (Ḡ − Σ_axis(Ḡ ⊙ P))"
     rule_latex = r"\bar A = P \odot \left(\bar G - \langle \bar G, P \rangle\right)"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, axis):
@@ -45,14 +44,12 @@ class Softmax(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoint(s) of Softmax from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        (p,) = ctx.saved_tensors
-        if not _grad.enabled:  # plain backward: the same formula on ndarrays, fewer temporaries
-            gp = np.asarray(grad_out.data * p.data)  # 0-d inputs give numpy scalars
-            gp -= p.data * gp.sum(axis=ctx.axis, keepdims=True)
-            return (Tensor._make(gp, False, None),)
+        """Input adjoint of Softmax from Ḡ = grad_out, by the VJP above (the one body: numpy
+        on ndarrays in a plain backward, recorded Tensor ops under create_graph)."""
+        (p,) = ctx.saved
         gp = grad_out * p
-        return (gp - p * gp.sum(axis=ctx.axis, keepdims=True),)
+        gp -= p * gp.sum(axis=ctx.axis, keepdims=True)  # gp is a fresh product: in place is safe
+        return (gp,)
 
 
 class LogSoftmax(Function):
@@ -68,6 +65,7 @@ class LogSoftmax(Function):
     name = "log_softmax"
     rule = "Ā = Ḡ − exp(Z) ⊙ Σ_axis Ḡ"
     rule_latex = r"\bar A = \bar G - e^{Z} \odot \textstyle\sum_{\mathrm{axis}} \bar G"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, axis):
@@ -84,13 +82,9 @@ class LogSoftmax(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoint(s) of LogSoftmax from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        (z,) = ctx.saved_tensors
-        if not _grad.enabled:  # plain backward: the same formula on ndarrays
-            g = grad_out.data
-            out = np.asarray(g - np.exp(z.data) * g.sum(axis=ctx.axis, keepdims=True))
-            return (Tensor._make(out, False, None),)
-        return (grad_out - z.exp() * grad_out.sum(axis=ctx.axis, keepdims=True),)
+        """Input adjoint of LogSoftmax from Ḡ = grad_out, by the VJP above."""
+        (z,) = ctx.saved
+        return (grad_out - np.exp(z) * grad_out.sum(axis=ctx.axis, keepdims=True),)
 
 
 class Linear(Function):
@@ -111,6 +105,7 @@ class Linear(Function):
     name = "linear"
     rule = "X̄ = Ḡ W,  W̄ = Ḡᵀ X,  b̄ = Ḡᵀ 1"
     rule_latex = r"\bar X = \bar G W,\; \bar W = \bar G^\top X,\; \bar b = \bar G^\top \mathbf{1}"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
@@ -123,56 +118,32 @@ class Linear(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoint(s) of Linear from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        x, weight = ctx.saved_tensors
+        """Input adjoints of Linear from Ḡ = grad_out, by the VJP above (matrix products and
+        a sum, shared by ndarrays and Tensors)."""
+        x, weight = ctx.saved
         needs = ctx.needs_input_grad
         g = grad_out
-        gd = g.data
-        if g.grad_fn is None and not gd.flags.c_contiguous:
-            # a constant adjoint (e.g. the stride-0 broadcast from sum's VJP) copied once so
-            # the three products below run on BLAS's fast path
-            gd = np.ascontiguousarray(gd)
-            g = _make(gd, False, None)
-        if not _grad.enabled:  # plain backward: the same products on ndarrays
-            return _linear_vjp_arrays(gd, x.data, weight.data, needs)
+        if g.__class__ is np.ndarray and not g.flags.c_contiguous:
+            # e.g. the stride-0 broadcast from sum's VJP: copied once so the products below
+            # run on BLAS's fast path
+            g = np.ascontiguousarray(g)
         gx = g @ weight if needs[0] else None
-        gw = gb = None
+        gw = None
         if needs[1]:
-            if x.ndim == 1:
-                gw = g.reshape(-1, 1) @ x.reshape(1, -1)
-            elif x.ndim == 2:
+            nd = x.ndim
+            if nd == 2:
                 gw = g.T @ x
-            else:
+            elif nd == 1:  # the outer product ḡ xᵀ
+                gw = g.reshape(-1, 1) @ x.reshape(1, -1)
+            else:  # the leading axes flattened into rows
                 gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
-        if len(needs) == 3 and needs[2]:
-            gb = g if g.ndim == 1 else g.sum(axis=tuple(range(g.ndim - 1)))
-        return (gx, gw) if len(needs) == 2 else (gx, gw, gb)
-
-
-def _linear_vjp_arrays(g, x, w, needs):
-    """`Linear.vjp` on ndarrays (X̄ = Ḡ W, W̄ = Ḡᵀ X, b̄ = Ḡᵀ 1) for a plain backward."""
-    if len(needs) == 3:
-        need_x, need_w, need_b = needs
-    else:
-        need_x, need_w = needs
-        need_b = None
-    gx = _make(g @ w, False, None) if need_x else None
-    gw = None
-    if need_w:
-        nd = x.ndim
-        if nd == 2:
-            gw = _make(g.T @ x, False, None)
-        elif nd == 1:
-            gw = _make(np.outer(g, x), False, None)
-        else:
-            gw = _make(g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1]), False, None)
-    if need_b is None:
-        return gx, gw
-    gb = None
-    if need_b:
-        nd = g.ndim
-        gb = _make(g if nd == 1 else np.add.reduce(g, axis=0 if nd == 2 else tuple(range(nd - 1))), False, None)
-    return gx, gw, gb
+        if len(needs) == 2:
+            return gx, gw
+        gb = None
+        if needs[2]:
+            nd = g.ndim
+            gb = g if nd == 1 else g.sum(axis=0 if nd == 2 else tuple(range(nd - 1)))
+        return gx, gw, gb
 
 
 def _softmax_axis(a, axis, dim, op):

@@ -5,18 +5,22 @@ Every reduction takes `axis` (int, tuple or None for all; alias `dim`) and `keep
 (alias `keepdim`). Their VJPs first re-insert the reduced axes as size 1
 (`common.expand_reduced`) so that Ḡ broadcasts against the input. A 0-d input is reduced
 over "all axes" whatever axis (0 or −1) is given, as in PyTorch.
+
+Each VJP is written once (``generic = True``) with numpy ufuncs, operators and methods that
+ndarrays and Tensors share, plus `dispatch.where`/`dispatch.broadcast_to`: it runs on ndarrays
+in a plain backward and records itself on Tensors under ``create_graph``, so second
+derivatives come from differentiating the same body. Masks, signs and tie shares are
+piecewise constant and are computed on ndarrays (``np.asarray``) in both cases.
 """
 import warnings
 
 import numpy as np
 
-from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor, check_float, expand_reduced, normalize_axis, pick_axis
-from .elementwise import maximum, minimum, where
-
-_grad = grad_mode._grad  # _grad.enabled: this thread's grad mode; off while a plain backward runs a VJP
+from .dispatch import broadcast_to, where
+from .elementwise import maximum, minimum
 
 
 def _keep_axes(ctx, a, axis, keepdims):
@@ -36,18 +40,10 @@ def _count(in_shape, axis):
     return n
 
 
-def _kept(ctx, arr):
-    """Reshape a reduced ndarray so it broadcasts against the input (reduced axes as size 1)."""
-    if ctx.keepdims:
-        return arr
-    if ctx.axis is None:
-        return arr.reshape((1,) * len(ctx.in_shape))
-    return arr.reshape(tuple(1 if i in ctx.axis else s for i, s in enumerate(ctx.in_shape)))
-
-
-def _expanded(ctx, t):
-    """`_kept` for a Tensor, with Tensor ops (`common.expand_reduced`), for double backward."""
-    return expand_reduced(t, ctx.in_shape, ctx.axis, ctx.keepdims)
+def _kept(ctx, x):
+    """A reduced ndarray or Tensor reshaped so it broadcasts against the input (the reduced
+    axes as size 1; `common.expand_reduced`)."""
+    return expand_reduced(x, ctx.in_shape, ctx.axis, ctx.keepdims)
 
 
 def _reduced_shape(shape, axis):
@@ -56,8 +52,8 @@ def _reduced_shape(shape, axis):
 
 
 def _centered(ctx, x):
-    """x − mean(x) over the reduced axes, as a fresh ndarray (var/std VJPs, plain backward)."""
-    return np.asarray(x - np.mean(x, axis=ctx.axis, keepdims=True))
+    """x − mean(x) over the reduced axes (var/std VJPs): a fresh ndarray or Tensor."""
+    return x - x.mean(axis=ctx.axis, keepdims=True)
 
 
 def _tie_share(mask, axis, dtype):
@@ -91,6 +87,7 @@ class Sum(Function):
     name = "sum"
     rule = "Ā = broadcast(Ḡ, shape(A))"
     rule_latex = r"\bar A = \bar G \mathbf{1}^\top \text{ (broadcast)}"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims):
@@ -100,12 +97,9 @@ class Sum(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoint(s) of Sum from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        if not _grad.enabled:  # plain backward: a broadcast view of Ḡ, no recorded ops
-            g = _kept(ctx, grad_out.data)
-            return (Tensor._make(np.broadcast_to(g, ctx.in_shape), False, None),)
-        g = _expanded(ctx, grad_out)
-        return (g.broadcast_to(ctx.in_shape),)
+        """Input adjoint of Sum from Ḡ = grad_out, by the VJP above (a broadcast view of Ḡ
+        in a plain backward)."""
+        return (broadcast_to(_kept(ctx, grad_out), ctx.in_shape),)
 
 
 class Mean(Function):
@@ -119,6 +113,7 @@ class Mean(Function):
     name = "mean"
     rule = "Ā = broadcast(Ḡ, shape(A)) / n"
     rule_latex = r"\bar A = \tfrac{1}{n} \bar G \mathbf{1}^\top"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims):
@@ -130,12 +125,8 @@ class Mean(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoint(s) of Mean from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        if not _grad.enabled:  # plain backward: Ḡ / n as a broadcast view, no recorded ops
-            g = _kept(ctx, grad_out.data) / ctx.count
-            return (Tensor._make(np.broadcast_to(g, ctx.in_shape), False, None),)
-        g = _expanded(ctx, grad_out)
-        return ((g / ctx.count).broadcast_to(ctx.in_shape),)
+        """Input adjoint of Mean from Ḡ = grad_out, by the VJP above (Ḡ / n, broadcast)."""
+        return (broadcast_to(_kept(ctx, grad_out) / ctx.count, ctx.in_shape),)
 
 
 def _inv_dof(c, dof, dtype):
@@ -170,6 +161,7 @@ class Var(Function):
     name = "var"
     rule = "Ā = 2 Ḡ ⊙ (A − mean(A)) / (n − c)"
     rule_latex = r"\bar A = \tfrac{2}{n - c}\, \bar G \odot (A - \bar{A}_{\mathrm{mean}})"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims, correction):
@@ -179,16 +171,11 @@ class Var(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoint(s) of Var from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        (a,) = ctx.saved_tensors
-        scale = _inv_dof(2.0, ctx.dof, a.data.dtype)
-        if not _grad.enabled:  # plain backward: the same formula on ndarrays
-            out = _centered(ctx, a.data)
-            out *= _kept(ctx, grad_out.data) * scale
-            return (Tensor._make(out, False, None),)
-        g = _expanded(ctx, grad_out)
-        centered = a - a.mean(axis=ctx.axis, keepdims=True)
-        return ((g * scale) * centered,)
+        """Input adjoint of Var from Ḡ = grad_out, by the VJP above."""
+        (a,) = ctx.saved
+        out = _centered(ctx, a)  # differentiated too under create_graph: mean(A) depends on A
+        out *= _kept(ctx, grad_out) * _inv_dof(2.0, ctx.dof, a.dtype)
+        return (out,)
 
 
 class Std(Function):
@@ -205,6 +192,7 @@ class Std(Function):
     name = "std"
     rule = "Ā = Ḡ ⊙ (A − mean(A)) / ((n − c) Z)"
     rule_latex = r"\bar A = \frac{\bar G \odot (A - \bar{A}_{\mathrm{mean}})}{(n - c)\, Z}"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims, correction):
@@ -215,24 +203,17 @@ class Std(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoint(s) of Std from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        a, out = ctx.saved_tensors
-        scale = _inv_dof(1.0, ctx.dof, a.data.dtype)
-        if not _grad.enabled:  # plain backward: the same formula on ndarrays
-            z = _kept(ctx, out.data)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                coef = np.where(z == 0, 0, _kept(ctx, grad_out.data) / z)
-            res = _centered(ctx, a.data)
-            res *= coef * scale
-            return (Tensor._make(res, False, None),)
-        g = _expanded(ctx, grad_out)
-        z = _expanded(ctx, out)
-        zero = z.data == 0
-        if zero.any():
+        """Input adjoint of Std from Ḡ = grad_out, by the VJP above."""
+        a, out = ctx.saved
+        g = _kept(ctx, grad_out)
+        z = _kept(ctx, out)
+        zero = np.asarray(z) == 0
+        if zero.any():  # the subgradient 0; z → 1 there first, so Ḡ / z (and its derivative) stays finite
             z = where(zero, 1.0, z)
             g = where(zero, 0.0, g)
-        centered = a - a.mean(axis=ctx.axis, keepdims=True)
-        return (((g / z) * scale) * centered,)
+        res = _centered(ctx, a)
+        res *= (g / z) * _inv_dof(1.0, ctx.dof, a.dtype)
+        return (res,)
 
 
 _EXTREME_RULE = "Ā = Ḡ ⊙ 1[A = Z] / #ties"
@@ -240,13 +221,11 @@ _EXTREME_RULE_LATEX = r"\bar A = \bar G \odot \mathbb{1}[A = Z] / \#\mathrm{ties
 
 
 def _extreme_vjp(ctx, grad_out):
-    """Shared VJP of max/min: Ḡ split equally among the entries equal to the extreme."""
-    a, out = ctx.saved_tensors
-    share = _tie_share(a.data == _kept(ctx, out.data), ctx.axis, a.data.dtype)
-    if not _grad.enabled:  # plain backward: the same product on ndarrays
-        share *= _kept(ctx, grad_out.data)
-        return (Tensor._make(share, False, None),)
-    return (_expanded(ctx, grad_out) * share,)
+    """Shared VJP of max/min: Ḡ split equally among the entries equal to the extreme (the
+    share is piecewise constant: its derivative is zero)."""
+    a, out = ctx.saved
+    share = _tie_share(np.asarray(a) == np.asarray(_kept(ctx, out)), ctx.axis, a.dtype)
+    return (_kept(ctx, grad_out) * share,)
 
 
 class Max(Function):
@@ -263,6 +242,7 @@ class Max(Function):
     name = "max"
     rule = _EXTREME_RULE
     rule_latex = _EXTREME_RULE_LATEX
+    generic = True
 
     forward = _forward_saving_output(np.amax, "Max")
     vjp = staticmethod(_extreme_vjp)
@@ -277,6 +257,7 @@ class Min(Function):
     name = "min"
     rule = _EXTREME_RULE
     rule_latex = _EXTREME_RULE_LATEX
+    generic = True
 
     forward = _forward_saving_output(np.amin, "Min")
     vjp = staticmethod(_extreme_vjp)
@@ -295,31 +276,32 @@ class Prod(Function):
         * two or more zeros: every Π_{j≠i} A_j contains a zero     ⇒ Ā = 0
         Written as one formula with A' = where(A = 0, 1, A) and P = Π_axes A':
         Ā = Ḡ ⊙ where(A = 0, P ⊙ (1[#zeros = 1] + 1[#zeros = 2] (Σ_zeros A − A)), Z ⊘ A').
-        The term Σ_zeros A − A equals the other zero A_k (value 0, slope 1 in A_k), so the
-        formula, built from Tensor ops, also has exact second derivatives (double backward).
+        The term Σ_zeros A − A equals the other zero A_k (value 0, slope 1 in A_k), so
+        differentiating the formula gives exact second derivatives (double backward).
     """
     name = "prod"
     rule = "Ā = Ḡ ⊙ Z ⊘ A  (Π_{j≠i} A_j where A has zeros)"
     rule_latex = r"\bar A_i = \bar G \prod_{j \neq i} A_j"
+    generic = True
 
     forward = _forward_saving_output(np.prod, "Prod")
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoint(s) of Prod from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        a, out = ctx.saved_tensors
-        g = _expanded(ctx, grad_out)
-        z = _expanded(ctx, out)
-        zeros = a.data == 0
+        """Input adjoint of Prod from Ḡ = grad_out, by the VJP above."""
+        a, out = ctx.saved
+        g = _kept(ctx, grad_out)
+        z = _kept(ctx, out)
+        zeros = np.asarray(a) == 0
         if not zeros.any():
             return ((g * z) / a,)
         safe = where(zeros, 1.0, a)
-        others = prod(safe, axis=ctx.axis, keepdims=True)
+        others = safe.prod(axis=ctx.axis, keepdims=True)
         n_zeros = np.sum(zeros, axis=ctx.axis, keepdims=True)
-        lone = (n_zeros == 1).astype(a.data.dtype)
+        lone = (n_zeros == 1).astype(a.dtype)
         at_zero = others * lone
         if (n_zeros == 2).any():  # Π_{j≠i} A_j = P · A_k (k the other zero): value 0, slope P
-            pair = (n_zeros == 2).astype(a.data.dtype)
+            pair = (n_zeros == 2).astype(a.dtype)
             other_zero = where(zeros, a, 0.0).sum(axis=ctx.axis, keepdims=True) - a
             at_zero = others * (lone + pair * other_zero)
         return (g * where(zeros, at_zero, z / safe),)
@@ -338,6 +320,7 @@ class LogSumExp(Function):
     name = "logsumexp"
     rule = "Ā = Ḡ ⊙ exp(A − Z)"
     rule_latex = r"\bar A = \bar G \odot e^{A - Z}"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims):
@@ -358,16 +341,9 @@ class LogSumExp(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoint(s) of LogSumExp from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        a, out = ctx.saved_tensors
-        if not _grad.enabled:  # plain backward: the same formula on ndarrays
-            e = np.asarray(a.data - _kept(ctx, out.data))
-            np.exp(e, out=e)
-            e *= _kept(ctx, grad_out.data)
-            return (Tensor._make(e, False, None),)
-        g = _expanded(ctx, grad_out)
-        z = _expanded(ctx, out)
-        return (g * (a - z).exp(),)
+        """Input adjoint of LogSumExp from Ḡ = grad_out, by the VJP above."""
+        a, out = ctx.saved
+        return (np.exp(a - _kept(ctx, out)) * _kept(ctx, grad_out),)
 
 
 class Norm(Function):
@@ -390,6 +366,7 @@ class Norm(Function):
     name = "norm"
     rule = "Ā = Ḡ ⊙ sign(A) ⊙ |A|^(p−1) / Z^(p−1)  (p = 2: Ḡ ⊙ A / Z)"
     rule_latex = r"\bar A = \bar G \odot \operatorname{sign}(A) \odot |A|^{p-1} / Z^{p-1}"
+    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims, ord):
@@ -421,26 +398,26 @@ class Norm(Function):
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoint(s) of Norm from Ḡ = grad_out, with Tensor ops (see VJP above)."""
-        a, out = ctx.saved_tensors
+        """Input adjoint of Norm from Ḡ = grad_out, by the VJP above."""
+        a, out = ctx.saved
         p = ctx.ord
-        x = a.data
-        g = _expanded(ctx, grad_out)
+        x = np.asarray(a)  # for the piecewise-constant factors only (signs, masks, ties)
         if p == 0:
-            return (Tensor._make(np.zeros(x.shape, dtype=x.dtype), False, None),)
+            return (np.zeros(x.shape, dtype=x.dtype),)  # a constant adjoint
+        g = _kept(ctx, grad_out)
         sign = np.sign(x)
         if p == 1:
             return (g * sign,)
-        z = _expanded(ctx, out)
+        z = _kept(ctx, out)
         if p == np.inf or p == -np.inf:
-            return (g * (sign * _tie_share(np.abs(x) == z.data, ctx.axis, x.dtype)),)
-        mag = a * sign  # |A| as a Tensor op, so double backward sees it
+            return (g * (sign * _tie_share(np.abs(x) == np.asarray(z), ctx.axis, x.dtype)),)
+        mag = a * sign  # |A|, differentiated too under create_graph
         if p < 1:  # |A|^(p−1) is infinite at A = 0, where the subgradient 0 is used
             at_zero = x == 0
             if at_zero.any():
                 mag = where(at_zero, 1.0, mag)
             return ((g * z ** (1.0 - p)) * (mag ** (p - 1.0) * sign),)
-        zero_norm = z.data == 0
+        zero_norm = np.asarray(z) == 0
         if zero_norm.any():  # then A = 0 on those slices: the subgradient 0
             z = where(zero_norm, 1.0, z)
         if p == 2:

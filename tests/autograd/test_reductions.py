@@ -436,3 +436,98 @@ def test_max_min_with_a_tensor_are_elementwise_like_torch():
     a, b = ag.Tensor([1.0, 5.0, 3.0]), ag.Tensor([2.0, 4.0, 3.0])
     assert a.max(b).tolist() == [2.0, 5.0, 3.0]
     assert ag.min(a, b).tolist() == [1.0, 4.0, 3.0]
+
+
+# -- each VJP written once (issue 11): one body for ndarrays and Tensors ------------------------
+def _functions(module):
+    from autograd.function import Function
+    return [v for v in vars(module).values()
+            if isinstance(v, type) and issubclass(v, Function) and v.__module__ == module.__name__]
+
+
+def test_reduce_and_network_vjps_are_written_once():
+    """Every VJP of ops/reduce.py and ops/network.py is generic (the engine hands it ndarrays in
+    a plain backward) and never asks which mode it runs in."""
+    import inspect
+    import re
+
+    from autograd.ops import network, reduce
+    classes = _functions(reduce) + _functions(network)
+    assert {c.name for c in classes} >= {"sum", "mean", "var", "std", "max", "min", "prod", "logsumexp",
+                                         "norm", "softmax", "log_softmax", "linear"}
+    for cls in classes:
+        assert cls.generic is True, cls.name
+        src = inspect.getsource(cls.vjp)
+        for word in (r"\b_grad\b", r"grad_mode", r"is_grad_enabled", r"saved_tensors", r"\.data\b"):
+            assert not re.search(word, src), (cls.name, word)
+
+
+def _spy_vjps(monkeypatch):
+    """Wrap every VJP of ops/reduce.py and ops/network.py; returns the list of (op, kind of
+    Ḡ, kinds of the returned adjoints) they append to."""
+    from autograd.ops import network, reduce
+    seen = []
+    for cls in _functions(reduce) + _functions(network):
+        def spy(ctx, grad_out, _orig=cls.vjp, _name=cls.name):
+            out = _orig(ctx, grad_out)
+            seen.append((_name, type(grad_out), {type(g) for g in out if g is not None}))
+            return out
+        monkeypatch.setattr(cls, "vjp", staticmethod(spy))
+    return seen
+
+
+@pytest.mark.parametrize("fn", SLOW_FAST, ids=[f"fn{i}" for i in range(len(SLOW_FAST))])
+def test_vjp_takes_and_returns_ndarrays_in_a_plain_backward_and_tensors_when_recorded(fn, monkeypatch):
+    seen = _spy_vjps(monkeypatch)
+    x = np.random.default_rng(4).standard_normal((2, 3, 4))
+    t = ag.Tensor(x, requires_grad=True)
+    fn(t).sum().backward()
+    assert seen and all(kind is np.ndarray and outs <= {np.ndarray, np.float64} for _, kind, outs in seen), seen
+    seen.clear()
+    out = fn(t)
+    ag.grad([out], [t], [np.ones(out.shape)], create_graph=True)
+    assert seen and all(kind is ag.Tensor and outs == {ag.Tensor} for _, kind, outs in seen), seen
+
+
+def _hessian(f, x):
+    """Hessian of the scalar f at x (an ndarray) through create_graph, one row per entry."""
+    t = ag.Tensor(x, requires_grad=True)
+    (g,) = ag.grad([f(t)], [t], create_graph=True)
+    flat = g.reshape(-1)
+    rows = []
+    for i in range(x.size):
+        (h,) = ag.grad([flat[i]], [t], retain_graph=True, allow_unused=True)
+        rows.append(np.zeros(x.size) if h is None else h.data.reshape(-1))
+    return np.stack(rows)
+
+
+_V = np.random.default_rng(8).standard_normal((3, 4))
+_HESSIAN_CASES = {  # name: (ours, PyTorch's), both scalar functions of a (3, 4) input
+    "softmax": (lambda t: (ag.softmax(t, axis=1) * _V).sum(),
+                lambda T, t: (T.softmax(t, 1) * T.tensor(_V)).sum()),
+    "log_softmax": (lambda t: (ag.log_softmax(t, axis=0) * _V).sum(),
+                    lambda T, t: (T.log_softmax(t, 0) * T.tensor(_V)).sum()),
+    "linear": (lambda t: (ag.linear(t[:, :3], t[:, 1:], t[0, :3]) * _V[:, :3]).sum(),
+               lambda T, t: (T.nn.functional.linear(t[:, :3], t[:, 1:], t[0, :3]) * T.tensor(_V[:, :3])).sum()),
+    "logsumexp": (lambda t: (ag.logsumexp(t, axis=1) * _V[:, 0]).sum(),
+                  lambda T, t: (T.logsumexp(t, 1) * T.tensor(_V[:, 0])).sum()),
+    "var": (lambda t: (ag.var(t, axis=0) * _V[0]).sum(), lambda T, t: (T.var(t, 0) * T.tensor(_V[0])).sum()),
+    "std_zero_row": (lambda t: (ag.std(t, axis=1) * _V[:, 0]).sum(),
+                     lambda T, t: (T.std(t, 1) * T.tensor(_V[:, 0])).sum()),
+    "norm3": (lambda t: (ag.norm(t, 3, axis=1) * _V[:, 0]).sum(),
+              lambda T, t: (T.linalg.vector_norm(t, 3, dim=1) * T.tensor(_V[:, 0])).sum()),
+    "mean_sq": (lambda t: (ag.mean(t * t, axis=1) * _V[:, 0]).sum(),
+                lambda T, t: (T.mean(t * t, 1) * T.tensor(_V[:, 0])).sum()),
+}
+
+
+@pytest.mark.parametrize("name", list(_HESSIAN_CASES))
+def test_second_derivatives_of_the_one_body_match_torch(name):
+    """Differentiating each single VJP body gives PyTorch's Hessian (std: also on a constant
+    row, where the subgradient 0 must stay finite one order up)."""
+    torch = require_torch()
+    x = np.random.default_rng(6).standard_normal((3, 4))
+    x[1] = 0.25  # a constant row: std = 0 there
+    ours, theirs = _HESSIAN_CASES[name]
+    expected = torch.autograd.functional.hessian(lambda t: theirs(torch, t), torch.tensor(x)).numpy()
+    np.testing.assert_allclose(_hessian(ours, x), expected.reshape(x.size, x.size), rtol=1e-10, atol=1e-10)
