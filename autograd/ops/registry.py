@@ -792,6 +792,23 @@ def _ce_samples(rng):
             Sample((make_array(rng, (2, 5, 3)), _probs(rng, (2, 5, 3))), {"reduction": "none"})]
 
 
+def _ce_backward_samples(rng):
+    """`_ce_samples` with the loss adjoint first (0-d, or the loss's shape for 'none')."""
+    out = []
+    for s in _ce_samples(rng):
+        x = s.args[0]
+        shape = x.shape[:1] + x.shape[2:] if s.kwargs.get("reduction") == "none" and x.ndim > 1 else ()
+        out.append(Sample((make_array(rng, shape),) + s.args, s.kwargs))
+    return out
+
+
+def _t_ce_backward(T, g, x, t, **kw):
+    """Torch counterpart of `cross_entropy_backward`: the recorded gradient of F.cross_entropy."""
+    x = x if x.requires_grad else x.detach().requires_grad_()
+    loss = T.nn.functional.cross_entropy(x, t, **_loss_kw(T, x, kw))
+    return T.autograd.grad(loss, x, g, create_graph=True)[0]
+
+
 def _nll_samples(rng):
     t = lambda *s: rng.integers(0, 4, s)
     w = rng.uniform(0.5, 2.0, 4)
@@ -891,6 +908,8 @@ LOSSES = [
                               r"cross_entropy: weight must have shape \(3,\); got \(2,\)"),
                    ErrorInput((np.ones((2, 3), dtype=np.int64), np.array([0, 1])), {}, TypeError,
                               r"cross_entropy: input must be floating; got dtype int64")]),
+    OpInfo("cross_entropy_backward", ls.CrossEntropyBackward, ls.cross_entropy_backward, _ce_backward_samples,
+           method=False, torch=_t_ce_backward),
     OpInfo("nll_loss", ls.NllLoss, ls.nll_loss, _nll_samples, method=False,
            torch=_t_loss("nll_loss"),
            errors=[ErrorInput((np.ones((2, 3)), np.array([0.0, 1.0])), {}, TypeError,
