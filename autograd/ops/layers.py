@@ -5,9 +5,9 @@ import numpy as np
 
 from ..creation import get_rng
 from ..function import Function
-from ..grad_mode import _grad
 from ..tensor import Tensor
 from .common import as_tensor
+from .dispatch import apply
 
 
 # -- embedding -----------------------------------------------------------------------------
@@ -26,6 +26,15 @@ class Embedding(Function):
     name = "embedding"
     rule = "W̄ = Sᵀ Ḡ  (scatter-add of Ḡ rows at I)"
     rule_latex = r"\bar W = S^\top \bar G"
+    generic = True
+
+    @staticmethod
+    def kernel(weight, *, indices, padding_idx=None, zero_padding=False):
+        """The forward formula on an ndarray table (`dispatch.apply` calls it in a plain backward)."""
+        out = weight[indices]
+        if zero_padding and padding_idx is not None:
+            out[indices == padding_idx] = 0
+        return out
 
     @staticmethod
     def forward(ctx, weight, *, indices, padding_idx=None, zero_padding=False):
@@ -33,16 +42,13 @@ class Embedding(Function):
         ctx.indices = indices
         ctx.padding_idx = padding_idx
         ctx.num_weights = weight.data.shape[0]
-        out = weight.data[indices]
-        if zero_padding and padding_idx is not None:
-            out[indices == padding_idx] = 0
-        return out
+        return Embedding.kernel(weight.data, indices=indices, padding_idx=padding_idx, zero_padding=zero_padding)
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        return (EmbeddingDenseBackward.apply(grad_out, indices=ctx.indices, num_weights=ctx.num_weights,
-                                             padding_idx=ctx.padding_idx),)
+        return (apply(EmbeddingDenseBackward, grad_out, indices=ctx.indices, num_weights=ctx.num_weights,
+                      padding_idx=ctx.padding_idx),)
 
 
 class EmbeddingDenseBackward(Function):
@@ -57,13 +63,11 @@ class EmbeddingDenseBackward(Function):
     name = "embedding_dense_backward"
     rule = "Ḡ = (P Ā)[I]"
     rule_latex = r"\bar G = (P \bar A)[I]"
+    generic = True
 
     @staticmethod
-    def forward(ctx, grad_output, *, indices, num_weights, padding_idx=None):
-        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
-        ctx.indices = indices
-        ctx.padding_idx = padding_idx
-        g = grad_output.data
+    def kernel(g, *, indices, num_weights, padding_idx=None):
+        """The forward formula on an ndarray G (`dispatch.apply` calls it in a plain backward)."""
         d = g.shape[-1]
         out = np.zeros((num_weights, d), dtype=g.dtype)
         np.add.at(out, indices.reshape(-1), g.reshape(-1, d))
@@ -72,9 +76,17 @@ class EmbeddingDenseBackward(Function):
         return out
 
     @staticmethod
+    def forward(ctx, grad_output, *, indices, num_weights, padding_idx=None):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
+        ctx.indices = indices
+        ctx.padding_idx = padding_idx
+        return EmbeddingDenseBackward.kernel(grad_output.data, indices=indices, num_weights=num_weights,
+                                             padding_idx=padding_idx)
+
+    @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        return (Embedding.apply(grad_out, indices=ctx.indices, padding_idx=ctx.padding_idx, zero_padding=True),)
+        return (apply(Embedding, grad_out, indices=ctx.indices, padding_idx=ctx.padding_idx, zero_padding=True),)
 
 
 def _indices(op, indices, num):
@@ -165,6 +177,7 @@ class Dropout(Function):
     name = "dropout"
     rule = "X̄ = Ḡ ⊙ M"
     rule_latex = r"\bar X = \bar G \odot M"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, *, mask):
@@ -235,21 +248,22 @@ class BatchNorm(Function):
         dX̂ = (dX − dμ)/σ − X̂ dσ/σ, dμ = (1/M) Σ dX, dσ = (1/M) Σ X̂ ⊙ dX
         ⟨Ḡ ⊙ γ, dX̂⟩ summed ⇒ X̄ = (1/M) (γ/σ) (M Ḡ − Σ Ḡ − X̂ Σ(Ḡ ⊙ X̂)),
         γ̄ = Σ Ḡ ⊙ X̂,  β̄ = Σ Ḡ.
-        Without create_graph this runs in numpy from the saved x and μ, 1/σ; with it, μ and
-        σ are recomputed from x with Tensor ops so higher derivatives are exact.
+        The VJP recomputes μ and σ from X (the saved input), so that differentiating this
+        one body gives the exact higher derivatives (it runs on ndarrays in a plain backward).
     Reference: Ioffe & Szegedy, arXiv:1502.03167.
     """
     name = "batch_norm"
     rule = "X̄ = (γ/σM)(M Ḡ − ΣḠ − X̂ Σ(Ḡ⊙X̂)),  γ̄ = Σ Ḡ⊙X̂,  β̄ = Σ Ḡ"
     rule_latex = (r"\bar X = \tfrac{\gamma}{\sigma M}\big(M \bar G - \textstyle\sum \bar G - \hat X \sum \bar G \odot "
                   r"\hat X\big),\; \bar\gamma = \textstyle\sum \bar G \odot \hat X,\; \bar\beta = \sum \bar G")
+    generic = True
 
     @staticmethod
     def forward(ctx, x, *params, eps, mean, invstd, has_weight, has_bias, centered=None):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         xd = x.data
         shape = (1, -1) + (1,) * (xd.ndim - 2)
-        ctx.eps, ctx.mean, ctx.invstd = eps, mean, invstd
+        ctx.eps, ctx.m = eps, xd.size // xd.shape[1]
         ctx.has_weight, ctx.has_bias = has_weight, has_bias
         scale = invstd
         if has_weight:
@@ -267,51 +281,21 @@ class BatchNorm(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        saved = ctx.saved_tensors
-        x = saved[0]
-        weight = saved[1] if ctx.has_weight else None
+        x, *weight = ctx.saved                                             # x, and γ when affine
         need = ctx.needs_input_grad
-        ndim = x.data.ndim
-        axes = (0,) + tuple(range(2, ndim))
-        shape = (1, -1) + (1,) * (ndim - 2)
-        m = x.data.size // x.data.shape[1]
-        if not _grad.enabled:
-            # numpy: X̄ = a ⊙ Ḡ + b ⊙ (X − μ) + c per channel, with the sums Σ Ḡ and Σ Ḡ ⊙ (X − μ)
-            n, c = x.data.shape[:2]
-            xc = x.data - ctx.mean.reshape(shape)
-            g3 = grad_out.data.reshape(n, c, -1)
-            gsum = g3.sum(axis=2).sum(axis=0)
-            gxhat = np.einsum("ncp,ncp->c", g3, xc.reshape(n, c, -1)) * ctx.invstd
-            gx = None
-            if need[0]:
-                k = ctx.invstd / m
-                if weight is not None:
-                    k = k * weight.data
-                gx = grad_out.data * (k * m).reshape(shape)
-                xc *= (-k * gxhat * ctx.invstd).reshape(shape)
-                gx += xc
-                gx -= (k * gsum).reshape(shape)
-                gx = Tensor._make(gx, False, None)
-            grads = [gx]
-            if ctx.has_weight:
-                grads.append(Tensor._make(gxhat.astype(x.data.dtype, copy=False), False, None) if need[1] else None)
-            if ctx.has_bias:
-                grads.append(Tensor._make(gsum, False, None) if need[-1] else None)
-            return tuple(grads)
-        # create_graph: the same formula with Tensor ops, statistics recomputed from x
-        mu = x.mean(axis=axes, keepdims=True)
-        xc = x - mu
-        var = (xc * xc).mean(axis=axes, keepdims=True)
-        inv = (var + np.asarray(ctx.eps, dtype=x.data.dtype)) ** np.asarray(-0.5, dtype=x.data.dtype)
+        axes = (0,) + tuple(range(2, x.ndim))
+        m = ctx.m
+        xc = x - x.mean(axis=axes, keepdims=True)
+        inv = ((xc * xc).mean(axis=axes, keepdims=True) + ctx.eps) ** -0.5  # 1/σ
         xhat = xc * inv
         gsum = grad_out.sum(axis=axes, keepdims=True)
         gxhat = (grad_out * xhat).sum(axis=axes, keepdims=True)
         gx = None
         if need[0]:
-            k = inv * np.asarray(1.0 / m, dtype=x.data.dtype)
-            if weight is not None:
-                k = k * weight.reshape(shape)
-            gx = k * (grad_out * np.asarray(m, dtype=x.data.dtype) - gsum - xhat * gxhat)
+            k = inv / m
+            if weight:
+                k = k * weight[0].reshape((1, -1) + (1,) * (x.ndim - 2))
+            gx = k * (grad_out * m - gsum - xhat * gxhat)
         grads = [gx]
         if ctx.has_weight:
             grads.append(gxhat.reshape(-1) if need[1] else None)

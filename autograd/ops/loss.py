@@ -246,8 +246,9 @@ class CrossEntropy(Function):
         ctx.reduction = reduction
         ctx.eps = eps = label_smoothing
         ctx.weight, ctx.target, ctx.valid = weight, target, valid
-        ctx.save_for_backward(x, *maybe_target)
         logp = _log_softmax(xd)
+        # log p is kept only as an input of `CrossEntropyBackward` (its kernel's softmax is exp(log p))
+        ctx.save_for_backward(x, _const(logp), *maybe_target)
         if maybe_target:  # class probabilities
             q, _ = _q_and_s(xd.shape, xd.dtype, maybe_target[0].data, None, None, weight, eps)
             elem = (q * logp).sum(axis=1)
@@ -277,10 +278,10 @@ class CrossEntropy(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
-        x, *t = ctx.saved
+        x, logp, *t = ctx.saved
         need = ctx.needs_input_grad
         G = _per_class(_scale(ctx, grad_out), x.shape)
-        gx = apply(CrossEntropyBackward, G, x, *t, target=ctx.target, valid=ctx.valid, weight=ctx.weight,
+        gx = apply(CrossEntropyBackward, G, x, logp, *t, target=ctx.target, valid=ctx.valid, weight=ctx.weight,
                    eps=ctx.eps) if need[0] else None
         if not t:
             return (gx,)
@@ -296,9 +297,11 @@ class CrossEntropyBackward(Function):
     """X̄ = G ⊙ (s softmax(X) − Q): the logits' adjoint of `cross_entropy` (see there for Q
     and s = Σ_c Q_c), as an op of its own so that it can be differentiated again.
 
-    Args: grad G (0-d, or (N, 1, d1, …) for reduction 'none'), logits X (N, C, d1, …) and,
-        for probability targets, the target T (X's shape). Attrs (class-index targets: Q is a
-        constant): target, valid, weight, eps as in `CrossEntropy`.
+    Args: grad G (0-d, or (N, 1, d1, …) for reduction 'none'), logits X (N, C, d1, …),
+        L = log_softmax(X) from the forward (a constant: X̄ depends on X through X itself, L
+        only spares the kernel a second softmax) and, for probability targets, the target T
+        (X's shape). Attrs (class-index targets: Q is a constant): target, valid, weight, eps
+        as in `CrossEntropy`.
     Returns: (N, C, d1, …), dtype of X.
     VJP (A = the adjoint of X̄, p = softmax(X); Q and s are linear in T, constant in X and G):
         dX̄ = dG ⊙ (s p − Q) + G s dp + G (ds p − dQ),  dp = p ⊙ (dX − ⟨p, dX⟩)
@@ -313,9 +316,9 @@ class CrossEntropyBackward(Function):
     generic = True
 
     @staticmethod
-    def kernel(g, x, *t, target=None, valid=None, weight=None, eps=0.0):
+    def kernel(g, x, logp, *t, target=None, valid=None, weight=None, eps=0.0):
         """X̄ on ndarrays (the forward formula; `dispatch.apply` calls it in a plain backward)."""
-        p = _softmax(x)                                                    # a new array: updated in place
+        p = np.exp(logp)                                                   # softmax(x), updated in place
         if t or valid is not None or weight is not None or eps:
             q, s = _q_and_s(x.shape, x.dtype, t[0] if t else None, target, valid, weight, eps)
             p *= s
@@ -326,12 +329,12 @@ class CrossEntropyBackward(Function):
         return p
 
     @staticmethod
-    def forward(ctx, g, x, *t, target=None, valid=None, weight=None, eps=0.0):
+    def forward(ctx, g, x, logp, *t, target=None, valid=None, weight=None, eps=0.0):
         """X̄ (see the class docstring); saves G, X (and T) for the next derivative."""
         ctx.target, ctx.valid, ctx.weight, ctx.eps = target, valid, weight, eps
         ctx.save_for_backward(g, x, *t)
-        return CrossEntropyBackward.kernel(g.data, x.data, *[v.data for v in t], target=target, valid=valid,
-                                           weight=weight, eps=eps)
+        return CrossEntropyBackward.kernel(g.data, x.data, logp.data, *[v.data for v in t], target=target,
+                                           valid=valid, weight=weight, eps=eps)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -346,13 +349,13 @@ class CrossEntropyBackward(Function):
             b = grad_out * (g * s)
             gx = p * (b - (b * p).sum(axis=1, keepdims=True))
         if not t:
-            return gg, gx
+            return gg, gx, None
         gt = None
-        if need[2]:
+        if need[3]:
             gt = ((grad_out * p).sum(axis=1, keepdims=True) - grad_out) * (g * (1 - ctx.eps))
             if ctx.weight is not None:
                 gt = gt * ctx.weight.reshape(_class_view(x.shape))
-        return gg, gx, gt
+        return gg, gx, None, gt
 
 
 class NllLoss(Function):
