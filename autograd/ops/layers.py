@@ -1,9 +1,12 @@
 """Network layers as single ops: embedding (with its adjoint embedding_dense_backward),
 dropout (inverted or classic) and a fused batch normalization with the closed-form VJP.
 """
+import math
+
 import numpy as np
 
 from ..creation import get_rng
+from ..engine import grad
 from ..function import Function
 from ..tensor import Tensor
 from .common import as_tensor
@@ -241,15 +244,14 @@ class BatchNorm(Function):
     (μ = mean, σ² = biased variance + eps over every axis but the channel axis 1).
 
     Args: x (N, C, *) floating; optional weight γ (C,) and bias β (C,). Attrs: eps; mean,
-        invstd (C,) the batch statistics 1/σ the public function computed (non-tensor facts);
+        invstd (C,) the batch statistics 1/σ the public function computed (constants: the
+        values of x's statistics, which the VJP's ops differentiate themselves);
         has_weight, has_bias.
     Returns: Tensor of x's shape and dtype.
     VJP (M = number of entries per channel, sums over the non-channel axes):
         dX̂ = (dX − dμ)/σ − X̂ dσ/σ, dμ = (1/M) Σ dX, dσ = (1/M) Σ X̂ ⊙ dX
-        ⟨Ḡ ⊙ γ, dX̂⟩ summed ⇒ X̄ = (1/M) (γ/σ) (M Ḡ − Σ Ḡ − X̂ Σ(Ḡ ⊙ X̂)),
-        γ̄ = Σ Ḡ ⊙ X̂,  β̄ = Σ Ḡ.
-        The VJP recomputes μ and σ from X (the saved input), so that differentiating this
-        one body gives the exact higher derivatives (it runs on ndarrays in a plain backward).
+        ⟨Ḡ ⊙ γ, dX̂⟩ summed ⇒ X̄ = (1/M) (γ/σ) (M Ḡ − Σ Ḡ − X̂ Σ(Ḡ ⊙ X̂))  (`BatchNormBackward`),
+        γ̄ = Σ Ḡ ⊙ X̂  (`BatchNormWeightBackward`),  β̄ = Σ Ḡ.
     Reference: Ioffe & Szegedy, arXiv:1502.03167.
     """
     name = "batch_norm"
@@ -259,49 +261,223 @@ class BatchNorm(Function):
     generic = True
 
     @staticmethod
+    def kernel(x, *params, eps, mean, invstd, has_weight, has_bias, centered=None):
+        """The forward formula on ndarrays (`dispatch.apply` calls it in a plain backward)."""
+        shape = _channel_view(x.ndim)
+        scale = invstd * params[0] if has_weight else invstd
+        # `centered` (x − μ, a scratch array the caller made for the variance) is reused in place
+        out = centered if centered is not None else x - mean.reshape(shape)
+        out *= scale.reshape(shape)
+        if has_bias:
+            out += params[-1].reshape(shape)
+        return out
+
+    @staticmethod
     def forward(ctx, x, *params, eps, mean, invstd, has_weight, has_bias, centered=None):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
-        xd = x.data
-        shape = (1, -1) + (1,) * (xd.ndim - 2)
-        ctx.eps, ctx.m = eps, xd.size // xd.shape[1]
+        ctx.eps, ctx.mean, ctx.invstd = eps, mean, invstd
         ctx.has_weight, ctx.has_bias = has_weight, has_bias
-        scale = invstd
         if has_weight:
-            scale = invstd * params[0].data
             ctx.save_for_backward(x, params[0])
         else:
             ctx.save_for_backward(x)
-        # `centered` (x − μ, a scratch array the caller made for the variance) is reused in place
-        out = centered if centered is not None else xd - mean.reshape(shape)
-        out *= scale.reshape(shape)
-        if has_bias:
-            out += params[-1].data.reshape(shape)
-        return out
+        return BatchNorm.kernel(x.data, *[p.data for p in params], eps=eps, mean=mean, invstd=invstd,
+                                has_weight=has_weight, has_bias=has_bias, centered=centered)
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         x, *weight = ctx.saved                                             # x, and γ when affine
         need = ctx.needs_input_grad
-        axes = (0,) + tuple(range(2, x.ndim))
-        m = ctx.m
-        xc = x - x.mean(axis=axes, keepdims=True)
-        inv = ((xc * xc).mean(axis=axes, keepdims=True) + ctx.eps) ** -0.5  # 1/σ
-        xhat = xc * inv
-        gsum = grad_out.sum(axis=axes, keepdims=True)
-        gxhat = (grad_out * xhat).sum(axis=axes, keepdims=True)
-        gx = None
-        if need[0]:
-            k = inv / m
-            if weight:
-                k = k * weight[0].reshape((1, -1) + (1,) * (x.ndim - 2))
-            gx = k * (grad_out * m - gsum - xhat * gxhat)
-        grads = [gx]
+        stats = dict(eps=ctx.eps, mean=ctx.mean, invstd=ctx.invstd)
+        gsum = _channel_sum(grad_out) if need[0] or ctx.has_bias and need[-1] else None          # β̄
+        gxhat = apply(BatchNormWeightBackward, grad_out, x, **stats) if need[0] or ctx.has_weight and need[1] else None
+        # the two sums are X̄'s too: its kernel gets their values (its own VJP differentiates X̄ itself)
+        grads = [apply(BatchNormBackward, grad_out, x, *weight, sums=(np.asarray(gsum), np.asarray(gxhat)), **stats)
+                 if need[0] else None]
         if ctx.has_weight:
-            grads.append(gxhat.reshape(-1) if need[1] else None)
+            grads.append(gxhat if need[1] else None)
         if ctx.has_bias:
-            grads.append(gsum.reshape(-1) if need[-1] else None)
+            grads.append(gsum if need[-1] else None)
         return tuple(grads)
+
+
+def _channel_view(ndim):
+    """Shape (1, -1, 1, …) that puts a (C,) vector on axis 1 of an ndim-dimensional array."""
+    return (1, -1) + (1,) * (ndim - 2)
+
+
+def _channel_sum(a):
+    """Σ over every axis but the channel axis 1 of an (N, C, *) ndarray or Tensor → (C,)."""
+    n, c = a.shape[:2]
+    return a.reshape(n, c, -1).sum(axis=2).sum(axis=0)
+
+
+class BatchNormBackward(Function):
+    """X̄ = γ J Ḡ: batch_norm's input adjoint, as an op of its own so that it can be
+    differentiated again. J = ∂X̂/∂X per channel, J v = r (v − m(v) − X̂ m(X̂ v)) with
+    r = 1/σ and m the mean over the channel's M entries; J is symmetric.
+
+    Args: grad G and x (N, C, *), optional weight γ (C,), one floating dtype. Attrs: eps,
+        mean, invstd (C,) of x, and optionally sums = (Σ G, Σ G ⊙ X̂) (C,) (constants: values
+        the kernel would compute, spared to it).
+    Returns: (N, C, *), dtype of x.
+    VJP (A = the adjoint of X̄, B = γ A; per channel a = Σ B ⊙ (G − m(G)), b = Σ B ⊙ X̂,
+    c = m(X̂ ⊙ G); X̄ = γ J G is linear in G and γ; ⟨B, J G⟩ = r a − r b c, with
+    ∇_X r = −(r²/M) X̂, ∇_X ⟨B, X̂⟩ = J B, ∇_X m(X̂ G) = J G / M):
+        Ḡ = J (γ A) = J B,   γ̄ = Σ A ⊙ J G,
+        X̄′ = −(r²/M) X̂ (a − b c) − r c J B − (r b / M) J G
+    """
+    name = "batch_norm_backward"
+    rule = "Ḡ = J(γA),  γ̄ = Σ A⊙JG,  X̄ = −(r²/M)X̂(a − bc) − rc J(γA) − (rb/M) JG"
+    rule_latex = (r"\bar G = J(\gamma A),\; \bar\gamma = \textstyle\sum A \odot J G,\; "
+                  r"\bar X = -\tfrac{r^2}{M}\hat X (a - bc) - rc\,J(\gamma A) - \tfrac{rb}{M} J G")
+    generic = True
+
+    @staticmethod
+    def kernel(g, x, *weight, eps, mean, invstd, sums=None):
+        """X̄ on ndarrays (the forward formula; `dispatch.apply` calls it in a plain backward):
+        a ⊙ Ḡ + b ⊙ (X − μ) + c per channel, with the sums Σ Ḡ and Σ Ḡ ⊙ X̂."""
+        shape = _channel_view(x.ndim)
+        m = x.size // x.shape[1]
+        if sums is None:
+            sums = (_channel_sum(g), BatchNormWeightBackward.kernel(g, x, eps=eps, mean=mean, invstd=invstd))
+        gsum, gxhat = sums
+        xc = x - mean.reshape(shape)
+        k = invstd / m
+        if weight:
+            k = k * weight[0]
+        gx = g * (k * m).reshape(shape)
+        xc *= (-k * gxhat * invstd).reshape(shape)
+        gx += xc
+        gx -= (k * gsum).reshape(shape)
+        return gx
+
+    @staticmethod
+    def forward(ctx, g, x, *weight, eps, mean, invstd, sums=None):
+        """X̄ (see the class docstring); saves G, X (and γ) for the next derivative."""
+        ctx.eps = eps
+        ctx.save_for_backward(g, x, *weight)
+        return BatchNormBackward.kernel(g.data, x.data, *[w.data for w in weight], eps=eps, mean=mean,
+                                        invstd=invstd, sums=sums)
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint A = grad_out (rule in the class docstring)."""
+        g, x, *weight = ctx.saved
+        need = ctx.needs_input_grad
+        axes = (0,) + tuple(range(2, x.ndim))
+        m = math.prod(x.shape) // x.shape[1]
+
+        def mean_c(v):
+            return v.sum(axis=axes, keepdims=True) / m
+
+        xc = x - mean_c(x)
+        r = (mean_c(xc * xc) + ctx.eps) ** -0.5
+        xhat = xc * r
+
+        def jac(v):  # J v = r (v − m(v) − X̂ m(X̂ v))
+            return r * (v - mean_c(v) - xhat * mean_c(xhat * v))
+
+        b_adj = grad_out * weight[0].reshape(_channel_view(x.ndim)) if weight else grad_out
+        jb = jac(b_adj) if need[0] or need[1] else None
+        jg = jac(g) if need[1] or (weight and need[2]) else None
+        gx = None
+        if need[1]:
+            a = (b_adj * (g - mean_c(g))).sum(axis=axes, keepdims=True)
+            b = (b_adj * xhat).sum(axis=axes, keepdims=True)
+            c = mean_c(xhat * g)
+            gx = (r * r / m) * xhat * (b * c - a) - (r * c) * jb - (r * b / m) * jg
+        grads = [jb if need[0] else None, gx]
+        if weight:
+            grads.append(_channel_sum(grad_out * jg) if need[2] else None)
+        return tuple(grads)
+
+
+class BatchNormWeightBackward(Function):
+    """γ̄ = Σ Ḡ ⊙ X̂ (sums over every axis but the channel axis 1): batch_norm's weight
+    adjoint, as an op of its own so that it can be differentiated again.
+
+    Args: grad G and x (N, C, *), one floating dtype. Attrs: eps, and mean, invstd (C,) of x
+        (constants: x's statistics, spared to the kernel).
+    Returns: (C,), dtype of x.
+    VJP (Ā (C,) = the adjoint of γ̄; ⟨Ā, Σ G ⊙ X̂⟩ is bilinear in G and X̂(X), dX̂ = J dX):
+        Ḡ = Ā ⊙ X̂ = batch_norm(X) with weight Ā (`BatchNorm` again),
+        X̄ = J (Ā G) = Ā J G  (`BatchNormBackward` with weight Ā).
+    """
+    name = "batch_norm_weight_backward"
+    rule = "Ḡ = Ā ⊙ X̂,  X̄ = Ā J Ḡ"
+    rule_latex = r"\bar G = \bar A \odot \hat X,\; \bar X = \bar A\, J G"
+    generic = True
+
+    @staticmethod
+    def kernel(g, x, *, eps, mean, invstd):
+        """γ̄ on ndarrays (`dispatch.apply` calls it in a plain backward): Σ Ḡ ⊙ (X − μ), times 1/σ."""
+        n, c = x.shape[:2]
+        xc = x - mean.reshape(_channel_view(x.ndim))
+        return np.einsum("ncp,ncp->c", g.reshape(n, c, -1), xc.reshape(n, c, -1)) * invstd
+
+    @staticmethod
+    def forward(ctx, g, x, *, eps, mean, invstd):
+        """γ̄ (see the class docstring); saves G and X for the next derivative."""
+        ctx.eps, ctx.mean, ctx.invstd = eps, mean, invstd
+        ctx.save_for_backward(g, x)
+        return BatchNormWeightBackward.kernel(g.data, x.data, eps=eps, mean=mean, invstd=invstd)
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint Ā = grad_out (rule in the class docstring)."""
+        g, x = ctx.saved
+        need = ctx.needs_input_grad
+        stats = dict(eps=ctx.eps, mean=ctx.mean, invstd=ctx.invstd)
+        gg = apply(BatchNorm, x, grad_out, has_weight=True, has_bias=False, **stats) if need[0] else None
+        gx = apply(BatchNormBackward, g, x, grad_out, **stats) if need[1] else None
+        return gg, gx
+
+
+def batch_norm_weight_backward(grad_output, input, eps=1e-5):
+    """The gradient of training-mode `batch_norm` with respect to its weight γ for the output
+    adjoint `grad_output`: γ̄ = Σ Ḡ ⊙ X̂ (see `BatchNormWeightBackward`).
+
+    Args:
+        grad_output (Tensor): (N, C, *), the adjoint of batch_norm's output (differentiable).
+        input (Tensor): (N, C, *) floating (differentiable).
+        eps (float): added to the variance in the denominator.
+
+    Returns:
+        Tensor (C,) of input's dtype.
+
+    Raises:
+        ValueError, TypeError: as `batch_norm`; ValueError if grad_output does not have input's shape.
+    """
+    x = as_tensor(input)
+    weight = Tensor(np.ones(x.data.shape[1:2], dtype=x.data.dtype), requires_grad=True)
+    out = batch_norm(x, None, None, weight, None, training=True, eps=eps)
+    return grad(out, weight, as_tensor(grad_output, x), create_graph=True)[0]
+
+
+def batch_norm_backward(grad_output, input, weight=None, eps=1e-5):
+    """The gradient of training-mode `batch_norm` with respect to its input for the output
+    adjoint `grad_output`: X̄ = γ J Ḡ, the op `BatchNormBackward` that batch_norm's VJP
+    applies (double backward of batch_norm differentiates it).
+
+    Args:
+        grad_output (Tensor): (N, C, *), the adjoint of batch_norm's output (differentiable).
+        input (Tensor): (N, C, *) floating (differentiable).
+        weight (Tensor or None): (C,) γ (differentiable).
+        eps (float): added to the variance in the denominator.
+
+    Returns:
+        Tensor of input's shape and dtype.
+
+    Raises:
+        ValueError, TypeError: as `batch_norm`; ValueError if grad_output does not have input's shape.
+    """
+    x = as_tensor(input)
+    if not x.requires_grad:
+        x = x.detach().requires_grad_()
+    out = batch_norm(x, None, None, weight, None, training=True, eps=eps)
+    return grad(out, x, as_tensor(grad_output, x), create_graph=True)[0]
 
 
 def _update_running(buf, new, momentum):

@@ -626,6 +626,20 @@ INDEXING = [
                               r"pad: pad_width .* does not fit a tensor with 2 dims")]),
 ]
 
+def _t_batch_norm_backward(T, g, x, w=None, eps=1e-5):
+    """Torch counterpart of `batch_norm_backward`: the recorded gradient of training-mode F.batch_norm."""
+    x = x if x.requires_grad else x.detach().requires_grad_()
+    out = T.nn.functional.batch_norm(x, None, None, w, None, training=True, eps=eps)
+    return T.autograd.grad(out, x, g, create_graph=True)[0]
+
+
+def _t_batch_norm_weight_backward(T, g, x, eps=1e-5):
+    """Torch counterpart of `batch_norm_weight_backward`: the recorded γ gradient of F.batch_norm."""
+    w = T.ones(x.shape[1], dtype=x.dtype, requires_grad=True)
+    out = T.nn.functional.batch_norm(x, None, None, w, None, training=True, eps=eps)
+    return T.autograd.grad(out, w, g, create_graph=True)[0]
+
+
 # conv2d, max_pool2d, avg_pool2d, embedding, dropout, batch norm
 def _conv_samples(rng):
     a = lambda *s: make_array(rng, s)  # noqa: E731
@@ -749,6 +763,16 @@ CONV = [
                               r"\(1, 3\)"),
                    ErrorInput((np.ones((4, 3)), np.zeros(2), np.ones(2)), {}, ValueError,
                               r"batch_norm: running_mean must have shape \(C,\); got \(2,\), expected \(3,\)")]),
+    OpInfo("batch_norm_backward", ly.BatchNormBackward, ly.batch_norm_backward,
+           lambda rng: [Sample((make_array(rng, (4, 3)), make_array(rng, (4, 3)), make_array(rng, (3,)))),
+                        Sample((make_array(rng, (3, 2, 4)), make_array(rng, (3, 2, 4))), {"eps": 1e-3}),
+                        Sample((make_array(rng, (2, 2, 3, 2)), make_array(rng, (2, 2, 3, 2)),
+                                make_array(rng, (2,))))],
+           method=False, torch=_t_batch_norm_backward),
+    OpInfo("batch_norm_weight_backward", ly.BatchNormWeightBackward, ly.batch_norm_weight_backward,
+           lambda rng: [Sample((make_array(rng, (4, 3)), make_array(rng, (4, 3)))),
+                        Sample((make_array(rng, (2, 2, 3, 2)), make_array(rng, (2, 2, 3, 2))), {"eps": 1e-3})],
+           method=False, torch=_t_batch_norm_weight_backward),
 ]
 
 # fused losses: cross_entropy, nll_loss, binary_cross_entropy(_with_logits), …
