@@ -1,5 +1,10 @@
 """Network layers as single ops: embedding (with its adjoint embedding_dense_backward),
 dropout (inverted or classic) and a fused batch normalization with the closed-form VJP.
+
+Each VJP is written once: on ndarrays in a plain backward, on Tensors (recorded) under
+``create_graph=True``. The fused ones apply backward ops (`EmbeddingDenseBackward`,
+`BatchNormBackward`, `BatchNormWeightBackward`) through `dispatch.apply`: their numpy kernel
+runs directly in a plain backward, and their own VJP is the next derivative.
 """
 import math
 
