@@ -7,7 +7,8 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from .common import as_tensor, broadcast_error, ifelse
+from .common import as_tensor, broadcast_error
+from .dispatch import where
 
 _make = Tensor._make
 
@@ -203,11 +204,11 @@ class Pow(Function):
             ga = grad_out * b * a ** (b - 1)
             flat = np.asarray(b) == 0
             if flat.any():  # d(A⁰)/dA = 0, also at A = 0 where B·A^(B−1) is 0·inf (PyTorch masks it too)
-                ga = ifelse(flat, 0.0, ga)
+                ga = where(flat, 0.0, ga)
         if need_b:
             zero = (np.asarray(a) == 0) & (np.asarray(b) >= 0)  # 0^B is flat in B there: B̄ = 0, as PyTorch
             with np.errstate(divide="ignore", invalid="ignore"):  # log of A < 0 is NaN, as in PyTorch
-                gb = ifelse(zero, 0.0, grad_out * out * np.log(ifelse(zero, 1.0, a)))
+                gb = where(zero, 0.0, grad_out * out * np.log(where(zero, 1.0, a)))
         return ga, gb
 
 

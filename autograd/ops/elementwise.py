@@ -7,8 +7,8 @@ their VJPs return adjoints in the output's shape and the engine sums them back.
 Each VJP is written once, with numpy ufuncs and operators: in a plain backward the engine
 passes ndarrays (one numpy pass, nothing recorded), under ``create_graph`` Tensors, whose
 ufunc protocol runs the same body as recorded, differentiable ops. Selections by a constant
-mask go through `ifelse` (`select` on ndarrays, `where` on Tensors); steps that are
-themselves ops (σ in softplus, gelu′) through `run_op`. Hot paths avoid `np.where` and
+mask go through `dispatch.where` (`select` on ndarrays, `where` on Tensors); steps that are
+themselves ops (σ in softplus, gelu′) through `dispatch.apply`. Hot paths avoid `np.where` and
 boolean indexing (on our CPUs they cost as much as ~20 multiplications per element); exact
 selections are made by multiplying with masks, with max/min, or by `select`'s bit masks.
 erf and Φ come from `scipy.special` (float32 stays float32).
@@ -18,7 +18,9 @@ from scipy import special
 
 from ..function import Function
 from ..tensor import Tensor
-from .common import as_tensor, broadcast_error, check_float, ifelse, run_op, select
+from .common import as_tensor, broadcast_error, check_float, select
+from .dispatch import apply
+from .dispatch import where as _where
 
 _make = Tensor._make
 
@@ -391,7 +393,7 @@ class Elu(Function):
         """The input adjoints, by the VJP rule above."""
         (a,) = ctx.saved
         positive = np.asarray(a) > 0
-        e = np.exp(ifelse(positive, 0.0, a)) * ctx.alpha  # α e^A where A ≤ 0 (α elsewhere: no overflow)
+        e = np.exp(_where(positive, 0.0, a)) * ctx.alpha  # α e^A where A ≤ 0 (α elsewhere: no overflow)
         return (grad_out * (e * ~positive + positive),)  # exactly 1 or α e^A (e is finite or NaN at NaN)
 
 
@@ -432,7 +434,7 @@ class Gelu(Function):
         """The input adjoints, by the VJP rule above."""
         if ctx.approximate != "tanh":
             a, cdf = ctx.saved
-            return (run_op(GeluGrad, grad_out, a, cdf),)
+            return (apply(GeluGrad, grad_out, a, cdf),)
         (a,) = ctx.saved
         t = np.tanh((a + a * a * a * _GELU_KAPPA) * _GELU_BETA)
         d = (t + 1) * 0.5 + a * 0.5 * (1 - t * t) * _GELU_BETA * (a * a * (3 * _GELU_KAPPA) + 1)
@@ -474,7 +476,7 @@ class GeluGrad(Function):
         """The input adjoints, by the VJP rule above."""
         g, a, cdf = ctx.saved
         need_g, need_a, _ = ctx.needs_input_grad
-        gg = run_op(GeluGrad, grad_out, a, cdf) if need_g else None
+        gg = apply(GeluGrad, grad_out, a, cdf) if need_g else None
         ga = None
         if need_a:
             a2 = a * a
@@ -514,7 +516,7 @@ class Softplus(Function):
     Args: a: floating Tensor; beta: nonzero float β; threshold: float.
     Returns: Tensor of a's shape and dtype.
     VJP: dZ = σ(βA) ⊙ dA below the threshold, dZ = dA above it
-        ⇒ Ā = Ḡ ⊙ where(βA > threshold, 1, σ(βA)) (σ: the `Sigmoid` op, by `run_op`).
+        ⇒ Ā = Ḡ ⊙ where(βA > threshold, 1, σ(βA)) (σ: the `Sigmoid` op, by `dispatch.apply`).
     """
     name = "softplus"
     rule = "Ā = Ḡ ⊙ σ(βA)  (Ḡ where βA > threshold)"
@@ -544,8 +546,8 @@ class Softplus(Function):
         (a,) = ctx.saved
         t = a * ctx.beta if ctx.beta != 1 else a
         above = np.asarray(t) > ctx.threshold
-        g = grad_out * run_op(Sigmoid, t)
-        return (ifelse(above, grad_out, g) if above.any() else g,)
+        g = grad_out * apply(Sigmoid, t)
+        return (_where(above, grad_out, g) if above.any() else g,)
 
 
 class Clip(Function):
@@ -725,8 +727,8 @@ class Where(Function):
     def vjp(ctx, grad_out):
         """The input adjoints, by the VJP rule above."""
         need_x, need_y = ctx.needs_input_grad
-        return (ifelse(ctx.cond, grad_out, 0.0) if need_x else None,
-                ifelse(ctx.cond, 0.0, grad_out) if need_y else None)
+        return (_where(ctx.cond, grad_out, 0.0) if need_x else None,
+                _where(ctx.cond, 0.0, grad_out) if need_y else None)
 
 
 # -- public functions ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 Reading entries at an index is the linear map S, whose transpose Sᵀ scatters (adds) a
 gradient back into those entries. So the two are each other's adjoints: getitem's VJP is an
 index_put (with accumulation) into zeros, and index_put's VJP is a getitem and an index_put. Each VJP is written once
-and applies these ops with `run_op`: numpy on ndarrays in a plain backward, recorded ops on
+and applies these ops with `dispatch.apply`: numpy on ndarrays in a plain backward, recorded ops on
 Tensors under create_graph, so higher-order gradients work.
 
 Index kinds (numpy semantics): ints, slices, None, Ellipsis, integer arrays / int Tensors /
@@ -15,7 +15,8 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor, make_view
-from .common import as_tensor, run_op
+from .common import as_tensor
+from .dispatch import apply
 
 _ZERO = bytes(64)  # the buffer of Getitem.vjp's zeros (any dtype up to 64 bytes; read-only)
 
@@ -176,7 +177,7 @@ class Getitem(Function):
         shape = ctx.in_shape  # zeros as a stride-0 view of _ZERO, which IndexPut recognizes (no
         # array of A's size is written twice; np.broadcast_to would cost ~5 µs of Python per call)
         zeros = np.ndarray(shape, grad_out.dtype, _ZERO, strides=(0,) * len(shape))
-        return (run_op(IndexPut, zeros, grad_out, index=ctx.index, accumulate=ctx.scatter == "add"),)
+        return (apply(IndexPut, zeros, grad_out, index=ctx.index, accumulate=ctx.scatter == "add"),)
 
 
 class IndexPut(Function):
@@ -234,9 +235,9 @@ class IndexPut(Function):
                 ga = grad_out
             else:
                 zero = np.zeros((), dtype=grad_out.dtype)
-                ga = run_op(IndexPut, grad_out, zero, index=ctx.index, accumulate=False)
+                ga = apply(IndexPut, grad_out, zero, index=ctx.index, accumulate=False)
         if need_v:
-            gv = run_op(Getitem, grad_out, index=ctx.index, scatter=ctx.scatter)
+            gv = apply(Getitem, grad_out, index=ctx.index, scatter=ctx.scatter)
             extra = len(ctx.value_shape) - gv.ndim
             if extra > 0:  # numpy drops leading size-1 axes of a value written into fewer axes
                 gv = gv.reshape((1,) * extra + gv.shape)

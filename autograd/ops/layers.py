@@ -1,13 +1,21 @@
 """Network layers as single ops: embedding (with its adjoint embedding_dense_backward),
 dropout (inverted or classic) and a fused batch normalization with the closed-form VJP.
+
+Each VJP is written once: on ndarrays in a plain backward, on Tensors (recorded) under
+``create_graph=True``. The fused ones apply backward ops (`EmbeddingDenseBackward`,
+`BatchNormBackward`, `BatchNormWeightBackward`) through `dispatch.apply`: their numpy kernel
+runs directly in a plain backward, and their own VJP is the next derivative.
 """
+import math
+
 import numpy as np
 
 from ..creation import get_rng
+from ..engine import grad
 from ..function import Function
-from ..grad_mode import _grad
 from ..tensor import Tensor
 from .common import as_tensor
+from .dispatch import apply
 
 
 # -- embedding -----------------------------------------------------------------------------
@@ -26,6 +34,15 @@ class Embedding(Function):
     name = "embedding"
     rule = "W̄ = Sᵀ Ḡ  (scatter-add of Ḡ rows at I)"
     rule_latex = r"\bar W = S^\top \bar G"
+    generic = True
+
+    @staticmethod
+    def kernel(weight, *, indices, padding_idx=None, zero_padding=False):
+        """The forward formula on an ndarray table (`dispatch.apply` calls it in a plain backward)."""
+        out = weight[indices]
+        if zero_padding and padding_idx is not None:
+            out[indices == padding_idx] = 0
+        return out
 
     @staticmethod
     def forward(ctx, weight, *, indices, padding_idx=None, zero_padding=False):
@@ -33,16 +50,13 @@ class Embedding(Function):
         ctx.indices = indices
         ctx.padding_idx = padding_idx
         ctx.num_weights = weight.data.shape[0]
-        out = weight.data[indices]
-        if zero_padding and padding_idx is not None:
-            out[indices == padding_idx] = 0
-        return out
+        return Embedding.kernel(weight.data, indices=indices, padding_idx=padding_idx, zero_padding=zero_padding)
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        return (EmbeddingDenseBackward.apply(grad_out, indices=ctx.indices, num_weights=ctx.num_weights,
-                                             padding_idx=ctx.padding_idx),)
+        return (apply(EmbeddingDenseBackward, grad_out, indices=ctx.indices, num_weights=ctx.num_weights,
+                      padding_idx=ctx.padding_idx),)
 
 
 class EmbeddingDenseBackward(Function):
@@ -57,13 +71,11 @@ class EmbeddingDenseBackward(Function):
     name = "embedding_dense_backward"
     rule = "Ḡ = (P Ā)[I]"
     rule_latex = r"\bar G = (P \bar A)[I]"
+    generic = True
 
     @staticmethod
-    def forward(ctx, grad_output, *, indices, num_weights, padding_idx=None):
-        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
-        ctx.indices = indices
-        ctx.padding_idx = padding_idx
-        g = grad_output.data
+    def kernel(g, *, indices, num_weights, padding_idx=None):
+        """The forward formula on an ndarray G (`dispatch.apply` calls it in a plain backward)."""
         d = g.shape[-1]
         out = np.zeros((num_weights, d), dtype=g.dtype)
         np.add.at(out, indices.reshape(-1), g.reshape(-1, d))
@@ -72,9 +84,17 @@ class EmbeddingDenseBackward(Function):
         return out
 
     @staticmethod
+    def forward(ctx, grad_output, *, indices, num_weights, padding_idx=None):
+        """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
+        ctx.indices = indices
+        ctx.padding_idx = padding_idx
+        return EmbeddingDenseBackward.kernel(grad_output.data, indices=indices, num_weights=num_weights,
+                                             padding_idx=padding_idx)
+
+    @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        return (Embedding.apply(grad_out, indices=ctx.indices, padding_idx=ctx.padding_idx, zero_padding=True),)
+        return (apply(Embedding, grad_out, indices=ctx.indices, padding_idx=ctx.padding_idx, zero_padding=True),)
 
 
 def _indices(op, indices, num):
@@ -165,6 +185,7 @@ class Dropout(Function):
     name = "dropout"
     rule = "X̄ = Ḡ ⊙ M"
     rule_latex = r"\bar X = \bar G \odot M"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, *, mask):
@@ -228,96 +249,240 @@ class BatchNorm(Function):
     (μ = mean, σ² = biased variance + eps over every axis but the channel axis 1).
 
     Args: x (N, C, *) floating; optional weight γ (C,) and bias β (C,). Attrs: eps; mean,
-        invstd (C,) the batch statistics 1/σ the public function computed (non-tensor facts);
+        invstd (C,) the batch statistics 1/σ the public function computed (constants: the
+        values of x's statistics, which the VJP's ops differentiate themselves);
         has_weight, has_bias.
     Returns: Tensor of x's shape and dtype.
     VJP (M = number of entries per channel, sums over the non-channel axes):
         dX̂ = (dX − dμ)/σ − X̂ dσ/σ, dμ = (1/M) Σ dX, dσ = (1/M) Σ X̂ ⊙ dX
-        ⟨Ḡ ⊙ γ, dX̂⟩ summed ⇒ X̄ = (1/M) (γ/σ) (M Ḡ − Σ Ḡ − X̂ Σ(Ḡ ⊙ X̂)),
-        γ̄ = Σ Ḡ ⊙ X̂,  β̄ = Σ Ḡ.
-        Without create_graph this runs in numpy from the saved x and μ, 1/σ; with it, μ and
-        σ are recomputed from x with Tensor ops so higher derivatives are exact.
+        ⟨Ḡ ⊙ γ, dX̂⟩ summed ⇒ X̄ = (1/M) (γ/σ) (M Ḡ − Σ Ḡ − X̂ Σ(Ḡ ⊙ X̂))  (`BatchNormBackward`),
+        γ̄ = Σ Ḡ ⊙ X̂  (`BatchNormWeightBackward`),  β̄ = Σ Ḡ.
     Reference: Ioffe & Szegedy, arXiv:1502.03167.
     """
     name = "batch_norm"
     rule = "X̄ = (γ/σM)(M Ḡ − ΣḠ − X̂ Σ(Ḡ⊙X̂)),  γ̄ = Σ Ḡ⊙X̂,  β̄ = Σ Ḡ"
     rule_latex = (r"\bar X = \tfrac{\gamma}{\sigma M}\big(M \bar G - \textstyle\sum \bar G - \hat X \sum \bar G \odot "
                   r"\hat X\big),\; \bar\gamma = \textstyle\sum \bar G \odot \hat X,\; \bar\beta = \sum \bar G")
+    generic = True
+
+    @staticmethod
+    def kernel(x, *params, eps, mean, invstd, has_weight, has_bias, centered=None):
+        """The forward formula on ndarrays (`dispatch.apply` calls it in a plain backward)."""
+        shape = _channel_view(x.ndim)
+        scale = invstd * params[0] if has_weight else invstd
+        # `centered` (x − μ, a scratch array the caller made for the variance) is reused in place
+        out = centered if centered is not None else x - mean.reshape(shape)
+        out *= scale.reshape(shape)
+        if has_bias:
+            out += params[-1].reshape(shape)
+        return out
 
     @staticmethod
     def forward(ctx, x, *params, eps, mean, invstd, has_weight, has_bias, centered=None):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
-        xd = x.data
-        shape = (1, -1) + (1,) * (xd.ndim - 2)
         ctx.eps, ctx.mean, ctx.invstd = eps, mean, invstd
         ctx.has_weight, ctx.has_bias = has_weight, has_bias
-        scale = invstd
         if has_weight:
-            scale = invstd * params[0].data
             ctx.save_for_backward(x, params[0])
         else:
             ctx.save_for_backward(x)
-        # `centered` (x − μ, a scratch array the caller made for the variance) is reused in place
-        out = centered if centered is not None else xd - mean.reshape(shape)
-        out *= scale.reshape(shape)
-        if has_bias:
-            out += params[-1].data.reshape(shape)
-        return out
+        return BatchNorm.kernel(x.data, *[p.data for p in params], eps=eps, mean=mean, invstd=invstd,
+                                has_weight=has_weight, has_bias=has_bias, centered=centered)
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        saved = ctx.saved_tensors
-        x = saved[0]
-        weight = saved[1] if ctx.has_weight else None
+        x, *weight = ctx.saved                                             # x, and γ when affine
         need = ctx.needs_input_grad
-        ndim = x.data.ndim
-        axes = (0,) + tuple(range(2, ndim))
-        shape = (1, -1) + (1,) * (ndim - 2)
-        m = x.data.size // x.data.shape[1]
-        if not _grad.enabled:
-            # numpy: X̄ = a ⊙ Ḡ + b ⊙ (X − μ) + c per channel, with the sums Σ Ḡ and Σ Ḡ ⊙ (X − μ)
-            n, c = x.data.shape[:2]
-            xc = x.data - ctx.mean.reshape(shape)
-            g3 = grad_out.data.reshape(n, c, -1)
-            gsum = g3.sum(axis=2).sum(axis=0)
-            gxhat = np.einsum("ncp,ncp->c", g3, xc.reshape(n, c, -1)) * ctx.invstd
-            gx = None
-            if need[0]:
-                k = ctx.invstd / m
-                if weight is not None:
-                    k = k * weight.data
-                gx = grad_out.data * (k * m).reshape(shape)
-                xc *= (-k * gxhat * ctx.invstd).reshape(shape)
-                gx += xc
-                gx -= (k * gsum).reshape(shape)
-                gx = Tensor._make(gx, False, None)
-            grads = [gx]
-            if ctx.has_weight:
-                grads.append(Tensor._make(gxhat.astype(x.data.dtype, copy=False), False, None) if need[1] else None)
-            if ctx.has_bias:
-                grads.append(Tensor._make(gsum, False, None) if need[-1] else None)
-            return tuple(grads)
-        # create_graph: the same formula with Tensor ops, statistics recomputed from x
-        mu = x.mean(axis=axes, keepdims=True)
-        xc = x - mu
-        var = (xc * xc).mean(axis=axes, keepdims=True)
-        inv = (var + np.asarray(ctx.eps, dtype=x.data.dtype)) ** np.asarray(-0.5, dtype=x.data.dtype)
-        xhat = xc * inv
-        gsum = grad_out.sum(axis=axes, keepdims=True)
-        gxhat = (grad_out * xhat).sum(axis=axes, keepdims=True)
-        gx = None
-        if need[0]:
-            k = inv * np.asarray(1.0 / m, dtype=x.data.dtype)
-            if weight is not None:
-                k = k * weight.reshape(shape)
-            gx = k * (grad_out * np.asarray(m, dtype=x.data.dtype) - gsum - xhat * gxhat)
-        grads = [gx]
+        stats = dict(eps=ctx.eps, mean=ctx.mean, invstd=ctx.invstd)
+        gsum = _channel_sum(grad_out) if need[0] or ctx.has_bias and need[-1] else None          # β̄
+        gxhat = apply(BatchNormWeightBackward, grad_out, x, **stats) if need[0] or ctx.has_weight and need[1] else None
+        # the two sums are X̄'s too: its kernel gets their values (its own VJP differentiates X̄ itself)
+        grads = [apply(BatchNormBackward, grad_out, x, *weight, sums=(np.asarray(gsum), np.asarray(gxhat)), **stats)
+                 if need[0] else None]
         if ctx.has_weight:
-            grads.append(gxhat.reshape(-1) if need[1] else None)
+            grads.append(gxhat if need[1] else None)
         if ctx.has_bias:
-            grads.append(gsum.reshape(-1) if need[-1] else None)
+            grads.append(gsum if need[-1] else None)
         return tuple(grads)
+
+
+def _channel_view(ndim):
+    """Shape (1, -1, 1, …) that puts a (C,) vector on axis 1 of an ndim-dimensional array."""
+    return (1, -1) + (1,) * (ndim - 2)
+
+
+def _channel_sum(a):
+    """Σ over every axis but the channel axis 1 of an (N, C, *) ndarray or Tensor → (C,)."""
+    n, c = a.shape[:2]
+    return a.reshape(n, c, -1).sum(axis=2).sum(axis=0)
+
+
+class BatchNormBackward(Function):
+    """X̄ = γ J Ḡ: batch_norm's input adjoint, as an op of its own so that it can be
+    differentiated again. J = ∂X̂/∂X per channel, J v = r (v − m(v) − X̂ m(X̂ v)) with
+    r = 1/σ and m the mean over the channel's M entries; J is symmetric.
+
+    Args: grad G and x (N, C, *), optional weight γ (C,), one floating dtype. Attrs: eps,
+        mean, invstd (C,) of x, and optionally sums = (Σ G, Σ G ⊙ X̂) (C,) (constants: values
+        the kernel would compute, spared to it).
+    Returns: (N, C, *), dtype of x.
+    VJP (A = the adjoint of X̄, B = γ A; per channel a = Σ B ⊙ (G − m(G)), b = Σ B ⊙ X̂,
+    c = m(X̂ ⊙ G); X̄ = γ J G is linear in G and γ; ⟨B, J G⟩ = r a − r b c, with
+    ∇_X r = −(r²/M) X̂, ∇_X ⟨B, X̂⟩ = J B, ∇_X m(X̂ G) = J G / M):
+        Ḡ = J (γ A) = J B,   γ̄ = Σ A ⊙ J G,
+        X̄′ = −(r²/M) X̂ (a − b c) − r c J B − (r b / M) J G
+    """
+    name = "batch_norm_backward"
+    rule = "Ḡ = J(γA),  γ̄ = Σ A⊙JG,  X̄ = −(r²/M)X̂(a − bc) − rc J(γA) − (rb/M) JG"
+    rule_latex = (r"\bar G = J(\gamma A),\; \bar\gamma = \textstyle\sum A \odot J G,\; "
+                  r"\bar X = -\tfrac{r^2}{M}\hat X (a - bc) - rc\,J(\gamma A) - \tfrac{rb}{M} J G")
+    generic = True
+
+    @staticmethod
+    def kernel(g, x, *weight, eps, mean, invstd, sums=None):
+        """X̄ on ndarrays (the forward formula; `dispatch.apply` calls it in a plain backward):
+        a ⊙ Ḡ + b ⊙ (X − μ) + c per channel, with the sums Σ Ḡ and Σ Ḡ ⊙ X̂."""
+        shape = _channel_view(x.ndim)
+        m = x.size // x.shape[1]
+        if sums is None:
+            sums = (_channel_sum(g), BatchNormWeightBackward.kernel(g, x, eps=eps, mean=mean, invstd=invstd))
+        gsum, gxhat = sums
+        xc = x - mean.reshape(shape)
+        k = invstd / m
+        if weight:
+            k = k * weight[0]
+        gx = g * (k * m).reshape(shape)
+        xc *= (-k * gxhat * invstd).reshape(shape)
+        gx += xc
+        gx -= (k * gsum).reshape(shape)
+        return gx
+
+    @staticmethod
+    def forward(ctx, g, x, *weight, eps, mean, invstd, sums=None):
+        """X̄ (see the class docstring); saves G, X (and γ) for the next derivative."""
+        ctx.eps = eps
+        ctx.save_for_backward(g, x, *weight)
+        return BatchNormBackward.kernel(g.data, x.data, *[w.data for w in weight], eps=eps, mean=mean,
+                                        invstd=invstd, sums=sums)
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint A = grad_out (rule in the class docstring)."""
+        g, x, *weight = ctx.saved
+        need = ctx.needs_input_grad
+        axes = (0,) + tuple(range(2, x.ndim))
+        m = math.prod(x.shape) // x.shape[1]
+
+        def mean_c(v):
+            return v.sum(axis=axes, keepdims=True) / m
+
+        xc = x - mean_c(x)
+        r = (mean_c(xc * xc) + ctx.eps) ** -0.5
+        xhat = xc * r
+
+        def jac(v):  # J v = r (v − m(v) − X̂ m(X̂ v))
+            return r * (v - mean_c(v) - xhat * mean_c(xhat * v))
+
+        b_adj = grad_out * weight[0].reshape(_channel_view(x.ndim)) if weight else grad_out
+        jb = jac(b_adj) if need[0] or need[1] else None
+        jg = jac(g) if need[1] or (weight and need[2]) else None
+        gx = None
+        if need[1]:
+            a = (b_adj * (g - mean_c(g))).sum(axis=axes, keepdims=True)
+            b = (b_adj * xhat).sum(axis=axes, keepdims=True)
+            c = mean_c(xhat * g)
+            gx = (r * r / m) * xhat * (b * c - a) - (r * c) * jb - (r * b / m) * jg
+        grads = [jb if need[0] else None, gx]
+        if weight:
+            grads.append(_channel_sum(grad_out * jg) if need[2] else None)
+        return tuple(grads)
+
+
+class BatchNormWeightBackward(Function):
+    """γ̄ = Σ Ḡ ⊙ X̂ (sums over every axis but the channel axis 1): batch_norm's weight
+    adjoint, as an op of its own so that it can be differentiated again.
+
+    Args: grad G and x (N, C, *), one floating dtype. Attrs: eps, and mean, invstd (C,) of x
+        (constants: x's statistics, spared to the kernel).
+    Returns: (C,), dtype of x.
+    VJP (Ā (C,) = the adjoint of γ̄; ⟨Ā, Σ G ⊙ X̂⟩ is bilinear in G and X̂(X), dX̂ = J dX):
+        Ḡ = Ā ⊙ X̂ = batch_norm(X) with weight Ā (`BatchNorm` again),
+        X̄ = J (Ā G) = Ā J G  (`BatchNormBackward` with weight Ā).
+    """
+    name = "batch_norm_weight_backward"
+    rule = "Ḡ = Ā ⊙ X̂,  X̄ = Ā J Ḡ"
+    rule_latex = r"\bar G = \bar A \odot \hat X,\; \bar X = \bar A\, J G"
+    generic = True
+
+    @staticmethod
+    def kernel(g, x, *, eps, mean, invstd):
+        """γ̄ on ndarrays (`dispatch.apply` calls it in a plain backward): Σ Ḡ ⊙ (X − μ), times 1/σ."""
+        n, c = x.shape[:2]
+        xc = x - mean.reshape(_channel_view(x.ndim))
+        return np.einsum("ncp,ncp->c", g.reshape(n, c, -1), xc.reshape(n, c, -1)) * invstd
+
+    @staticmethod
+    def forward(ctx, g, x, *, eps, mean, invstd):
+        """γ̄ (see the class docstring); saves G and X for the next derivative."""
+        ctx.eps, ctx.mean, ctx.invstd = eps, mean, invstd
+        ctx.save_for_backward(g, x)
+        return BatchNormWeightBackward.kernel(g.data, x.data, eps=eps, mean=mean, invstd=invstd)
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint Ā = grad_out (rule in the class docstring)."""
+        g, x = ctx.saved
+        need = ctx.needs_input_grad
+        stats = dict(eps=ctx.eps, mean=ctx.mean, invstd=ctx.invstd)
+        gg = apply(BatchNorm, x, grad_out, has_weight=True, has_bias=False, **stats) if need[0] else None
+        gx = apply(BatchNormBackward, g, x, grad_out, **stats) if need[1] else None
+        return gg, gx
+
+
+def batch_norm_weight_backward(grad_output, input, eps=1e-5):
+    """The gradient of training-mode `batch_norm` with respect to its weight γ for the output
+    adjoint `grad_output`: γ̄ = Σ Ḡ ⊙ X̂ (see `BatchNormWeightBackward`).
+
+    Args:
+        grad_output (Tensor): (N, C, *), the adjoint of batch_norm's output (differentiable).
+        input (Tensor): (N, C, *) floating (differentiable).
+        eps (float): added to the variance in the denominator.
+
+    Returns:
+        Tensor (C,) of input's dtype.
+
+    Raises:
+        ValueError, TypeError: as `batch_norm`; ValueError if grad_output does not have input's shape.
+    """
+    x = as_tensor(input)
+    weight = Tensor(np.ones(x.data.shape[1:2], dtype=x.data.dtype), requires_grad=True)
+    out = batch_norm(x, None, None, weight, None, training=True, eps=eps)
+    return grad(out, weight, as_tensor(grad_output, x), create_graph=True)[0]
+
+
+def batch_norm_backward(grad_output, input, weight=None, eps=1e-5):
+    """The gradient of training-mode `batch_norm` with respect to its input for the output
+    adjoint `grad_output`: X̄ = γ J Ḡ, the op `BatchNormBackward` that batch_norm's VJP
+    applies (double backward of batch_norm differentiates it).
+
+    Args:
+        grad_output (Tensor): (N, C, *), the adjoint of batch_norm's output (differentiable).
+        input (Tensor): (N, C, *) floating (differentiable).
+        weight (Tensor or None): (C,) γ (differentiable).
+        eps (float): added to the variance in the denominator.
+
+    Returns:
+        Tensor of input's shape and dtype.
+
+    Raises:
+        ValueError, TypeError: as `batch_norm`; ValueError if grad_output does not have input's shape.
+    """
+    x = as_tensor(input)
+    if not x.requires_grad:
+        x = x.detach().requires_grad_()
+    out = batch_norm(x, None, None, weight, None, training=True, eps=eps)
+    return grad(out, x, as_tensor(grad_output, x), create_graph=True)[0]
 
 
 def update_running(buf, new, momentum):

@@ -5,8 +5,10 @@ Every loss computes an elementwise (per-sample) loss ℓ and reduces it: ``'none
 class weights for `cross_entropy`/`nll_loss` with class-index targets). In the VJPs the
 reduction's adjoint is written G: G = Ḡ / D (mean), Ḡ (sum) or Ḡ itself (none).
 
-Each VJP has two forms with the same formula: plain numpy when backward runs without a graph
-(the common case: fast), and Tensor ops when ``create_graph=True`` (so double backward works).
+Each VJP is written once: on ndarrays in a plain backward, on Tensors (recorded) with
+``create_graph=True``, so second derivatives come from differentiating that same body
+(`dispatch` covers np.where, the public ops and the backward Function `CrossEntropyBackward`).
+Softmax, log-softmax, sigmoid and softplus are the public ops' own code, not private copies.
 
 Targets that are class indices (int arrays), class weights and `pos_weight` are constants
 (no gradient); floating targets are differentiable inputs, as in PyTorch.
@@ -15,14 +17,16 @@ import warnings
 
 import numpy as np
 
-from .. import grad_mode
+from ..engine import grad
 from ..function import Function
 from ..tensor import Tensor
 from . import elementwise as ew
+from . import network as nw
 from .common import as_tensor
+from .dispatch import apply, call, where
 
-_grad = grad_mode._grad
 _REDUCTIONS = ("mean", "sum", "none")
+_INF = float("inf")
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -104,43 +108,28 @@ def _reduce(elem, reduction, count=None):
     return np.asarray(total / np.asarray(n, dtype=elem.dtype), dtype=elem.dtype)
 
 
-def _scale_np(ctx, grad_out):
-    """The reduction's adjoint G as an ndarray broadcasting against ℓ."""
-    g = grad_out.data
+def _scale(ctx, grad_out):
+    """The reduction's adjoint G (an ndarray or a Tensor, as grad_out) broadcasting against ℓ;
+    'mean' with nothing counted (all targets ignored) gives a zero gradient, as in PyTorch."""
     if ctx.reduction == "mean":
-        if not ctx.count:  # nothing counted (all targets ignored): zero gradient, as in PyTorch
-            return np.zeros_like(g)
-        return g / np.asarray(ctx.count, dtype=g.dtype)
-    return g
-
-
-def _scale_t(ctx, grad_out):
-    """The reduction's adjoint G as a Tensor (graph path)."""
-    if ctx.reduction == "mean":
-        count = ctx.count if ctx.count else np.inf  # nothing counted: zero gradient
-        return grad_out / _const(np.asarray(count, dtype=grad_out.data.dtype))
+        return grad_out / np.asarray(ctx.count if ctx.count else _INF, dtype=grad_out.dtype)
     return grad_out
 
 
-# -- class-probability helpers (class axis 1) -------------------------------------------------
-def _log_softmax_np(x):
-    """log softmax over axis 1, stable: z = x − max, log p = z − log Σ exp z."""
-    z = x - x.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+def _per_class(G, shape):
+    """G of a class-axis loss reshaped to broadcast against the (N, C, d1, …) input: ℓ of
+    'none' is (N, d1, …), so G gets a size-1 class axis; a 0-d G broadcasts as it is."""
+    return G.reshape((shape[0], 1) + shape[2:]) if G.ndim else G
 
 
-def _softmax_np(x):
-    """softmax over axis 1, stable."""
-    e = np.exp(x - x.max(axis=1, keepdims=True))
-    e /= e.sum(axis=1, keepdims=True)
-    return e
+def _log_softmax(xd):
+    """log softmax over the class axis 1 of an ndarray: the public op's values."""
+    return call(nw.log_softmax, xd, axis=1)
 
 
-def _log_softmax_t(x):
-    """log softmax over axis 1 with Tensor ops (graph path). The subtracted max is a
-    constant: log softmax does not depend on it, so its gradient is exact."""
-    z = x - _const(x.data.max(axis=1, keepdims=True))
-    return z - ew.log(ew.exp(z).sum(axis=1, keepdims=True))
+def _softmax(x):
+    """softmax over the class axis 1: the public op (Tensor) or its values (ndarray)."""
+    return call(nw.softmax, x, axis=1)
 
 
 _ROWS = {}  # N → read-only np.arange(N): the row index of the class-axis pick, made once per N
@@ -194,6 +183,31 @@ def _class_view(shape):
     return (1, shape[1]) + (1,) * (len(shape) - 2)
 
 
+def _q_and_s(shape, dtype, t, target, valid, weight, eps):
+    """Cross-entropy's target weights Q (broadcasting against the (N, C, …) logits) and
+    s = Σ_c Q_c (N, 1, …): for probability targets `t` (an ndarray or a Tensor, so Q stays
+    differentiable in t), Q = w ((1 − ε) t + ε / C); for class indices, the dense constant
+    Q = valid ((1 − ε) w_t onehot(t) + (ε / C) w)."""
+    C = shape[1]
+    wv = weight.reshape(_class_view(shape)) if weight is not None else None
+    if t is not None:
+        q = t if eps == 0 else t * (1 - eps) + eps / C
+        if wv is not None:
+            q = q * wv
+        return q, q.sum(axis=1, keepdims=True)
+    q = np.zeros(shape, dtype=dtype)
+    w_t = weight[target] if weight is not None else np.ones(target.shape, dtype=dtype)
+    _add_at(q, target, (1 - eps) * w_t)
+    s = (1 - eps) * w_t
+    if eps:
+        q += (eps / C) * (wv if wv is not None else np.ones(_class_view(shape), dtype))
+        s = s + (eps / C) * (weight.sum() if weight is not None else C)
+    if valid is not None:
+        q *= valid[:, None]
+        s = s * valid
+    return q, s[:, None].astype(dtype, copy=False)
+
+
 class CrossEntropy(Function):
     """Cross-entropy from logits, fused with log-softmax (class axis 1).
 
@@ -203,25 +217,26 @@ class CrossEntropy(Function):
         with probability targets, the target (same shape as logits) is a second Tensor input.
     Returns: 0-d Tensor ('mean', 'sum') or ℓ of shape (N, d1, …) ('none'); dtype of logits.
 
-    Forward (per position; the log-sum-exp trick keeps it finite at logits ±1000):
-        m = max_c x_c, z = x − m, lse = log Σ_c exp z_c (= logsumexp(x) − m), log p = z − lse
-        (exp z ≤ 1, so nothing overflows; the largest term of the sum is 1, so log never sees 0).
-        Class index t: ℓ = −log p_t = lse − z_t, the negative log-likelihood of t under
+    Forward (per position): log p = log_softmax(x) over the class axis (the public op's
+        code: the log-sum-exp trick keeps it finite at logits ±1000).
+        Class index t: ℓ = −log p_t, the negative log-likelihood of t under
         p = softmax(x), which is the cross-entropy H(onehot(t), p). In general
         ℓ = −Σ_c Q_c log p_c with the target weights Q:
         class indices t: Q_c = valid · ((1 − ε) w_t 1[c = t] + (ε / C) w_c),
                          'mean' divides by D = Σ valid · w_t (PyTorch's weighted mean);
         probabilities T: Q_c = w_c ((1 − ε) T_c + ε / C), 'mean' divides by D = N·d1·….
-    VJP (per position, adjoint G of ℓ; p = softmax(x) = exp(log p)):
+    VJP (per position, adjoint G of ℓ; p = softmax(x)):
         d lse = Σ_k p_k dx_k = ⟨p, dx⟩ ⇒ d log p_c = dx_c − ⟨p, dx⟩
         dℓ = −Σ_c Q_c d log p_c = −⟨Q, dx⟩ + s ⟨p, dx⟩ = ⟨s p − Q, dx⟩,  s = Σ_c Q_c
-        ⇒ X̄ = G ⊙ (s p − Q); for one-hot targets without weights or smoothing (s = 1):
-          X̄ = G ⊙ (softmax(X) − onehot(t))
-        dℓ / dT_c = −(1 − ε) w_c log p_c ⇒ T̄ = −G (1 − ε) w ⊙ log p   (probability targets)
+        ⇒ X̄ = G ⊙ (s p − Q)  (the backward op `CrossEntropyBackward`); for one-hot targets
+          without weights or smoothing (s = 1): X̄ = G ⊙ (softmax(X) − onehot(t))
+        dℓ / dT_c = −(1 − ε) w_c log p_c ⇒ T̄ = −G (1 − ε) w ⊙ log_softmax(X)
+          (probability targets; log_softmax is the public op)
     """
     name = "cross_entropy"
     rule = "X̄ = G ⊙ (softmax(X) − onehot(t))"
     rule_latex = r"\bar X = G \odot (\mathrm{softmax}(X) - \mathrm{onehot}(t))"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, *maybe_target, target=None, valid=None, weight=None, label_smoothing=0.0,
@@ -230,151 +245,117 @@ class CrossEntropy(Function):
         xd = x.data
         ctx.reduction = reduction
         ctx.eps = eps = label_smoothing
-        ctx.weight = weight
-        z = np.subtract(xd, xd.max(axis=1, keepdims=True))
-        if not maybe_target and valid is None and weight is None and not eps:
-            # the common case (class indices, nothing ignored, no weight or smoothing): ℓ = lse − z_t;
-            # exp(z) and its sum are kept: the VJP's softmax is e / Σe (no second exp pass)
-            ctx.target = target
-            ctx.valid = None
-            z_t = _gather(z, target)
-            e = np.exp(z, out=z)                                           # z is reused as exp(z)
-            s = e.sum(axis=1, keepdims=True)
-            ctx.save_for_backward(x, _const(e), _const(s))
-            elem = np.log(s[:, 0])
-            elem -= z_t
+        ctx.weight, ctx.target, ctx.valid = weight, target, valid
+        logp = _log_softmax(xd)
+        # log p is kept only as an input of `CrossEntropyBackward` (its kernel's softmax is exp(log p))
+        ctx.save_for_backward(x, _const(logp), *maybe_target)
+        if maybe_target:  # class probabilities
+            q, _ = _q_and_s(xd.shape, xd.dtype, maybe_target[0].data, None, None, weight, eps)
+            elem = (q * logp).sum(axis=1)
+            np.negative(elem, out=elem)
+            ctx.count = elem.size
+            return _reduce(elem, reduction)
+        elem = _gather(logp, target)                                       # log p_t (a new array)
+        np.negative(elem, out=elem)                                        # −log p_t
+        if valid is None and weight is None and not eps:
+            # the common case (class indices, nothing ignored, no weight or smoothing)
             ctx.count = n = elem.size
             if reduction == "mean" and n:  # `_reduce`'s mean (Σ ℓ / n in ℓ's dtype), fewer round trips
                 return np.asarray(np.add.reduce(elem, axis=None) / np.asarray(n, dtype=elem.dtype))
             return _reduce(elem, reduction, n)
-        C = xd.shape[1]
-        if maybe_target:  # class probabilities
-            lse = np.log(np.exp(z).sum(axis=1, keepdims=True))
-            t = maybe_target[0]
-            ctx.save_for_backward(x, t)
-            q = t.data if eps == 0 else t.data * (1 - eps) + eps / C
+        elem, ctx.count = _class_weighted(elem, target, valid, weight)     # −log p_t, weighted
+        if eps:
+            C = xd.shape[1]
             if weight is not None:
-                q = q * weight.reshape(_class_view(xd.shape))
-            elem = (q * (lse - z)).sum(axis=1)
-            ctx.count = elem.size
-            return _reduce(elem, reduction)
-        ctx.save_for_backward(x)
-        ctx.target = target
-        ctx.valid = valid
-        z_t = _gather(z, target)
-        if eps:
-            if weight is None:
-                z_sum = z.sum(axis=1)
-            else:
-                z_sum = (z * weight.reshape(_class_view(xd.shape))).sum(axis=1)
-        lse = np.log(np.exp(z, out=z).sum(axis=1))                         # z is reused as exp(z)
-        elem, ctx.count = _class_weighted(lse - z_t, target, valid, weight)  # −log p_t, weighted
-        if eps:
-            if weight is None:
-                smooth = C * lse - z_sum                                   # −Σ_c log p_c
-            else:
-                smooth = lse * weight.sum() - z_sum                        # −Σ_c w_c log p_c
+                logp = logp * weight.reshape(_class_view(xd.shape))
+            smooth = logp.sum(axis=1)
+            np.negative(smooth, out=smooth)                                # −Σ_c w_c log p_c
             if valid is not None:
                 smooth = smooth * valid
             elem = (1 - eps) * elem + (eps / C) * smooth
         return _reduce(elem.astype(xd.dtype, copy=False), reduction, ctx.count)
 
     @staticmethod
-    def _q_index(ctx, shape, dtype):
-        """Dense Q and s = Σ_c Q (class-index targets) as arrays of `shape` / (N, 1, …)."""
-        C = shape[1]
-        eps, weight, valid, target = ctx.eps, ctx.weight, ctx.valid, ctx.target
-        q = np.zeros(shape, dtype=dtype)
-        w_t = weight[target] if weight is not None else np.ones(target.shape, dtype=dtype)
-        _add_at(q, target, (1 - eps) * w_t)
-        s = (1 - eps) * w_t
-        if eps:
-            wv = weight.reshape(_class_view(shape)) if weight is not None else np.ones(_class_view(shape), dtype)
-            q += (eps / C) * wv
-            s = s + (eps / C) * (weight.sum() if weight is not None else C)
-        if valid is not None:
-            q *= valid[:, None]
-            s = s * valid
-        return q, s[:, None].astype(dtype, copy=False)
+    def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
+        x, logp, *t = ctx.saved
+        need = ctx.needs_input_grad
+        G = _per_class(_scale(ctx, grad_out), x.shape)
+        gx = apply(CrossEntropyBackward, G, x, logp, *t, target=ctx.target, valid=ctx.valid, weight=ctx.weight,
+                   eps=ctx.eps) if need[0] else None
+        if not t:
+            return (gx,)
+        gt = None
+        if need[1]:
+            gt = (G * -(1 - ctx.eps)) * call(nw.log_softmax, x, axis=1)
+            if ctx.weight is not None:
+                gt = gt * ctx.weight.reshape(_class_view(x.shape))
+        return gx, gt
+
+
+class CrossEntropyBackward(Function):
+    """X̄ = G ⊙ (s softmax(X) − Q): the logits' adjoint of `cross_entropy` (see there for Q
+    and s = Σ_c Q_c), as an op of its own so that it can be differentiated again.
+
+    Args: grad G (0-d, or (N, 1, d1, …) for reduction 'none'), logits X (N, C, d1, …),
+        L = log_softmax(X) from the forward (a constant: X̄ depends on X through X itself, L
+        only spares the kernel a second softmax) and, for probability targets, the target T
+        (X's shape). Attrs (class-index targets: Q is a constant): target, valid, weight, eps
+        as in `CrossEntropy`.
+    Returns: (N, C, d1, …), dtype of X.
+    VJP (A = the adjoint of X̄, p = softmax(X); Q and s are linear in T, constant in X and G):
+        dX̄ = dG ⊙ (s p − Q) + G s dp + G (ds p − dQ),  dp = p ⊙ (dX − ⟨p, dX⟩)
+        ⟨A, dG ⊙ (s p − Q)⟩            ⇒ Ḡ = Σ_c A ⊙ (s p − Q)   (the engine sums the class axis)
+        ⟨A, G s p ⊙ (dX − ⟨p, dX⟩)⟩    ⇒ X̄′ = p ⊙ (B − ⟨B, p⟩),  B = G s ⊙ A  (softmax's VJP)
+        dQ = (1 − ε) w ⊙ dT, ds = Σ_c dQ_c ⇒ T̄ = (1 − ε) w ⊙ G (⟨A, p⟩ − A)
+    """
+    name = "cross_entropy_backward"
+    rule = "Ḡ = Σ A ⊙ (s p − Q),  X̄ = p ⊙ (B − ⟨B, p⟩), B = G s A"
+    rule_latex = (r"\bar G = \textstyle\sum_c A \odot (s p - Q),\; \bar X = p \odot (B - \langle B, p \rangle),"
+                  r"\; B = G s A")
+    generic = True
+
+    @staticmethod
+    def kernel(g, x, logp, *t, target=None, valid=None, weight=None, eps=0.0):
+        """X̄ on ndarrays (the forward formula; `dispatch.apply` calls it in a plain backward)."""
+        p = np.exp(logp)                                                   # softmax(x), updated in place
+        if t or valid is not None or weight is not None or eps:
+            q, s = _q_and_s(x.shape, x.dtype, t[0] if t else None, target, valid, weight, eps)
+            p *= s
+            p -= q
+        else:
+            _add_at(p, target, -1)                                         # p − onehot(t)
+        p *= g
+        return p
+
+    @staticmethod
+    def forward(ctx, g, x, logp, *t, target=None, valid=None, weight=None, eps=0.0):
+        """X̄ (see the class docstring); saves G, X (and T) for the next derivative."""
+        ctx.target, ctx.valid, ctx.weight, ctx.eps = target, valid, weight, eps
+        ctx.save_for_backward(g, x, *t)
+        return CrossEntropyBackward.kernel(g.data, x.data, logp.data, *[v.data for v in t], target=target,
+                                           valid=valid, weight=weight, eps=eps)
 
     @staticmethod
     def vjp(ctx, grad_out):
-        """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
-        saved = ctx.saved_tensors
-        x = saved[0]
-        prob = len(ctx.needs_input_grad) == 2  # the probability target is a second input
-        if len(saved) == 3 and not _grad.enabled:
-            # the common case (class indices, nothing ignored, no weight or smoothing), numpy
-            # path, with exp(z) and Σ exp(z) from the forward
-            if not ctx.needs_input_grad[0]:
-                return (None,)
-            G = _scale_np(ctx, grad_out)
-            e, s = saved[1].data, saved[2].data
-            none = ctx.reduction == "none"
-            p = e * ((G[:, None] if none else G) / s)                    # G ⊙ softmax(x)
-            if none:
-                _add_at(p, ctx.target, -G)                               # − G ⊙ onehot(t)
-            elif e.ndim == 2:
-                p[_rows(e.shape[0]), ctx.target] -= G                    # (a − G = a + (−G) exactly)
-            else:
-                _add_at(p, ctx.target, -G)
-            return (_const(p),)
-        need_x = ctx.needs_input_grad[0]
-        need_t = prob and ctx.needs_input_grad[1]
-        shape, dtype = x.data.shape, x.data.dtype
-        C = shape[1]
-        eps = ctx.eps
-        wv = ctx.weight.reshape(_class_view(shape)) if ctx.weight is not None else None
-        if not _grad.enabled:  # numpy path
-            G = _scale_np(ctx, grad_out)
-            if ctx.reduction == "none":
-                G = G[:, None]
-            gx = gt = None
-            if prob:
-                t = saved[1].data
-                if need_x:
-                    q = t if eps == 0 else t * (1 - eps) + eps / C
-                    if wv is not None:
-                        q = q * wv
-                    gx = (_softmax_np(x.data) * q.sum(axis=1, keepdims=True) - q) * G
-                if need_t:
-                    gt = _log_softmax_np(x.data) * (-(1 - eps) * G)
-                    if wv is not None:
-                        gt = gt * wv
-                return _const(gx) if gx is not None else None, _const(gt) if gt is not None else None
-            if not need_x:
-                return (None,)
-            xd = x.data
-            p = np.subtract(xd, xd.max(axis=1, keepdims=True))
-            np.exp(p, out=p)
-            p /= p.sum(axis=1, keepdims=True)
-            q, s = CrossEntropy._q_index(ctx, shape, dtype)
-            p *= s
-            p -= q
-            p *= G
-            return (_const(p),)
-        # graph path (create_graph=True)
-        G = _scale_t(ctx, grad_out)
-        if ctx.reduction == "none":
-            G = G.reshape((shape[0], 1) + shape[2:])
-        logp = _log_softmax_t(x)
-        p = ew.exp(logp)
-        if prob:
-            t = saved[1]
-            q = t if eps == 0 else t * (1 - eps) + eps / C
-            if wv is not None:
-                q = q * _const(wv)
-            gx = (p * q.sum(axis=1, keepdims=True) - q) * G if need_x else None
-            gt = None
-            if need_t:
-                gt = logp * G * (-(1 - eps))
-                if wv is not None:
-                    gt = gt * _const(wv)
-            return gx, gt
-        if not need_x:
-            return (None,)
-        q, s = CrossEntropy._q_index(ctx, shape, dtype)
-        return ((p * _const(s) - _const(q)) * G,)
+        """Input adjoints for the output adjoint A = grad_out (rule in the class docstring)."""
+        g, x, *t = ctx.saved
+        need = ctx.needs_input_grad
+        p = _softmax(x)
+        q, s = _q_and_s(x.shape, x.dtype, t[0] if t else None, ctx.target, ctx.valid, ctx.weight, ctx.eps)
+        gg = grad_out * (p * s - q) if need[0] else None
+        gx = None
+        if need[1]:
+            b = grad_out * (g * s)
+            gx = p * (b - (b * p).sum(axis=1, keepdims=True))
+        if not t:
+            return gg, gx, None
+        gt = None
+        if need[3]:
+            gt = ((grad_out * p).sum(axis=1, keepdims=True) - grad_out) * (g * (1 - ctx.eps))
+            if ctx.weight is not None:
+                gt = gt * ctx.weight.reshape(_class_view(x.shape))
+        return gg, gx, None, gt
 
 
 class NllLoss(Function):
@@ -392,6 +373,7 @@ class NllLoss(Function):
     name = "nll_loss"
     rule = "X̄ = −G ⊙ w_t onehot(t)"
     rule_latex = r"\bar X = -G \odot w_t\, \mathrm{onehot}(t)"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, target=None, valid=None, weight=None, reduction="mean"):
@@ -405,20 +387,13 @@ class NllLoss(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
-        dtype = grad_out.data.dtype
         target, valid, weight = ctx.target, ctx.valid, ctx.weight
-        q = np.ones(target.shape, dtype=dtype) if weight is None else weight[target]
+        q = np.ones(target.shape, dtype=grad_out.dtype) if weight is None else weight[target]
         if valid is not None:
             q = q * valid
-        dense = np.zeros(ctx.in_shape, dtype=dtype)
-        _add_at(dense, target, -q)
-        if not _grad.enabled:
-            G = _scale_np(ctx, grad_out)
-            return (_const(dense * (G[:, None] if ctx.reduction == "none" else G)),)
-        G = _scale_t(ctx, grad_out)
-        if ctx.reduction == "none":
-            G = G.reshape((ctx.in_shape[0], 1) + ctx.in_shape[2:])
-        return (_const(dense) * G,)
+        dense = np.zeros(ctx.in_shape, dtype=grad_out.dtype)
+        _add_at(dense, target, -q)                                         # −Q, a constant
+        return (dense * _per_class(_scale(ctx, grad_out), ctx.in_shape),)
 
 
 # -- public functions ------------------------------------------------------------------------
@@ -546,6 +521,32 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     return out
 
 
+def cross_entropy_backward(grad_output, input, target, weight=None, ignore_index=-100, reduction="mean",
+                           label_smoothing=0.0):
+    """The gradient of `cross_entropy` with respect to its logits for the loss adjoint
+    `grad_output`: X̄ = G ⊙ (s softmax(X) − Q), the op `CrossEntropyBackward` that
+    cross_entropy's VJP applies (double backward of cross_entropy differentiates it).
+
+    Args:
+        grad_output: adjoint of the loss: 0-d for 'mean' and 'sum', the loss's shape
+            (N, d1, …) for 'none'; floating Tensor (differentiable).
+        input, target, weight, ignore_index, reduction, label_smoothing: as `cross_entropy`
+            (input and a probability target are differentiable).
+
+    Returns:
+        Tensor of input's shape and dtype.
+
+    Raises:
+        TypeError, ValueError: as `cross_entropy`; ValueError if grad_output does not have the
+            loss's shape.
+    """
+    x = _float_input("cross_entropy_backward", input)
+    if not x.requires_grad:
+        x = x.detach().requires_grad_()
+    loss = cross_entropy(x, target, weight, ignore_index, reduction, label_smoothing)
+    return grad(loss, x, as_tensor(grad_output, x), create_graph=True)[0]
+
+
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """Negative log-likelihood loss of class indices given log-probabilities (PyTorch's
     `nll_loss`; see `NllLoss`). Use with `log_softmax` outputs.
@@ -577,13 +578,10 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 # -- elementwise losses ------------------------------------------------------------------------
 def _weighted_g(ctx, grad_out, w):
-    """G w: the reduction's adjoint times the constant weight w (None: no weight), an ndarray
-    without a graph and a Tensor when ``create_graph=True``."""
-    if not _grad.enabled:
-        G = _scale_np(ctx, grad_out)
-        return G if w is None else G * w
-    G = _scale_t(ctx, grad_out)
-    return G if w is None else G * _const(w)
+    """G w: the reduction's adjoint times the constant weight w (None: no weight), of
+    grad_out's kind (ndarray or Tensor)."""
+    G = _scale(ctx, grad_out)
+    return G if w is None else G * w
 
 
 class MseLoss(Function):
@@ -597,6 +595,7 @@ class MseLoss(Function):
     name = "mse_loss"
     rule = "X̄ = 2 G ⊙ (X − Y),  Ȳ = −X̄"
     rule_latex = r"\bar X = 2 G \odot (X - Y),\; \bar Y = -\bar X"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, y, reduction="mean"):
@@ -610,12 +609,9 @@ class MseLoss(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
-        x, y = ctx.saved_tensors
+        x, y = ctx.saved
         need_x, need_y = ctx.needs_input_grad
-        if not _grad.enabled:
-            gx = (x.data - y.data) * (2 * _scale_np(ctx, grad_out))
-            return (_const(gx) if need_x else None), (_const(-gx) if need_y else None)
-        gx = (x - y) * (_scale_t(ctx, grad_out) * 2)
+        gx = (x - y) * (_scale(ctx, grad_out) * 2)
         return (gx if need_x else None), (-gx if need_y else None)
 
 
@@ -630,6 +626,7 @@ class L1Loss(Function):
     name = "l1_loss"
     rule = "X̄ = G ⊙ sign(X − Y),  Ȳ = −X̄"
     rule_latex = r"\bar X = G \odot \mathrm{sign}(X - Y),\; \bar Y = -\bar X"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, y, reduction="mean"):
@@ -644,10 +641,7 @@ class L1Loss(Function):
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
         need_x, need_y = ctx.needs_input_grad
-        if not _grad.enabled:
-            gx = ctx.sign * _scale_np(ctx, grad_out)
-            return (_const(gx) if need_x else None), (_const(-gx) if need_y else None)
-        gx = _scale_t(ctx, grad_out) * _const(ctx.sign)
+        gx = _scale(ctx, grad_out) * ctx.sign
         return (gx if need_x else None), (-gx if need_y else None)
 
 
@@ -676,6 +670,7 @@ class BinaryCrossEntropy(Function):
     name = "binary_cross_entropy"
     rule = "X̄ = G w (X − Y) / (X (1 − X)),  Ȳ = G w (log(1 − X) − log X)"
     rule_latex = r"\bar X = G w \frac{X - Y}{X (1 - X)},\; \bar Y = G w (\log(1 - X) - \log X)"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, y, weight=None, reduction="mean"):
@@ -692,54 +687,30 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
-        x, y = ctx.saved_tensors
+        x, y = ctx.saved
         need_x, need_y = ctx.needs_input_grad
-        w = ctx.weight
-        eps = np.asarray(_EPS_BCE, dtype=x.data.dtype)
-        G = _weighted_g(ctx, grad_out, w)
+        G = _weighted_g(ctx, grad_out, ctx.weight)
         gx = gy = None
-        if not _grad.enabled:
-            xd, yd = x.data, y.data
-            if need_x:
-                gx = _const(G * (xd - yd) / np.maximum(xd * (1 - xd), eps))
-            if need_y:
-                with np.errstate(divide="ignore"):
-                    gy = _const(G * (np.maximum(np.log1p(-xd), -100) - np.maximum(np.log(xd), -100)))
-            return gx, gy
         if need_x:
-            den = x * (1 - x)
-            gx = G * (x - y) / ew.where(den.data > eps, den, eps)
+            gx = G * (x - y) / np.maximum(x * (1 - x), np.asarray(_EPS_BCE, dtype=x.dtype))
         if need_y:
-            xd = x.data
-            log_x = ew.where(xd > np.exp(-100.0), ew.log(ew.where(xd > 0, x, 1.0)), -100.0)
-            one_m = 1 - x
-            log_1x = ew.where(one_m.data > np.exp(-100.0), ew.log(ew.where(one_m.data > 0, one_m, 1.0)), -100.0)
-            gy = G * (log_1x - log_x)
+            xd = np.asarray(x)
+            gy = G * (_clamped_log(np.log1p, -x, xd < 1, 0) - _clamped_log(np.log, x, xd > 0, 1))
         return gx, gy
 
 
-def _softplus_neg_np(x):
-    """log(1 + exp(−x)), stable: log1p(exp(−|x|)) + max(−x, 0)."""
-    return np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+def _clamped_log(log, arg, ok, safe):
+    """max(log(arg), −100) where the constant mask `ok` holds, −100 elsewhere (where log(arg)
+    is −inf): the argument is replaced by `safe` there, so a recorded log's derivative stays
+    finite (PyTorch's clamp of BCE's logs). `log` is np.log or np.log1p (ufuncs: they
+    dispatch to tracegrad's ops on Tensors)."""
+    return where(ok, np.maximum(log(where(ok, arg, safe)), -100), -100)
 
 
-def _sigmoid_np(x):
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1, e) / (1 + e)
-
-
-def _abs_t(x):
-    return ew.where(x.data >= 0, x, -x)
-
-
-def _softplus_neg_t(x):
-    """log(1 + exp(−x)) with Tensor ops (graph path), stable."""
-    return ew.log(1 + ew.exp(-_abs_t(x))) + ew.where(x.data < 0, -x, 0.0)
-
-
-def _sigmoid_t(x):
-    e = ew.exp(-_abs_t(x))
-    return ew.where(x.data >= 0, _const(np.ones((), x.data.dtype)), e) / (1 + e)
+def _softplus_neg(x):
+    """sp(−x) = log(1 + e^{−x}) = log1p(e^{−|x|}) + max(−x, 0), stable: the public `softplus`
+    (no linear threshold) on a Tensor, its values on an ndarray."""
+    return call(ew.softplus, -x, threshold=_INF)
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -757,6 +728,7 @@ class BinaryCrossEntropyWithLogits(Function):
     name = "binary_cross_entropy_with_logits"
     rule = "X̄ = G w (σ(X) − Y)  (with pos_weight: G w (l σ(X) − pw Y))"
     rule_latex = r"\bar X = G w (\sigma(X) - Y)"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, y, weight=None, pos_weight=None, reduction="mean"):
@@ -764,7 +736,7 @@ class BinaryCrossEntropyWithLogits(Function):
         ctx.reduction, ctx.weight, ctx.pos_weight = reduction, weight, pos_weight
         ctx.save_for_backward(x, y)
         xd, yd = x.data, y.data
-        sp = _softplus_neg_np(xd)
+        sp = _softplus_neg(xd)
         if pos_weight is None:
             elem = (1 - yd) * xd + sp
         else:
@@ -774,31 +746,16 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
-        x, y = ctx.saved_tensors
+        x, y = ctx.saved
         need_x, need_y = ctx.needs_input_grad
-        w, pw = ctx.weight, ctx.pos_weight
-        G = _weighted_g(ctx, grad_out, w)
+        pw = ctx.pos_weight
+        G = _weighted_g(ctx, grad_out, ctx.weight)
         gx = gy = None
-        if not _grad.enabled:
-            xd, yd = x.data, y.data
-            if need_x:
-                s = _sigmoid_np(xd)
-                gx = (s - yd) if pw is None else ((1 + (pw - 1) * yd) * s - pw * yd)
-                gx = _const(gx * G)
-            if need_y:
-                gy = -xd if pw is None else (pw - 1) * _softplus_neg_np(xd) - xd
-                gy = _const(gy * G)
-            return gx, gy
         if need_x:
-            s = _sigmoid_t(x)
-            if pw is None:
-                gx = (s - y) * G
-            else:
-                pwt = _const(pw)
-                gx = ((1 + (pwt - 1) * y) * s - pwt * y) * G
+            s = call(ew.sigmoid, x)
+            gx = ((s - y) if pw is None else ((1 + (pw - 1) * y) * s - pw * y)) * G
         if need_y:
-            gy = -x if pw is None else _softplus_neg_t(x) * _const(pw - 1) - x
-            gy = gy * G
+            gy = (-x if pw is None else (pw - 1) * _softplus_neg(x) - x) * G
         return gx, gy
 
 
@@ -816,6 +773,7 @@ class KlDiv(Function):
     name = "kl_div"
     rule = "X̄ = −G ⊙ Y,  Ȳ = G ⊙ (log Y + 1 − X)"
     rule_latex = r"\bar X = -G \odot Y,\; \bar Y = G \odot (\log Y + 1 - X)"
+    generic = True
 
     @staticmethod
     def forward(ctx, x, y, reduction="mean", log_target=False):
@@ -839,34 +797,17 @@ class KlDiv(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
-        x, y = ctx.saved_tensors
+        x, y = ctx.saved
         need_x, need_y = ctx.needs_input_grad
-        yd = y.data
-        if not _grad.enabled:
-            G = _scale_np(ctx, grad_out)
-            gx = gy = None
-            if ctx.log_target:
-                e = np.exp(yd)
-                if need_x:
-                    gx = _const(-G * e)
-                if need_y:
-                    gy = _const(G * e * (yd - x.data + 1))
-            else:
-                if need_x:
-                    gx = _const(-G * yd)
-                if need_y:
-                    pos = yd > 0
-                    gy = _const(G * np.where(pos, np.log(np.where(pos, yd, 1)) + 1 - x.data, 0))
-            return gx, gy
-        G = _scale_t(ctx, grad_out)
+        G = _scale(ctx, grad_out)
         if ctx.log_target:
-            e = ew.exp(y)
+            e = np.exp(y)
             return ((-G * e) if need_x else None), ((G * e * (y - x + 1)) if need_y else None)
         gx = -G * y if need_x else None
         gy = None
         if need_y:
-            pos = yd > 0
-            gy = G * ew.where(pos, ew.log(ew.where(pos, y, 1.0)) + 1 - x, 0.0)
+            pos = np.asarray(y) > 0
+            gy = G * where(pos, np.log(where(pos, y, 1)) + 1 - x, 0)
         return gx, gy
 
 
@@ -882,6 +823,7 @@ class HingeLoss(Function):
     name = "hinge_loss"
     rule = "S̄ = −G ⊙ 1[m − Y S > 0] ⊙ Y"
     rule_latex = r"\bar S = -G \odot \mathbb{1}[m - Y S > 0] \odot Y"
+    generic = True
 
     @staticmethod
     def forward(ctx, s, y, margin=1.0, reduction="mean"):
@@ -896,13 +838,9 @@ class HingeLoss(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint Ḡ (rule in the class docstring)."""
-        s, y = ctx.saved_tensors
+        s, y = ctx.saved
         need_s, need_y = ctx.needs_input_grad
-        act = ctx.active.astype(s.data.dtype)
-        if not _grad.enabled:
-            G = _scale_np(ctx, grad_out) * act
-            return ((_const(-G * y.data) if need_s else None), (_const(-G * s.data) if need_y else None))
-        G = _scale_t(ctx, grad_out) * _const(act)
+        G = _scale(ctx, grad_out) * ctx.active.astype(s.dtype)
         return ((-G * y) if need_s else None), ((-G * s) if need_y else None)
 
 

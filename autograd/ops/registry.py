@@ -112,6 +112,8 @@ OPS = [
     Op("embedding_dense_backward", ly.EmbeddingDenseBackward, ly.embedding_dense_backward, method=False),
     Op("dropout", ly.Dropout, ly.dropout, method=False),
     Op("batch_norm", ly.BatchNorm, ly.batch_norm, method=False),
+    Op("batch_norm_backward", ly.BatchNormBackward, ly.batch_norm_backward, method=False),
+    Op("batch_norm_weight_backward", ly.BatchNormWeightBackward, ly.batch_norm_weight_backward, method=False),
     # losses
     Op("mse_loss", ls.MseLoss, ls.mse_loss, method=False),
     Op("l1_loss", ls.L1Loss, ls.l1_loss, method=False),
@@ -121,6 +123,7 @@ OPS = [
     Op("kl_div", ls.KlDiv, ls.kl_div, method=False),
     Op("hinge_loss", ls.HingeLoss, ls.hinge_loss, method=False),
     Op("cross_entropy", ls.CrossEntropy, ls.cross_entropy, method=False),
+    Op("cross_entropy_backward", ls.CrossEntropyBackward, ls.cross_entropy_backward, method=False),
     Op("nll_loss", ls.NllLoss, ls.nll_loss, method=False),
 ]
 BY_NAME = {row.name: row for row in OPS}

@@ -666,6 +666,20 @@ def _unpool_samples(rng):
     return out
 
 
+def _t_batch_norm_backward(T, g, x, w=None, eps=1e-5):
+    """Torch counterpart of `batch_norm_backward`: the recorded gradient of training-mode F.batch_norm."""
+    x = x if x.requires_grad else x.detach().requires_grad_()
+    out = T.nn.functional.batch_norm(x, None, None, w, None, training=True, eps=eps)
+    return T.autograd.grad(out, x, g, create_graph=True)[0]
+
+
+def _t_batch_norm_weight_backward(T, g, x, eps=1e-5):
+    """Torch counterpart of `batch_norm_weight_backward`: the recorded γ gradient of F.batch_norm."""
+    w = T.ones(x.shape[1], dtype=x.dtype, requires_grad=True)
+    out = T.nn.functional.batch_norm(x, None, None, w, None, training=True, eps=eps)
+    return T.autograd.grad(out, w, g, create_graph=True)[0]
+
+
 CONV = [
     OpInfo("conv2d", _conv_samples,
            torch=lambda T, x, w, b=None, **kw: T.nn.functional.conv2d(x, w, b, **kw),
@@ -742,6 +756,16 @@ CONV = [
                               r"\(1, 3\)"),
                    ErrorInput((np.ones((4, 3)), np.zeros(2), np.ones(2)), {}, ValueError,
                               r"batch_norm: running_mean must have shape \(C,\); got \(2,\), expected \(3,\)")]),
+    OpInfo("batch_norm_backward",
+           lambda rng: [Sample((make_array(rng, (4, 3)), make_array(rng, (4, 3)), make_array(rng, (3,)))),
+                        Sample((make_array(rng, (3, 2, 4)), make_array(rng, (3, 2, 4))), {"eps": 1e-3}),
+                        Sample((make_array(rng, (2, 2, 3, 2)), make_array(rng, (2, 2, 3, 2)),
+                                make_array(rng, (2,))))],
+           torch=_t_batch_norm_backward),
+    OpInfo("batch_norm_weight_backward",
+           lambda rng: [Sample((make_array(rng, (4, 3)), make_array(rng, (4, 3)))),
+                        Sample((make_array(rng, (2, 2, 3, 2)), make_array(rng, (2, 2, 3, 2))), {"eps": 1e-3})],
+           torch=_t_batch_norm_weight_backward),
 ]
 
 # fused losses: cross_entropy, nll_loss, binary_cross_entropy(_with_logits), …
@@ -783,6 +807,23 @@ def _ce_samples(rng):
             Sample((make_array(rng, (3, 5)), _probs(rng, (3, 5)))),
             Sample((make_array(rng, (3, 5)), _probs(rng, (3, 5))), {"weight": w, "label_smoothing": 0.3}),
             Sample((make_array(rng, (2, 5, 3)), _probs(rng, (2, 5, 3))), {"reduction": "none"})]
+
+
+def _ce_backward_samples(rng):
+    """`_ce_samples` with the loss adjoint first (0-d, or the loss's shape for 'none')."""
+    out = []
+    for s in _ce_samples(rng):
+        x = s.args[0]
+        shape = x.shape[:1] + x.shape[2:] if s.kwargs.get("reduction") == "none" and x.ndim > 1 else ()
+        out.append(Sample((make_array(rng, shape),) + s.args, s.kwargs))
+    return out
+
+
+def _t_ce_backward(T, g, x, t, **kw):
+    """Torch counterpart of `cross_entropy_backward`: the recorded gradient of F.cross_entropy."""
+    x = x if x.requires_grad else x.detach().requires_grad_()
+    loss = T.nn.functional.cross_entropy(x, t, **_loss_kw(T, x, kw))
+    return T.autograd.grad(loss, x, g, create_graph=True)[0]
 
 
 def _nll_samples(rng):
@@ -880,6 +921,7 @@ LOSSES = [
                               r"cross_entropy: weight must have shape \(3,\); got \(2,\)"),
                    ErrorInput((np.ones((2, 3), dtype=np.int64), np.array([0, 1])), {}, TypeError,
                               r"cross_entropy: input must be floating; got dtype int64")]),
+    OpInfo("cross_entropy_backward", _ce_backward_samples, torch=_t_ce_backward),
     OpInfo("nll_loss", _nll_samples,
            torch=_t_loss("nll_loss"),
            errors=[ErrorInput((np.ones((2, 3)), np.array([0.0, 1.0])), {}, TypeError,
