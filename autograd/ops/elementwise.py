@@ -14,7 +14,6 @@ selections are made by multiplying with masks, with max/min, or by `select`'s bi
 erf and Φ come from `scipy.special` (float32 stays float32).
 """
 import numpy as np
-from scipy import special
 
 from ..function import Function
 from ..tensor import Tensor
@@ -23,6 +22,14 @@ from .dispatch import apply
 from .dispatch import where as _where
 
 _make = Tensor._make
+
+
+def _special():
+    """`scipy.special` (erf, ndtr), imported on first use: importing it also loads SciPy's own
+    OpenBLAS, a second BLAS thread pool beside numpy's that a model without erf/gelu should not
+    carry (issue 14: one BLAS per process)."""
+    import scipy.special
+    return scipy.special
 
 _INV_SQRT_2PI = 0.39894228040143267794  # 1/√(2π)
 _TWO_OVER_SQRT_PI = 1.12837916709551257390  # 2/√π
@@ -425,7 +432,7 @@ class Gelu(Function):
             ctx.save_for_backward(a)
             inner = np.tanh((x + x * x * x * _GELU_KAPPA) * _GELU_BETA)
             return x * 0.5 * (1 + inner)
-        cdf = special.ndtr(x)
+        cdf = _special().ndtr(x)
         ctx.save_for_backward(a, _make(np.asarray(cdf), False, None))  # Φ(A): a constant for GeluGrad
         return x * cdf
 
@@ -499,7 +506,7 @@ class Erf(Function):
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(a)
-        return special.erf(a.data)
+        return _special().erf(a.data)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -801,7 +808,7 @@ def gelu_backward(grad_output, a):
     Raises: TypeError for an integer or bool tensor.
     """
     g, a = _float_input("gelu_backward", grad_output), _float_input("gelu_backward", a)
-    return GeluGrad.apply(g, a, _make(np.asarray(special.ndtr(a.data)), False, None))
+    return GeluGrad.apply(g, a, _make(np.asarray(_special().ndtr(a.data)), False, None))
 
 
 def leaky_relu(a, negative_slope=0.01):
