@@ -684,6 +684,15 @@ class Tensor:
         """Self: tracegrad's tensors always live in CPU memory."""
         return self
 
+    def contiguous(self):
+        """Self when its memory is laid out row-major (C order), else a differentiable copy
+        that is (`clone`), as PyTorch's ``contiguous``; `view` needs such memory."""
+        return self if self.data.flags.c_contiguous else self.clone()
+
+    def is_contiguous(self):
+        """bool: whether the memory is laid out row-major (C order), as PyTorch's."""
+        return bool(self.data.flags.c_contiguous)
+
     def cuda(self, device=None, non_blocking=False):
         """PyTorch's ``Tensor.cuda``: tracegrad computes on the CPU only.
 

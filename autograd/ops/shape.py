@@ -174,9 +174,21 @@ def reshape(a, *shape):
 
 
 def view(a, *shape):
-    """Alias of `reshape` (PyTorch's name; here it copies where numpy cannot make a view,
-    and the result is a view — sharing memory and version counter — where it can)."""
-    return reshape(a, *shape)
+    """`reshape` that never copies, as PyTorch's ``view``: the result shares a's memory and
+    version counter (in-place changes through either are seen by the other and by backward).
+
+    Raises:
+        RuntimeError: where numpy cannot view a's memory in `shape` (a's strides, e.g. after a
+            transpose, do not allow it), as PyTorch; `reshape` copies instead.
+        ValueError: if the element counts differ (see `reshape`).
+    """
+    a = as_tensor(a)
+    out = reshape(a, *shape)
+    if out is not a and out._base is None and a.data.size:
+        raise RuntimeError(f"view: a tensor of shape {a.shape} and strides {a.data.strides} cannot be viewed as "
+                           f"{out.shape} without copying; expected memory laid out for that shape. Hint: use "
+                           f".reshape(...) (it copies where needed), or .contiguous() first.")
+    return out
 
 
 def flatten(a, start_dim=0, end_dim=-1):

@@ -330,3 +330,19 @@ def test_augmented_assignment_keeps_identity_and_dtype():
     f = Tensor(np.ones(3, np.float32))
     f *= Tensor(np.full(3, 2.0))  # float64 operand into float32 memory: same kind, cast as PyTorch
     assert f.dtype == np.float32 and f.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_view_never_copies_like_torch():
+    y = Tensor(np.arange(6.0).reshape(2, 3)).T  # non-contiguous
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        torch.arange(6.0).reshape(2, 3).T.view(6)
+    with pytest.raises(RuntimeError, match=r"view: a tensor of shape \(3, 2\) and strides \(8, 24\) cannot be "
+                                           r"viewed as \(6,\) without copying.*Hint: use \.reshape"):
+        y.view(6)
+    assert not y.is_contiguous() and y.contiguous().is_contiguous() and y.contiguous() is not y
+    v = y.contiguous().view(6)
+    np.testing.assert_array_equal(v.data, [0.0, 3.0, 1.0, 4.0, 2.0, 5.0])
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert x.contiguous() is x
+    (x.T.contiguous().view(6) * Tensor(np.arange(6.0))).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]])
