@@ -79,6 +79,7 @@ bench: $(VENV)/.bench
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check autograd nn optim tests examples benchmarks
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
-	rm -rf $(VENV) out site .pytest_cache .hypothesis
+	rm -rf $(VENV) out site .pytest_cache .hypothesis .import_linter_cache .grimp_cache

@@ -22,6 +22,7 @@ globals().update(_registry.public_functions())  # autograd.<name> for every op i
 
 from .scalar import Scalar  # noqa: E402
 from . import functional  # noqa: E402
+from . import graph  # noqa: E402
 from . import viz  # noqa: E402
 from . import utils  # noqa: E402
 

@@ -101,7 +101,7 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
         g = _as_tensor(g)  # TRANSITION: a VJP not yet written for both kinds
     grads = fn.vjp(node, g)  # in grad mode `create_graph`, set by the sweep
     if not retain_graph:
-        node._saved = None  # node.release(), inlined
+        node._saved = None  # what was saved for backward is needed no more
         node._freed = True
     if grads.__class__ is not tuple:
         grads = (grads,) if not isinstance(grads, list) else tuple(grads)

@@ -144,11 +144,6 @@ class Node:
             f"version {now}; expected version {saved}. Hint: use an out-of-place op, or clone() the tensor "
             f"before changing it.")
 
-    def release(self):
-        """Drop what was saved for backward (the engine calls it unless retain_graph)."""
-        self._saved = None
-        self._freed = True
-
     # -- hooks ------------------------------------------------------------------------------
     def _run_hooks(self, grad):
         """The output adjoint after this tensor's hooks; `retain_grad` keeps a copy. `grad` is
@@ -284,8 +279,3 @@ class _NoGradNode(Node):
 
     def save_for_backward(self, *items):
         """Nothing to keep: this op is not recorded."""
-
-
-def as_array(value, dtype):
-    """Turn a Python number or array-like into an ndarray of `dtype` (no float64 promotion)."""
-    return np.asarray(value, dtype=dtype)

@@ -5,6 +5,8 @@ copies that require grad, so the caller's tensors are untouched.
 import numpy as np
 
 from .engine import grad
+from .ops.join import stack
+from .ops.shape import reshape
 from .tensor import Tensor
 
 
@@ -122,9 +124,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False):
                 rows[i].append(g)
         per_input = []
         for i, x in enumerate(xs):
-            from .ops.shape import reshape
             if rows[i]:
-                from . import stack
                 jac = reshape(stack(rows[i], axis=0), o.data.shape + x.data.shape)
             else:
                 jac = Tensor(np.zeros(o.data.shape + x.data.shape, dtype=x.data.dtype))

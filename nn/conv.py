@@ -3,8 +3,8 @@
 import numpy as np
 
 import autograd as ag
-from autograd.ops.conv import _pair
-from autograd.tensor import _default_dtype
+from autograd.ops.conv import pair
+from autograd.tensor import get_default_dtype
 
 from . import init
 from .module import Module
@@ -48,12 +48,12 @@ class Conv2d(Module):
                              f"{in_channels}, {out_channels} and groups {groups}.")
         if padding_mode != "zeros":
             raise ValueError(f"Conv2d: padding_mode {padding_mode!r} is not supported; expected 'zeros'.")
-        dt = _default_dtype[0] if dtype is None else np.dtype(dtype)
+        dt = get_default_dtype() if dtype is None else np.dtype(dtype)
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d", 1)
-        self.stride = _pair(stride, "stride", "Conv2d", 1)
-        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", "Conv2d", 0)
-        self.dilation = _pair(dilation, "dilation", "Conv2d", 1)
+        self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d", 1)
+        self.stride = pair(stride, "stride", "Conv2d", 1)
+        self.padding = padding if isinstance(padding, str) else pair(padding, "padding", "Conv2d", 0)
+        self.dilation = pair(dilation, "dilation", "Conv2d", 1)
         self.groups = int(groups)
         self.padding_mode = padding_mode
         self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dt))

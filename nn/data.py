@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from autograd.creation import get_rng
+from autograd.creation import as_tensor, from_numpy, get_rng
 from autograd.tensor import Tensor
 
 
@@ -61,7 +61,7 @@ class TensorDataset(Dataset):
         self.tensors = ts
 
     def __getitem__(self, index):
-        return tuple(Tensor._make(t.data[index], False, None) for t in self.tensors)
+        return tuple(as_tensor(t.data[index]) for t in self.tensors)
 
     def __len__(self):
         return self.tensors[0].shape[0]
@@ -201,16 +201,15 @@ class DataLoader:
         bs = self.batch_size
         order = self._order(n)
         stop = (n // bs) * bs if self.drop_last else n
-        make = Tensor._make
         if isinstance(self.dataset, TensorDataset):
             arrays = [t.data for t in self.dataset.tensors]
             for start in range(0, stop, bs):
                 if order is None:  # a slice is a view: copy it, so the batch never aliases the dataset
                     sel = slice(start, min(start + bs, n))
-                    yield tuple([make(a[sel].copy(), False, None) for a in arrays])
+                    yield tuple([from_numpy(a[sel].copy()) for a in arrays])
                 else:  # fancy indexing gathers a copy already
                     sel = order[start:start + bs]
-                    yield tuple([make(a[sel], False, None) for a in arrays])
+                    yield tuple([from_numpy(a[sel]) for a in arrays])
             return
         ds = self.dataset
         for start in range(0, stop, bs):

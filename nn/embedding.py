@@ -2,7 +2,7 @@
 import numpy as np
 
 import autograd as ag
-from autograd.tensor import _default_dtype
+from autograd.tensor import get_default_dtype
 
 from . import init
 from .module import Module
@@ -43,7 +43,7 @@ class Embedding(Module):
             padding_idx = padding_idx % num_embeddings
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         self.padding_idx = padding_idx
-        dt = _default_dtype[0] if dtype is None else np.dtype(dtype)
+        dt = get_default_dtype() if dtype is None else np.dtype(dtype)
         if _weight is None:
             self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dt), requires_grad=not _freeze)
             self.reset_parameters()

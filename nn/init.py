@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from autograd.creation import get_rng
+from autograd.graph import increment_version
 from autograd.tensor import Tensor
 
 from .parameter import is_lazy
@@ -91,7 +92,7 @@ def _calculate_correct_fan(tensor, mode):
 def _fill(tensor, values):
     """Write `values` into the tensor's array in place (its dtype kept); bump the version."""
     np.copyto(tensor.data, values, casting="unsafe")
-    tensor._version += 1
+    increment_version(tensor)
     return tensor
 
 

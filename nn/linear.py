@@ -2,7 +2,7 @@
 import numpy as np
 
 import autograd as ag
-from autograd.tensor import _default_dtype
+from autograd.tensor import get_default_dtype
 
 from . import init
 from .module import Module
@@ -49,7 +49,7 @@ class Linear(Module):
         if in_features < 0 or out_features < 0:
             raise ValueError(f"Linear: feature counts must be non-negative; got in_features={in_features}, "
                              f"out_features={out_features}.")
-        dt = _default_dtype[0] if dtype is None else np.dtype(dtype)
+        dt = get_default_dtype() if dtype is None else np.dtype(dtype)
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dt))

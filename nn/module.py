@@ -7,7 +7,7 @@ such as running statistics) and `_modules` (child modules). Every walk over the 
 
 Each module also knows its qualified name (``"features.0"``): its name path from the
 outermost module it was registered in (the outermost module's own name is ``""``).
-`__call__` pushes it on `autograd.function._module_stack` while `forward` runs, so each
+`__call__` pushes it on `autograd.graph.module_stack` while `forward` runs, so each
 recorded graph node stores the innermost running module in ``ctx.module`` (pictures group
 nodes by it).
 """
@@ -15,14 +15,15 @@ from collections import namedtuple
 
 import numpy as np
 
+from autograd.creation import from_numpy
 from autograd.device import check_device, parse_to_args
-from autograd.function import _module_stack
+from autograd.graph import increment_version, module_stack
 from autograd.tensor import Tensor
 
 from .parameter import Parameter, is_lazy
 
-_push = _module_stack.append  # bound once: __call__ is on every layer's hot path
-_pop = _module_stack.pop
+_push = module_stack.append  # bound once: __call__ is on every layer's hot path
+_pop = module_stack.pop
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 _IncompatibleKeys.__doc__ = """Result of `Module.load_state_dict`: lists of missing and unexpected keys."""
 
@@ -595,7 +596,7 @@ class Module:
             if is_lazy(t):  # a lazy module's placeholder takes the checkpoint's shape (as PyTorch)
                 t.materialize(arr.shape)
             np.copyto(t.data, arr, casting="no")
-            t._version += 1
+            increment_version(t)
         return _IncompatibleKeys(missing, unexpected)
 
     def to(self, *args, **kwargs):
@@ -622,9 +623,9 @@ class Module:
         for t in list(self.parameters()) + list(self.buffers()):
             if t.data.dtype.kind == "f" and t.data.dtype != dt:
                 t.data = t.data.astype(dt)
-                t._version += 1
+                increment_version(t)
                 if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.data.astype(dt), False, None)
+                    t.grad = from_numpy(t.grad.data.astype(dt))
         return self
 
     def cpu(self):

@@ -10,8 +10,8 @@ Every norm computes X̂ = (X − μ)/√(σ² + eps) with the biased variance σ
 """
 import numpy as np
 
-from autograd.ops.layers import _update_running, batch_norm
-from autograd.tensor import Tensor, _default_dtype
+from autograd.ops.layers import batch_norm, update_running
+from autograd.tensor import Tensor, get_default_dtype
 
 from .module import Module
 from .parameter import Parameter
@@ -133,9 +133,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         mean = x.data.mean(axis=axes)
         var = x.data.var(axis=axes) * (m / (m - 1))
         if running_mean is not None:
-            _update_running(running_mean, mean.mean(axis=0), momentum)
+            update_running(running_mean, mean.mean(axis=0), momentum)
         if running_var is not None:
-            _update_running(running_var, var.mean(axis=0), momentum)
+            update_running(running_var, var.mean(axis=0), momentum)
     return _affine(_normalize(x, axes, eps), weight, bias)
 
 
@@ -157,7 +157,7 @@ class _NormBase(Module):
 
     def __init__(self, num_features, eps, momentum, affine, track_running_stats, device, dtype):
         super().__init__()
-        dt = _default_dtype[0] if dtype is None else np.dtype(dtype)
+        dt = get_default_dtype() if dtype is None else np.dtype(dtype)
         self.num_features = int(num_features)
         self.eps = eps
         self.momentum = momentum
@@ -296,7 +296,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(s) for s in shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = _default_dtype[0] if dtype is None else np.dtype(dtype)
+        dt = get_default_dtype() if dtype is None else np.dtype(dtype)
         _register_affine(self, elementwise_affine, elementwise_affine and bias, self.normalized_shape, dt)
 
     def reset_parameters(self):
@@ -339,7 +339,7 @@ class GroupNorm(Module):
         self.num_groups, self.num_channels = int(num_groups), int(num_channels)
         self.eps = eps
         self.affine = affine
-        _register_affine(self, affine, affine, num_channels, _default_dtype[0] if dtype is None else np.dtype(dtype))
+        _register_affine(self, affine, affine, num_channels, get_default_dtype() if dtype is None else np.dtype(dtype))
 
     def reset_parameters(self):
         """weight ← 1, bias ← 0."""

@@ -1,7 +1,7 @@
 """`Parameter`: a leaf Tensor that a `Module` registers as trainable."""
 import numpy as np
 
-from autograd.tensor import Tensor, _default_dtype, _to_array
+from autograd.tensor import Tensor, get_default_dtype
 
 
 class Parameter(Tensor):
@@ -25,12 +25,8 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad=True):
         if data is None:
-            arr = np.empty((0,), dtype=_default_dtype[0])
-        elif isinstance(data, Tensor):
-            arr = data.data
-        else:
-            arr = _to_array(data)
-        Tensor.__init__(self, arr, requires_grad=requires_grad)
+            data = np.empty((0,), dtype=get_default_dtype())
+        Tensor.__init__(self, data, requires_grad=requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + Tensor.__repr__(self)
@@ -78,7 +74,7 @@ class UninitializedParameter(_Uninitialized, Parameter):
     cls_to_become = Parameter
 
     def __init__(self, requires_grad=True, dtype=None):
-        Parameter.__init__(self, np.empty((0,), dtype=_default_dtype[0] if dtype is None else dtype),
+        Parameter.__init__(self, np.empty((0,), dtype=get_default_dtype() if dtype is None else dtype),
                            requires_grad)
 
     def __reduce__(self):
@@ -98,7 +94,7 @@ class UninitializedBuffer(_Uninitialized, Tensor):
     cls_to_become = Tensor
 
     def __init__(self, requires_grad=False, dtype=None):
-        Tensor.__init__(self, np.empty((0,), dtype=_default_dtype[0] if dtype is None else dtype),
+        Tensor.__init__(self, np.empty((0,), dtype=get_default_dtype() if dtype is None else dtype),
                         requires_grad=requires_grad)
 
     def __reduce__(self):

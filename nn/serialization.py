@@ -14,7 +14,7 @@ Formats (chosen by the file name; anything but ``.safetensors`` is written as ``
   structure stores its arrays as ``a0, a1, …``. The JSON structure sits in the header metadata
   under ``tracegrad``. A file without it (e.g. from ``safetensors.torch.save_file``) loads as a
   flat dict of Tensors (BF16 tensors as float32, exactly).
-Writes go through `autograd._fileio.atomic_write`: a temporary file next to the target,
+Writes go through `autograd.fileio.atomic_write`: a temporary file next to the target,
 fsync'ed and renamed over it, through symlinks, keeping the mode of the file it replaces.
 `load` never unpickles and checks every declared size against the file before it allocates:
 a damaged or crafted file is a ValueError, never a MemoryError or a RecursionError.
@@ -29,7 +29,7 @@ import zipfile
 
 import numpy as np
 
-from autograd._fileio import atomic_write
+from autograd.fileio import atomic_write
 from autograd.tensor import Tensor
 
 __all__ = ["save", "load"]

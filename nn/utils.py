@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from autograd.graph import increment_version
 from autograd.tensor import Tensor
 
 
@@ -108,5 +109,5 @@ def vector_to_parameters(vec, parameters):
     for p in params:
         n = p.data.size
         np.copyto(p.data, v[start:start + n].reshape(p.data.shape), casting="unsafe")
-        p._version += 1
+        increment_version(p)
         start += n

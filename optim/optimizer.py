@@ -14,7 +14,9 @@ from collections import defaultdict
 
 import numpy as np
 
+from autograd.creation import from_numpy
 from autograd.grad_mode import enable_grad, no_grad
+from autograd.graph import increment_version
 from autograd.tensor import Tensor
 
 from . import _functional as F
@@ -323,8 +325,7 @@ class Optimizer:
                 work.append((group, params, arrays, grads))
             for group, params, arrays, grads in work:
                 self._update_group(group, params, arrays, grads)
-                for p in params:
-                    p._version += 1
+                increment_version(params)
         return loss
 
     def _shape_error(self, params):
@@ -358,7 +359,7 @@ class Optimizer:
             st["step"] = 0.0
         for key in keys:
             if key not in st:
-                st[key] = Tensor._make(np.full_like(param.data, fill), False, None)
+                st[key] = from_numpy(np.full_like(param.data, fill))
         return st
 
     def _next_states(self, params, keys, fill=0.0):
@@ -472,7 +473,7 @@ class Optimizer:
             if key in _BUFFER_KEYS and arr.shape != param.data.shape:
                 raise ValueError(f"{name}: loaded state '{key}' of parameter {index} has the wrong shape; "
                                  f"got {arr.shape}, expected {param.data.shape}.")
-            return Tensor._make(np.array(arr, dtype=dtype, copy=True), False, None)
+            return from_numpy(np.array(arr, dtype=dtype, copy=True))
         if isinstance(value, dict):
             return {k: self._load_value(param, index, k, v) for k, v in value.items()}
         if isinstance(value, np.generic):

@@ -1,5 +1,5 @@
 """`SGD`: stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
-from autograd.tensor import Tensor
+from autograd.creation import from_numpy
 
 from . import _functional as F
 from .optimizer import Optimizer, check_flags
@@ -75,4 +75,4 @@ class SGD(Optimizer):
             for p, new in zip(params, bufs):
                 buf = state[p].get("momentum_buffer")
                 if buf is None or buf.data is not new:
-                    state[p]["momentum_buffer"] = Tensor._make(new, False, None)
+                    state[p]["momentum_buffer"] = from_numpy(new)

@@ -5,7 +5,7 @@ import pathlib
 
 import pytest
 
-from autograd.ops.registry import OPS
+from tests.autograd.op_db import OPS
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -178,3 +178,25 @@ def test_docs_python_blocks_run_each_on_its_own(tmp_path, monkeypatch):
     for doc in _docs()[1:]:
         for block in re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S):
             _run_alone(block)
+
+
+def test_from_pytorch_block_runs_on_tracegrad(tmp_path, monkeypatch):
+    # "From PyTorch": one import switches, the device idiom picks the CPU, training moves the loss
+    import autograd
+    import nn
+    monkeypatch.chdir(tmp_path)
+    block = next(b for b in _python_blocks() if "import autograd as torch" in b)
+    ns = _run_alone(block)
+    assert ns["torch"] is autograd and ns["device"] == "cpu"
+    assert isinstance(ns["net"], nn.Module) and ns["torch"].nn is nn
+    assert math.isfinite(ns["out"].item())
+
+
+def test_threads_note_names_real_settings():
+    # the threads note: threadpoolctl's threadpool_limits, and make bench at 1 thread and all cores
+    text = README.read_text(encoding="utf-8")
+    assert "OMP_NUM_THREADS" in text and "threadpool_limits" in text
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    assert callable(threadpoolctl.threadpool_limits)
+    assert "benchmarks/run.py" in (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert 'default="1,all"' in (ROOT / "benchmarks" / "run.py").read_text(encoding="utf-8")

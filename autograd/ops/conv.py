@@ -39,8 +39,22 @@ from .common import as_tensor
 
 
 # -- argument handling ---------------------------------------------------------------------
-def _pair(value, what, op, minimum):
-    """An int or a pair of ints → a tuple of 2 ints ≥ `minimum`, or a clear error."""
+def pair(value, what, op, minimum):
+    """An int or a pair of ints → a tuple of 2 ints ≥ `minimum` (also used by ``nn.Conv2d``).
+
+    Args:
+        value: an int or a tuple/list of two ints (bools refused).
+        what (str): the argument's name for messages (``"stride"``).
+        op (str): the caller's name, first in messages.
+        minimum (int): the smallest value allowed.
+
+    Returns:
+        tuple[int, int].
+
+    Raises:
+        TypeError: if `value` is not an int or a pair of ints.
+        ValueError: if a value is below `minimum`.
+    """
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         out = (int(value), int(value))
     elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
@@ -371,13 +385,13 @@ class Conv2dWeight(Function):
 
 
 def _conv_args(op, stride, padding, dilation, groups):
-    stride = _pair(stride, "stride", op, 1)
+    stride = pair(stride, "stride", op, 1)
     if isinstance(padding, str):
         if padding != "valid":
             raise ValueError(f"{op}: padding must be an int, a pair of ints, 'valid' or 'same'; got {padding!r}.")
         padding = 0
-    padding = _pair(padding, "padding", op, 0)
-    dilation = _pair(dilation, "dilation", op, 1)
+    padding = pair(padding, "padding", op, 0)
+    dilation = pair(dilation, "dilation", op, 1)
     if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int; got {groups!r}, expected an int >= 1.")
     return stride, padding, dilation, int(groups)
@@ -452,9 +466,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _same_padding(op, w_shape, stride, dilation):
     """Symmetric padding that keeps H and W (padding='same'; stride 1, odd dilated kernels)."""
-    if _pair(stride, "stride", op, 1) != (1, 1):
+    if pair(stride, "stride", op, 1) != (1, 1):
         raise ValueError(f"{op}: padding='same' needs stride 1; got stride {stride!r}, expected 1.")
-    d = _pair(dilation, "dilation", op, 1)
+    d = pair(dilation, "dilation", op, 1)
     total = (d[0] * (w_shape[2] - 1), d[1] * (w_shape[3] - 1))
     if total[0] % 2 or total[1] % 2:
         raise ValueError(f"{op}: padding='same' needs an odd (dilated) kernel size for symmetric padding; got "
@@ -537,10 +551,10 @@ def _pool_args(op, x, kernel_size, stride, padding, ceil_mode=False, dilation=(1
     """Validated (kernel, stride, padding, (Ho, Wo), extra): `extra` rows/cols beyond the
     padding that ceil-mode windows reach at the bottom/right (0 in floor mode)."""
     _check_image(op, x, unbatched_ok=True)
-    kernel = _pair(kernel_size, "kernel_size", op, 1)
+    kernel = pair(kernel_size, "kernel_size", op, 1)
     stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) \
-        else _pair(stride, "stride", op, 1)
-    padding = _pair(padding, "padding", op, 0)
+        else pair(stride, "stride", op, 1)
+    padding = pair(padding, "padding", op, 0)
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         raise ValueError(f"{op}: padding must be at most half the kernel size; got padding {padding}, "
                          f"kernel_size {kernel}.")
@@ -780,7 +794,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     if x.data.ndim == 3:  # unbatched (C, H, W), as PyTorch allows
         out = max_pool2d(x.unsqueeze(0), kernel_size, stride, padding, dilation, ceil_mode, return_indices)
         return (out[0].squeeze(0), Tensor(out[1].data[0])) if return_indices else out.squeeze(0)
-    dilation = _pair(dilation, "dilation", "max_pool2d", 1)
+    dilation = pair(dilation, "dilation", "max_pool2d", 1)
     kernel, stride, padding, out_hw, extra = _pool_args("max_pool2d", x, kernel_size, stride, padding, ceil_mode,
                                                         dilation)
     geometry = dict(kernel=kernel, stride=stride, padding=padding, out_hw=out_hw, extra=extra, dilation=dilation)
@@ -816,9 +830,9 @@ def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=No
         raise TypeError(f"{op}: indices must be integers; got dtype {idx.dtype.name}, expected int64.")
     if idx.shape != x.data.shape:
         raise ValueError(f"{op}: indices must have the shape of x; got {idx.shape}, expected {x.data.shape}.")
-    kernel = _pair(kernel_size, "kernel_size", op, 1)
-    stride = kernel if stride is None else _pair(stride, "stride", op, 1)
-    padding = _pair(padding, "padding", op, 0)
+    kernel = pair(kernel_size, "kernel_size", op, 1)
+    stride = kernel if stride is None else pair(stride, "stride", op, 1)
+    padding = pair(padding, "padding", op, 0)
     n, c, ho, wo = x.data.shape
     if output_size is None:
         h = (ho - 1) * stride[0] - 2 * padding[0] + kernel[0]

@@ -320,8 +320,16 @@ class BatchNorm(Function):
         return tuple(grads)
 
 
-def _update_running(buf, new, momentum):
-    """buf ← (1 − momentum)·buf + momentum·new, in place (Tensor buffer or ndarray)."""
+def update_running(buf, new, momentum):
+    """buf ← (1 − momentum)·buf + momentum·new, in place; a Tensor's version is bumped.
+
+    Used by `batch_norm` and by ``nn``'s instance norm for running statistics.
+
+    Args:
+        buf (Tensor or np.ndarray): the running statistic, (C,).
+        new (np.ndarray): this batch's statistic, (C,); cast to buf's dtype.
+        momentum (float): weight of `new`.
+    """
     data = buf.data if isinstance(buf, Tensor) else buf
     data *= 1.0 - momentum
     data += momentum * new.astype(data.dtype, copy=False)
@@ -383,9 +391,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         var = np.einsum("ncp,ncp->c", xc3, xc3) / np.asarray(m, dtype=xd.dtype)
         invstd = (1.0 / np.sqrt(var + np.asarray(eps, dtype=xd.dtype))).astype(xd.dtype, copy=False)
         if training and running_mean is not None:
-            _update_running(running_mean, mean, momentum)
+            update_running(running_mean, mean, momentum)
         if training and running_var is not None:
-            _update_running(running_var, var * (m / max(m - 1, 1)), momentum)
+            update_running(running_var, var * (m / max(m - 1, 1)), momentum)
         params = []
         if weight is not None:
             params.append(as_tensor(weight, x))

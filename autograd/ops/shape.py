@@ -7,8 +7,8 @@ All are linear maps P that only move elements, so the VJP is the adjoint move Pá
 import numpy as np
 
 from ..function import Function
-from ..tensor import make_view
-from .common import as_tensor, normalize_axis
+from ..tensor import Tensor, make_view
+from .common import as_tensor, normalize_axis, pick_axis
 
 
 def _sizes(args, op):
@@ -230,7 +230,6 @@ def swapaxes(a, axis0, axis1):
 def squeeze(a, axis=None, dim=None):
     """Remove size-1 axes (all, or those in `axis`/`dim`; a listed axis of size > 1 is kept,
     as in PyTorch)."""
-    from .common import pick_axis
     a = as_tensor(a)
     axis = pick_axis(axis, dim)
     shape = a.data.shape
@@ -249,7 +248,6 @@ def unsqueeze(a, axis=None, dim=None):
     Raises:
         ValueError: if the position is out of range.
     """
-    from .common import pick_axis
     a = as_tensor(a)
     axis = pick_axis(axis, dim)
     n = a.data.ndim + 1
@@ -283,7 +281,6 @@ def astype(a, dtype):
     if dtype == a.data.dtype:
         return a
     if a.requires_grad and dtype.kind != "f":
-        from ..tensor import Tensor
         return Tensor._make(a.data.astype(dtype), False, None)
     return AsType.apply(a, dtype=dtype)
 

@@ -15,9 +15,9 @@ import os
 import graphviz
 import numpy as np
 
-from .._fileio import atomic_write
+from ..fileio import atomic_write
 from ..function import Node
-from ..scalar import CONSTANT_LOCAL_OPS
+from ..scalar import CONSTANT_LOCAL_OPS, Scalar
 from ..tensor import Tensor
 
 # fill colours by role; the stepper adds its own for current / done / pending
@@ -101,7 +101,7 @@ def render(graph, path, format="svg"):
         GraphvizNotFoundError (a RuntimeError): if `dot` is not installed; the message says
             how to install Graphviz.
         OSError: if `path` is read-only, a directory or not a regular file, or the write fails
-            (the previous file is kept; `autograd._fileio.atomic_write` writes through symlinks
+            (the previous file is kept; `autograd.fileio.atomic_write` writes through symlinks
             and keeps an existing file's mode).
     """
     if not isinstance(graph, (graphviz.Digraph, graphviz.Graph)):
@@ -215,7 +215,6 @@ class GraphModel:
                  "root_tensors", "uses")
 
     def __init__(self, roots, params=None, what="draw_graph"):
-        from ..scalar import Scalar
         flat = []
         stack = list(reversed(roots))
         while stack:

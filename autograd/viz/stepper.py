@@ -8,8 +8,11 @@ import html
 
 from ..engine import _prepare, iter_backward
 from ..function import Node
+from ..scalar import Scalar
 from ..tensor import Tensor
 from .draw import DrawState, GraphModel, GraphvizNotFoundError, build_picture, to_svg
+from .explorer import explorer_html
+from .svg import save_text
 
 DRAW_OPTIONS = ("show_data", "show_grad", "show_shapes", "show_rules", "show_saved", "group_modules",
                 "rankdir", "max_nodes", "params")
@@ -131,7 +134,6 @@ class BackwardStepper:
     """
 
     def __init__(self, root, gradient=None, **draw_options):
-        from ..scalar import Scalar
         bad = sorted(set(draw_options) - set(DRAW_OPTIONS))
         if bad:
             raise TypeError(f"BackwardStepper: unknown option {bad[0]!r}; expected one of {', '.join(DRAW_OPTIONS)}.")
@@ -368,7 +370,6 @@ class BackwardStepper:
         """The explorer as one self-contained HTML page (a string); see `save_html`.
 
         `start` is the explorer's step the page opens at (-1: before the forward pass)."""
-        from .explorer import explorer_html
         return explorer_html(self, title, caption, direction, engine, max_width, recording, start)
 
     def _explorer_step(self, k):
@@ -399,7 +400,6 @@ class BackwardStepper:
         Returns:
             str: `path`.
         """
-        from .svg import save_text
         return save_text(path, self.html(title, caption, direction, engine, max_width, recording))
 
     def widget(self, height=720, **options):

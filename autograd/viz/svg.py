@@ -9,7 +9,7 @@ The explorer (`explorer.py`) draws the same scene, with ids on the texts it upda
 import html
 import math
 
-from .._fileio import atomic_write
+from ..fileio import atomic_write
 from ..function import Node
 from .draw import COLOURS, GraphModel, _shape_text, preview
 from .layout import compute_layout
@@ -348,7 +348,7 @@ def draw_svg(*roots, show_data=False, show_grad=True, show_shapes=True, show_rul
 
 
 def save_text(path, text):
-    """Write `text` (UTF-8) to `path` atomically (see `autograd._fileio.atomic_write`); returns
+    """Write `text` (UTF-8) to `path` atomically (see `autograd.fileio.atomic_write`); returns
     the path written."""
     data = text.encode("utf-8")
     return atomic_write(path, lambda f: f.write(data), "save")

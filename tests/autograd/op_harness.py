@@ -6,7 +6,8 @@ as `concatenate`), is converted; its float arrays are the differentiable inputs.
 import numpy as np
 
 import autograd as ag
-from autograd.ops.registry import OPS
+
+from .op_db import OPS
 
 OPS_BY_NAME = {info.name: info for info in OPS}
 

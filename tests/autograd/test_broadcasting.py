@@ -6,9 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
-from autograd.ops.registry import OPS, make_array
-
 from ..conftest import require_torch
+from .op_db import OPS, make_array
 from .op_harness import check_against_torch
 
 BCAST_OPS = [info for info in OPS if info.broadcast]

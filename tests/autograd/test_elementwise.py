@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import autograd as ag
-from autograd.ops.registry import make_array
 
 from ..conftest import require_torch
+from .op_db import make_array
 from .op_harness import check_against_torch
 
 # (name, callable on a Tensor) for every unary floating op of the family, with options.

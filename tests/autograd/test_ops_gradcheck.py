@@ -1,11 +1,14 @@
 """Every op in OPS: float64 central-difference gradcheck and the dot-product test
 ⟨u, VJP(v)⟩ = ⟨v, J u⟩ (with J u by finite differences) on its samples."""
+import dataclasses
+
 import numpy as np
 import pytest
 
 import autograd as ag
-from autograd.ops.registry import OPS
+from autograd.ops import registry
 
+from .op_db import OPS
 from .op_harness import flat_outputs, sample_calls, to_tensors
 
 DIFF_OPS = [info for info in OPS if info.function is None or info.grad]
@@ -37,14 +40,14 @@ def test_dot_product(info):
 
 
 def test_every_function_is_registered():
-    """A Function subclass defined in autograd/ops must have a row in OPS."""
+    """A Function subclass defined in autograd/ops must have a row in the registry's OPS."""
     import importlib
     import pkgutil
 
     import autograd.ops as ops_pkg
     from autograd.function import Function
 
-    registered = {info.function for info in OPS if info.function is not None}
+    registered = {row.function for row in registry.OPS if row.function is not None}
     missing = []
     for mod in pkgutil.iter_modules(ops_pkg.__path__):
         module = importlib.import_module(f"autograd.ops.{mod.name}")
@@ -53,6 +56,17 @@ def test_every_function_is_registered():
                     and obj.__module__ == module.__name__ and obj not in registered):
                 missing.append(f"{module.__name__}.{obj.__name__}")
     assert not missing, f"Function subclasses missing from OPS: {missing}"
+
+
+def test_every_registered_op_has_test_data():
+    """The registry (wiring) and tests/autograd/op_db.py (test data) list the same ops, in order."""
+    assert [info.name for info in OPS] == [row.name for row in registry.OPS]
+    assert all(info.op is row.op and info.function is row.function for info, row in zip(OPS, registry.OPS))
+
+
+def test_registry_holds_wiring_only():
+    """An `Op` row is name, Function, public function and method flag; no test data."""
+    assert [f.name for f in dataclasses.fields(registry.Op)] == ["name", "function", "op", "method"]
 
 
 @pytest.mark.parametrize("info", [i for i in OPS if i.errors], ids=lambda i: i.name)

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd.ops.registry import OPS
 
 from ..conftest import require_torch
+from .op_db import OPS
 from .op_harness import convert_arrays, diff_positions, flat_outputs, pick, sample_calls
 
 TORCH_OPS = [info for info in OPS if info.torch is not None]

@@ -297,13 +297,9 @@ def test_clusters_named_after_modules_and_nested(module_stack):
 
 
 def test_clusters_from_nn_module():
-    nn = pytest.importorskip("nn")
-    if not hasattr(nn, "Linear") or not hasattr(nn, "Sequential"):
-        pytest.skip("nn.Linear / nn.Sequential are not available yet")
+    import nn
     autograd.manual_seed(0)
-    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2)) if hasattr(nn, "ReLU") else None
-    if model is None:
-        pytest.skip("nn.ReLU is not available yet")
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
     x = Tensor(np.ones((2, 4), dtype=np.float32))
     loss = model(x).sum()
     src = draw_graph(loss, params=dict(model.named_parameters())).source
@@ -631,8 +627,6 @@ def test_stepper_reset_midway_and_retained_grad():
 
 
 def test_stepper_cnn_equals_backward():
-    if not hasattr(autograd, "conv2d"):
-        pytest.skip("autograd.conv2d is not available yet")
     rng = np.random.default_rng(5)
 
     def build():

@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 
 import autograd as ag
+import nn
+import optim
 from autograd import Tensor
 from autograd.viz import TrainingRecorder
-
-nn = pytest.importorskip("nn")
-optim = pytest.importorskip("optim")
 
 
 def train(rec, steps=7):

@@ -237,8 +237,8 @@ def _load_demo():
 
 
 def test_module_frames_collapse_to_their_gradient_norms(page, tmp_path):
-    nn = pytest.importorskip("nn")
     import autograd as ag
+    import nn
     ag.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
     x = Tensor(np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32))
@@ -266,9 +266,9 @@ def test_module_frames_collapse_to_their_gradient_norms(page, tmp_path):
 
 
 def test_training_recording_scrubs(page, tmp_path):
-    nn = pytest.importorskip("nn")
-    optim = pytest.importorskip("optim")
     import autograd as ag
+    import nn
+    import optim
     from autograd.viz import TrainingRecorder
     ag.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))

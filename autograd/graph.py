@@ -1,0 +1,43 @@
+"""`autograd.graph`: the hooks that the packages above the engine (nn, optim) use to tell the
+recorded graph about what they do outside the ops, as ``torch.autograd.graph``.
+
+* `increment_version` marks an in-place change made directly on ``tensor.data`` (an optimizer
+  step, ``load_state_dict``, an ``nn.init`` fill), so that a backward through a graph that
+  saved the old values raises instead of using the new ones.
+* `module_stack` is the list of qualified names of the ``nn.Module`` forwards now running;
+  ``Module.__call__`` pushes and pops it, and every node recorded meanwhile carries the
+  innermost name (``ctx.module``, shown by the graph pictures).
+"""
+import numpy as np
+
+from .function import _module_stack as module_stack
+from .tensor import Tensor
+
+__all__ = ["increment_version", "module_stack"]
+
+
+def increment_version(tensor):
+    """Count one in-place change of the memory of `tensor` (or of each tensor of an iterable).
+
+    Call it after writing into ``tensor.data`` by hand; the ops' own in-place forms
+    (``add_``, ``x[i] = v`` …) already count theirs. The count is shared by the tensor's
+    views, its base and its ``detach()``ed copies; counting more than once per change is
+    harmless. Same as ``torch.autograd.graph.increment_version``.
+
+    Args:
+        tensor (Tensor or iterable of Tensor): the tensor(s) whose memory was changed.
+
+    Raises:
+        TypeError: if `tensor` (or an item of the iterable) is not a Tensor.
+    """
+    if isinstance(tensor, Tensor):
+        tensor._bump()
+        return
+    items = [tensor] if isinstance(tensor, (str, bytes, np.ndarray)) or not hasattr(tensor, "__iter__") \
+        else list(tensor)
+    for t in items:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"increment_version: expected a Tensor or an iterable of Tensors; "
+                            f"got {type(t).__name__}.")
+    for t in items:
+        t._bump()
