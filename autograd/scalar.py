@@ -47,6 +47,9 @@ RULES_LATEX = {
 }
 
 
+# Ops whose local derivatives are constants (±1): their nodes keep nothing for backward.
+CONSTANT_LOCAL_OPS = frozenset({"+", "-", "neg"})
+
 _ONES = (1.0, 1.0)  # shared local derivatives of + and − (no tuple per node)
 _PLUS_MINUS = (1.0, -1.0)
 _RELU_ON, _RELU_OFF = (1.0,), (0.0,)

@@ -289,7 +289,7 @@ class Conv2d(Function):
     Reference: tr(AB) = tr(BA); im2col as in Chellapilla et al. (2006).
     """
     name = "conv2d"
-    rule = "X̄ = col2im(W₂ᵀ Ḡ),  W̄₂ = Σₙ Ḡ Colᵀ,  b̄ = Σ Ḡ"
+    rule = "X̄ = col2im(W₂ᵀ Ḡ),  W̄₂ = Σₙ Ḡ Colᵀ,  b̄ = Σ Ḡ  (W₂: W as a C_out × C_in·kH·kW matrix)"
     rule_latex = (r"\bar X = \mathrm{col2im}(W_2^\top \bar G),\; \bar W_2 = \sum_n \bar G\,\mathrm{Col}^\top,"
                   r"\; \bar b = \textstyle\sum \bar G")
 

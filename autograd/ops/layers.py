@@ -260,8 +260,8 @@ class BatchNorm(Function):
     Reference: Ioffe & Szegedy, arXiv:1502.03167.
     """
     name = "batch_norm"
-    rule = "X̄ = (γ/σM)(M Ḡ − ΣḠ − X̂ Σ(Ḡ⊙X̂)),  γ̄ = Σ Ḡ⊙X̂,  β̄ = Σ Ḡ"
-    rule_latex = (r"\bar X = \tfrac{\gamma}{\sigma M}\big(M \bar G - \textstyle\sum \bar G - \hat X \sum \bar G \odot "
+    rule = "X̄ = γ/(M σ) ⊙ (M Ḡ − ΣḠ − X̂ ⊙ Σ(Ḡ⊙X̂)),  γ̄ = Σ Ḡ⊙X̂,  β̄ = Σ Ḡ  (M entries per channel)"
+    rule_latex = (r"\bar X = \tfrac{\gamma}{M \sigma}\big(M \bar G - \textstyle\sum \bar G - \hat X \sum \bar G \odot "
                   r"\hat X\big),\; \bar\gamma = \textstyle\sum \bar G \odot \hat X,\; \bar\beta = \sum \bar G")
     generic = True
 

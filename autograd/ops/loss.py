@@ -234,8 +234,8 @@ class CrossEntropy(Function):
           (probability targets; log_softmax is the public op)
     """
     name = "cross_entropy"
-    rule = "X̄ = G ⊙ (softmax(X) − onehot(t))"
-    rule_latex = r"\bar X = G \odot (\mathrm{softmax}(X) - \mathrm{onehot}(t))"
+    rule = "X̄ = Ḡ ⊙ (softmax(X) − onehot(t))"
+    rule_latex = r"\bar X = \bar G \odot (\mathrm{softmax}(X) - \mathrm{onehot}(t))"
     generic = True
 
     @staticmethod
@@ -371,8 +371,8 @@ class NllLoss(Function):
         X̄ = −G ⊙ Q  (the adjoint scattered to the target class; zero elsewhere).
     """
     name = "nll_loss"
-    rule = "X̄ = −G ⊙ w_t onehot(t)"
-    rule_latex = r"\bar X = -G \odot w_t\, \mathrm{onehot}(t)"
+    rule = "X̄ = −Ḡ ⊙ w_t onehot(t)"
+    rule_latex = r"\bar X = -\bar G \odot w_t\, \mathrm{onehot}(t)"
     generic = True
 
     @staticmethod
@@ -593,8 +593,8 @@ class MseLoss(Function):
     VJP (dℓ = 2 (X − Y) ⊙ (dX − dY)): X̄ = 2 G ⊙ (X − Y), Ȳ = −X̄.
     """
     name = "mse_loss"
-    rule = "X̄ = 2 G ⊙ (X − Y),  Ȳ = −X̄"
-    rule_latex = r"\bar X = 2 G \odot (X - Y),\; \bar Y = -\bar X"
+    rule = "X̄ = 2 Ḡ ⊙ (X − Y),  Ȳ = −X̄"
+    rule_latex = r"\bar X = 2 \bar G \odot (X - Y),\; \bar Y = -\bar X"
     generic = True
 
     @staticmethod
@@ -624,8 +624,8 @@ class L1Loss(Function):
         X̄ = G ⊙ sign(X − Y), Ȳ = −X̄.
     """
     name = "l1_loss"
-    rule = "X̄ = G ⊙ sign(X − Y),  Ȳ = −X̄"
-    rule_latex = r"\bar X = G \odot \mathrm{sign}(X - Y),\; \bar Y = -\bar X"
+    rule = "X̄ = Ḡ ⊙ sign(X − Y),  Ȳ = −X̄"
+    rule_latex = r"\bar X = \bar G \odot \mathrm{sign}(X - Y),\; \bar Y = -\bar X"
     generic = True
 
     @staticmethod
@@ -668,8 +668,8 @@ class BinaryCrossEntropy(Function):
         Ȳ = G w (max(log(1 − X), −100) − max(log X, −100))
     """
     name = "binary_cross_entropy"
-    rule = "X̄ = G w (X − Y) / (X (1 − X)),  Ȳ = G w (log(1 − X) − log X)"
-    rule_latex = r"\bar X = G w \frac{X - Y}{X (1 - X)},\; \bar Y = G w (\log(1 - X) - \log X)"
+    rule = "X̄ = Ḡ w (X − Y) / (X (1 − X)),  Ȳ = Ḡ w (log(1 − X) − log X)"
+    rule_latex = r"\bar X = \bar G w \frac{X - Y}{X (1 - X)},\; \bar Y = \bar G w (\log(1 - X) - \log X)"
     generic = True
 
     @staticmethod
@@ -726,8 +726,8 @@ class BinaryCrossEntropyWithLogits(Function):
         Ȳ = G w ((pw − 1) sp(−X) − X)
     """
     name = "binary_cross_entropy_with_logits"
-    rule = "X̄ = G w (σ(X) − Y)  (with pos_weight: G w (l σ(X) − pw Y))"
-    rule_latex = r"\bar X = G w (\sigma(X) - Y)"
+    rule = "X̄ = Ḡ w (σ(X) − Y)  (with pos_weight: Ḡ w (l σ(X) − pw Y))"
+    rule_latex = r"\bar X = \bar G w (\sigma(X) - Y)"
     generic = True
 
     @staticmethod
@@ -771,8 +771,8 @@ class KlDiv(Function):
          Ȳ = G (log Y + 1 − X) where Y > 0, else 0 (or G e^Y (Y − X + 1) with log_target).
     """
     name = "kl_div"
-    rule = "X̄ = −G ⊙ Y,  Ȳ = G ⊙ (log Y + 1 − X)"
-    rule_latex = r"\bar X = -G \odot Y,\; \bar Y = G \odot (\log Y + 1 - X)"
+    rule = "X̄ = −Ḡ ⊙ Y,  Ȳ = Ḡ ⊙ (log Y + 1 − X)"
+    rule_latex = r"\bar X = -\bar G \odot Y,\; \bar Y = \bar G \odot (\log Y + 1 - X)"
     generic = True
 
     @staticmethod
@@ -821,8 +821,8 @@ class HingeLoss(Function):
         S̄ = −G ⊙ A ⊙ Y, Ȳ = −G ⊙ A ⊙ S.
     """
     name = "hinge_loss"
-    rule = "S̄ = −G ⊙ 1[m − Y S > 0] ⊙ Y"
-    rule_latex = r"\bar S = -G \odot \mathbb{1}[m - Y S > 0] \odot Y"
+    rule = "S̄ = −Ḡ ⊙ 1[m − Y S > 0] ⊙ Y"
+    rule_latex = r"\bar S = -\bar G \odot \mathbb{1}[m - Y S > 0] \odot Y"
     generic = True
 
     @staticmethod

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..fileio import atomic_write
 from ..function import Node
-from ..scalar import Scalar
+from ..scalar import CONSTANT_LOCAL_OPS, Scalar
 from ..tensor import Tensor
 
 # fill colours by role; the stepper adds its own for current / done / pending
@@ -354,9 +354,12 @@ class GraphModel:
 
         For a Node: the items of `save_for_backward` (inputs by position, the output) and any
         ndarray stored on the ctx; None when they were freed. For a Scalar: its local
-        derivatives (8 bytes each).
+        derivatives (8 bytes each), nothing for ``+``, ``−`` and negation, whose local
+        derivatives are the constants ±1 shared by every such node.
         """
         if item.__class__ is not Node:
+            if item._op in CONSTANT_LOCAL_OPS:
+                return []
             n = len(item.next if item._local is None else item._local)
             return [(f"{n} local derivative{'s' if n != 1 else ''}", 8 * n, None)]
         if item._freed:
@@ -473,6 +476,14 @@ def _op_label(model, item, show_rules, show_saved):
     return _plain("\n".join(lines))
 
 
+def _saved_caption(model):
+    """The picture's note on memory: bytes kept for backward, in arrays (Tensors) or numbers (Scalars)."""
+    total, count = _saved_total(model)
+    if model.kind == "scalar":  # 8 bytes per local derivative
+        return f"saved for backward: {fmt_bytes(total)} in {total // 8} numbers"
+    return f"saved for backward: {fmt_bytes(total)} in {count} arrays"
+
+
 def _saved_total(model):
     """(total bytes, number of arrays) kept for backward; arrays shared by ops count once."""
     seen = set()
@@ -521,8 +532,7 @@ def _summary(model, max_nodes, rankdir, show_saved):
     if by_module:
         lines.append("modules: " + ", ".join(f"{k} ({v} ops)" for k, v in sorted(by_module.items())[:20]))
     if show_saved:
-        total, count = _saved_total(model)
-        lines.append(f"saved for backward: {fmt_bytes(total)} in {count} arrays")
+        lines.append(_saved_caption(model))
     lines.append(f"Hint: pass max_nodes={n_nodes} or more to draw every node.")
     g.node("summary", label=_plain("\n".join(lines)), shape="note", style="filled", fillcolor="#fff8dc")
     return g
@@ -623,8 +633,7 @@ def build_picture(model, *, show_data=False, show_grad=True, show_shapes=True, s
     for a, b, attrs in edges:
         g.edge(a, b, **attrs)
     if show_saved:
-        total, count = _saved_total(model)
-        g.attr(label=_plain(f"saved for backward: {fmt_bytes(total)} in {count} arrays"),
+        g.attr(label=_plain(_saved_caption(model)),
                labelloc="b", fontname="Helvetica", fontsize="11")
     return g
 

@@ -342,10 +342,14 @@ def test_show_saved_large_counts_kib():
 def test_show_saved_scalars():
     o, _, _ = scalar_neuron()
     src = draw_graph(o, show_saved=True).source
-    # 2 muls + 2 adds keep 2 local derivatives each, tanh keeps 1: 9 floats
-    assert src.count("saved: 2 local derivatives, 16 B") == 4
+    # 2 muls keep 2 local derivatives each, tanh keeps 1; the 2 adds keep nothing (their local
+    # derivatives are the constant 1): 5 floats, and Scalars hold numbers, not arrays
+    assert src.count("saved: 2 local derivatives, 16 B") == 2
+    assert src.count("saved: nothing") == 2
     assert "saved: 1 local derivative, 8 B" in src
-    assert 'label="saved for backward: 72 B in 5 arrays"' in src
+    assert 'label="saved for backward: 40 B in 5 numbers"' in src
+    neg = draw_graph(-(Scalar(1.0) - Scalar(2.0)), show_saved=True).source
+    assert neg.count("saved: nothing") == 2 and 'label="saved for backward: 0 B in 0 numbers"' in neg
 
 
 # -- max_nodes ---------------------------------------------------------------------------------
