@@ -97,8 +97,6 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
     if hooks and node._hooks is not None:
         g = node._run_hooks(g)
     fn = node.fn
-    if not create_graph and not fn.generic:
-        g = _as_tensor(g)  # TRANSITION: a VJP not yet written for both kinds
     grads = fn.vjp(node, g)  # in grad mode `create_graph`, set by the sweep
     if not retain_graph:
         node._saved = None  # what was saved for backward is needed no more
@@ -426,8 +424,7 @@ class _FreshGradientOp:
     """The calibration's op: its VJP returns a fresh gradient that nothing else holds."""
 
     name = "calibration"
-    generic = True
-
+    
     @staticmethod
     def vjp(ctx, grad_out):
         """Ā = Ḡ, as a fresh copy."""

@@ -185,7 +185,6 @@ class Function:
     name = "function"
     rule = ""
     rule_latex = ""
-    generic = False  # TRANSITION: True once vjp takes ndarrays or Tensors (see engine._run_node)
 
     @staticmethod
     def forward(ctx, *inputs, **attrs):

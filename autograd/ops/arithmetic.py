@@ -25,7 +25,6 @@ class Add(Function):
     name = "add"
     rule = "Ā = Ḡ,  B̄ = Ḡ  (summed over broadcast axes)"
     rule_latex = r"\bar A = \bar G,\; \bar B = \bar G"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -52,7 +51,6 @@ class Sub(Function):
     name = "sub"
     rule = "Ā = Ḡ,  B̄ = −Ḡ"
     rule_latex = r"\bar A = \bar G,\; \bar B = -\bar G"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -80,7 +78,6 @@ class Mul(Function):
     name = "mul"
     rule = "Ā = Ḡ ⊙ B,  B̄ = Ḡ ⊙ A"
     rule_latex = r"\bar A = \bar G \odot B,\; \bar B = \bar G \odot A"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -120,7 +117,6 @@ class Div(Function):
     name = "div"
     rule = "Ā = Ḡ ⊘ B,  B̄ = −Ḡ ⊙ A ⊘ B²"
     rule_latex = r"\bar A = \bar G \oslash B,\; \bar B = -\bar G \odot A \oslash B^2"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -155,7 +151,6 @@ class Neg(Function):
     name = "neg"
     rule = "Ā = −Ḡ"
     rule_latex = r"\bar A = -\bar G"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -182,7 +177,6 @@ class Pow(Function):
     name = "pow"
     rule = "Ā = Ḡ ⊙ B A^(B−1),  B̄ = Ḡ ⊙ Z log A"
     rule_latex = r"\bar A = \bar G \odot B A^{B-1},\; \bar B = \bar G \odot Z \log A"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -234,7 +228,6 @@ class Matmul(Function):
     name = "matmul"
     rule = "Ā = Ḡ Bᵀ,  B̄ = Aᵀ Ḡ"
     rule_latex = r"\bar A = \bar G B^\top,\; \bar B = A^\top \bar G"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, b):

@@ -33,9 +33,9 @@ import threading
 import numpy as np
 
 from ..function import Function
-from ..grad_mode import _grad
 from ..tensor import Tensor
 from .common import as_tensor
+from .dispatch import apply
 
 
 # -- argument handling ---------------------------------------------------------------------
@@ -304,11 +304,11 @@ class Conv2d(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        x, weight = ctx.saved_tensors
+        x, weight = ctx.saved
         need = ctx.needs_input_grad
         attrs = _saved_conv_attrs(ctx)
-        gx = Conv2dInput.apply(grad_out, weight, x_shape=x.data.shape, **attrs) if need[0] else None
-        gw = Conv2dWeight.apply(x, grad_out, w_shape=weight.data.shape, **attrs) if need[1] else None
+        gx = apply(Conv2dInput, grad_out, weight, x_shape=x.shape, **attrs) if need[0] else None
+        gw = apply(Conv2dWeight, x, grad_out, w_shape=weight.shape, **attrs) if need[1] else None
         if len(need) == 3:
             return gx, gw, (grad_out.sum(axis=(0, 2, 3)) if need[2] else None)
         return gx, gw
@@ -342,11 +342,11 @@ class Conv2dInput(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        g, weight = ctx.saved_tensors
+        g, weight = ctx.saved
         need = ctx.needs_input_grad
         attrs = _saved_conv_attrs(ctx)
-        gg = Conv2d.apply(grad_out, weight, **attrs) if need[0] else None
-        gw = Conv2dWeight.apply(grad_out, g, w_shape=weight.data.shape, **attrs) if need[1] else None
+        gg = apply(Conv2d, grad_out, weight, **attrs) if need[0] else None
+        gw = apply(Conv2dWeight, grad_out, g, w_shape=weight.shape, **attrs) if need[1] else None
         return gg, gw
 
 
@@ -376,11 +376,11 @@ class Conv2dWeight(Function):
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        x, g = ctx.saved_tensors
+        x, g = ctx.saved
         need = ctx.needs_input_grad
         attrs = _saved_conv_attrs(ctx)
-        gx = Conv2dInput.apply(g, grad_out, x_shape=x.data.shape, **attrs) if need[0] else None
-        gg = Conv2d.apply(x, grad_out, **attrs) if need[1] else None
+        gx = apply(Conv2dInput, g, grad_out, x_shape=x.shape, **attrs) if need[0] else None
+        gg = apply(Conv2d, x, grad_out, **attrs) if need[1] else None
         return gx, gg
 
 
@@ -701,9 +701,8 @@ class MaxPool2d(Function):
         overlap the contributions add. Ties: the first maximum (row-major) gets it all; in a
         window holding NaN (maximum NaN) the last NaN does, as in PyTorch.
         The forward only takes maxima; backward recovers the first arg-max per window from the
-        saved x and Y (x == Y at no earlier offset). Without create_graph the scatter runs in
-        numpy, one masked strided write per kernel offset; with it, through the
-        differentiable `MaxUnpool2d`.
+        saved x and Y (x == Y at no earlier offset); the scatter is `MaxUnpool2d` at those
+        positions (one masked strided write per kernel offset), itself differentiable.
     """
     name = "max_pool2d"
     rule = "X̄ = scatter_add(Ḡ, argmax)"
@@ -727,14 +726,10 @@ class MaxPool2d(Function):
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
         if ctx.indices is not None:
-            return (MaxUnpool2d.apply(grad_out, indices=ctx.indices, x_shape=ctx.x_shape),)
-        x, out = ctx.saved_tensors
-        if not _grad.enabled:
-            return (Tensor._make(_max_pool_backward(grad_out.data, x.data, out.data, *ctx.geometry), False, None),)
-        kernel, stride, padding, out_hw, extra, dilation = ctx.geometry
-        _, arg = _max_pool_local(x.data, kernel, stride, padding, out_hw, out.data, extra, dilation)
-        indices = _local_to_flat(arg, kernel, stride, padding, out_hw, ctx.x_shape[3], dilation)
-        return (MaxUnpool2d.apply(grad_out, indices=indices, x_shape=ctx.x_shape),)
+            return (apply(MaxUnpool2d, grad_out, indices=ctx.indices, x_shape=ctx.x_shape),)
+        x, out = ctx.saved  # constants here: the arg-max positions are locally constant in x
+        return (apply(MaxUnpool2d, grad_out, x_shape=ctx.x_shape,
+                      maxima=(np.asarray(x), np.asarray(out), ctx.geometry)),)
 
 
 class MaxUnpool2d(Function):
@@ -742,7 +737,9 @@ class MaxUnpool2d(Function):
     position I (int64, same shape) of its plane of an (N, C, H, W) zero image.
 
     Args: g (N, C, Ho, Wo) floating. Attrs: indices (N, C, Ho, Wo) int64 in [0, H·W),
-        x_shape (N, C, H, W).
+        x_shape (N, C, H, W); or, instead of indices, maxima = (x, y, geometry): the positions
+        are then the first maxima of max_pool2d's windows (x == y), scattered to by one masked
+        strided write per kernel offset (max_pool2d's backward; no index array is built).
     Returns: (N, C, H, W), dtype of g. Unlike PyTorch (which keeps one of repeated indices),
         repeated indices add up, so this is exactly the adjoint of max_pool2d.
     VJP: X = Sᵀ-free form X.flat[I] += G is linear, X = S G with S the scatter matrix;
@@ -753,15 +750,28 @@ class MaxUnpool2d(Function):
     rule_latex = r"\bar G = \bar A[I]"
 
     @staticmethod
-    def forward(ctx, g, *, indices, x_shape):
+    def kernel(g, *, x_shape, indices=None, maxima=None):
+        """The scatter on an ndarray G (see the class docstring)."""
+        if indices is None:
+            x, y, geometry = maxima
+            return _max_pool_backward(g, x, y, *geometry)
+        return _scatter(g, indices, x_shape)
+
+    @staticmethod
+    def forward(ctx, g, *, x_shape, indices=None, maxima=None):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
-        ctx.indices = indices
-        return _scatter(g.data, indices, x_shape)
+        ctx.indices, ctx.maxima = indices, maxima
+        return MaxUnpool2d.kernel(g.data, x_shape=x_shape, indices=indices, maxima=maxima)
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        return (MaxPool2d.apply(grad_out, indices=ctx.indices),)
+        indices = ctx.indices
+        if indices is None:  # the first maxima of the windows, as flat H·W indices
+            x, y, (kernel, stride, padding, out_hw, extra, dilation) = ctx.maxima
+            _, arg = _max_pool_local(x, kernel, stride, padding, out_hw, y, extra, dilation)
+            indices = _local_to_flat(arg, kernel, stride, padding, out_hw, x.shape[3], dilation)
+        return (apply(MaxPool2d, grad_out, indices=indices),)
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -852,13 +862,13 @@ class AvgPool2d(Function):
         count_include_pad (bool: divide by kH·kW, or by the number of non-padding cells),
         divisor_override (int or None: divide by it instead).
     Returns: (N, C, Ho, Wo); dtype of x.
-    VJP: Y = (1/K) ⊙ conv2d(X, 1, groups=C) (a depthwise convolution with a ones kernel,
-        K the per-window count) ⇒ X̄ = conv2d_input(Ḡ ⊘ K, 1, groups=C): each window's Ḡ/K is
-        spread over its cells (strided adds per kernel offset).
+    VJP: Y = P X, P linear (each window's sum ⊘ K, K the per-window count) ⇒ X̄ = Pᵀ Ḡ:
+        each window's Ḡ ⊘ K spread over its cells (`AvgPool2dBackward`, strided adds per
+        kernel offset; differentiable again).
     """
     name = "avg_pool2d"
-    rule = "X̄ = conv2d_input(Ḡ ⊘ K, 1, groups=C)"
-    rule_latex = r"\bar X = \mathrm{conv2d\_input}(\bar G \oslash K, \mathbf{1})"
+    rule = "X̄ = Pᵀ Ḡ (each window's Ḡ/K spread over its cells)"
+    rule_latex = r"\bar X = P^\top \bar G"
 
     @staticmethod
     def forward(ctx, x, *, kernel, stride, padding, out_hw, count_include_pad, divisor_override=None,
@@ -871,32 +881,61 @@ class AvgPool2d(Function):
         out = xp[(Ellipsis,) + slices[0]].copy()
         for sl in slices[1:]:
             out += xp[(Ellipsis,) + sl]
-        if divisor_override is not None:
-            inv = np.asarray(1.0 / divisor_override, dtype=xd.dtype)
-        else:
-            inv = _avg_inv_count(xd.dtype, (h, w), kernel, stride, padding, out_hw, count_include_pad)
-        out *= inv
-        ctx.inv = inv
-        ctx.geometry = (kernel, stride, padding, out_hw, extra)
+        out *= _avg_inv(xd.dtype, (h, w), kernel, stride, padding, out_hw, count_include_pad, divisor_override)
+        ctx.attrs = dict(kernel=kernel, stride=stride, padding=padding, out_hw=out_hw,
+                         count_include_pad=count_include_pad, divisor_override=divisor_override, extra=extra)
         ctx.x_shape = xd.shape
         return out
 
     @staticmethod
     def vjp(ctx, grad_out):
         """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
-        kernel, stride, padding, out_hw, extra = ctx.geometry
-        n, c, h, w = ctx.x_shape
+        return (apply(AvgPool2dBackward, grad_out, x_shape=ctx.x_shape, **ctx.attrs),)
+
+
+class AvgPool2dBackward(Function):
+    """X̄ = avg_pool2d_backward(G): each window's G ⊘ K spread over its cells (the adjoint of
+    `avg_pool2d`, a linear map; one strided add per kernel offset).
+
+    Args: g (N, C, Ho, Wo) floating. Attrs: x_shape (N, C, H, W) and avg_pool2d's geometry
+        (kernel, stride, padding, out_hw, count_include_pad, divisor_override, extra).
+    Returns: (N, C, H, W), dtype of g.
+    VJP: X̄ = Pᵀ G with Y = P X the (linear) pooling ⇒ the adjoint of Pᵀ is P:
+        ⟨Ā, Pᵀ dG⟩ = ⟨P Ā, dG⟩ ⇒ Ḡ = avg_pool2d(Ā) with the same geometry.
+    """
+    name = "avg_pool2d_backward"
+    rule = "Ḡ = avg_pool2d(Ā)"
+    rule_latex = r"\bar G = \mathrm{avg\_pool2d}(\bar A)"
+
+    @staticmethod
+    def kernel(g, *, x_shape, kernel, stride, padding, out_hw, count_include_pad, divisor_override=None,
+               extra=(0, 0)):
+        """The spread on an ndarray G (see the class docstring)."""
+        n, c, h, w = x_shape
         (ph, pw), (eh, ew) = padding, extra
-        scaled = grad_out * ctx.inv
-        if not _grad.enabled:  # numpy: one strided add of Ḡ/K per kernel offset
-            gp = np.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=scaled.data.dtype)
-            for sl in _window_slices(kernel, stride, out_hw):
-                gp[(Ellipsis,) + sl] += scaled.data
-            return (Tensor._make(gp[:, :, ph:ph + h, pw:pw + w], False, None),)
-        ones = as_tensor(np.ones((c, 1) + kernel, dtype=grad_out.data.dtype))
-        big = (n, c, h + eh, w + ew)  # ceil-mode overhang: a larger input, cropped afterwards
-        gx = Conv2dInput.apply(scaled, ones, x_shape=big, stride=stride, padding=padding, dilation=(1, 1), groups=c)
-        return (gx[:, :, :h, :w] if eh or ew else gx,)
+        scaled = g * _avg_inv(g.dtype, (h, w), kernel, stride, padding, out_hw, count_include_pad, divisor_override)
+        gp = np.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew), dtype=scaled.dtype)
+        for sl in _window_slices(kernel, stride, out_hw):
+            gp[(Ellipsis,) + sl] += scaled
+        return gp[:, :, ph:ph + h, pw:pw + w]
+
+    @staticmethod
+    def forward(ctx, g, *, x_shape, **attrs):
+        """Compute the op on the input's ndarray (see the class docstring); returns an ndarray."""
+        ctx.attrs = attrs
+        return AvgPool2dBackward.kernel(g.data, x_shape=x_shape, **attrs)
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoints for the output adjoint `grad_out`, by the rule in the class docstring."""
+        return (apply(AvgPool2d, grad_out, **ctx.attrs),)
+
+
+def _avg_inv(dtype, hw, kernel, stride, padding, out_hw, count_include_pad, divisor_override):
+    """1/K of avg_pool2d: 1/divisor_override, or the per-window cell counts' inverse."""
+    if divisor_override is not None:
+        return np.asarray(1.0 / divisor_override, dtype=dtype)
+    return _avg_inv_count(dtype, hw, kernel, stride, padding, out_hw, count_include_pad)
 
 
 def _avg_inv_count(dtype, hw, kernel, stride, padding, out_hw, count_include_pad):
@@ -947,3 +986,34 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     kernel, stride, padding, out_hw, extra = _pool_args("avg_pool2d", x, kernel_size, stride, padding, ceil_mode)
     return AvgPool2d.apply(x, kernel=kernel, stride=stride, padding=padding, out_hw=out_hw, extra=extra,
                            count_include_pad=bool(count_include_pad), divisor_override=divisor_override)
+
+
+def avg_pool2d_backward(grad_output, x, kernel_size, stride=None, padding=0, ceil_mode=False,
+                        count_include_pad=True, divisor_override=None):
+    """The gradient of `avg_pool2d` with respect to its input, as a differentiable op
+    (PyTorch's ``torch.ops.aten.avg_pool2d_backward``; see `AvgPool2dBackward`).
+
+    Args:
+        grad_output (Tensor): (N, C, Ho, Wo) floating, the adjoint of ``avg_pool2d(x, …)``.
+        x (Tensor): (N, C, H, W), the pooled input (only its shape is used).
+        kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override: as
+            `avg_pool2d`.
+
+    Returns:
+        Tensor (N, C, H, W), dtype of grad_output.
+
+    Raises:
+        ValueError: for bad pooling arguments (as `avg_pool2d`), or if grad_output's shape is
+            not the pooled shape.
+    """
+    x = as_tensor(x)
+    kernel, stride, padding, out_hw, extra = _pool_args("avg_pool2d_backward", x, kernel_size, stride, padding,
+                                                        ceil_mode)
+    g = as_tensor(grad_output)
+    want = x.data.shape[:2] + tuple(out_hw)
+    if g.data.shape != want:
+        raise ValueError(f"avg_pool2d_backward: grad_output must have the pooled shape; got {g.data.shape}, "
+                         f"expected {want}.")
+    return AvgPool2dBackward.apply(g, x_shape=x.data.shape, kernel=kernel, stride=stride, padding=padding,
+                                   out_hw=out_hw, count_include_pad=count_include_pad,
+                                   divisor_override=divisor_override, extra=extra)

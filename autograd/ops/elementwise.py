@@ -64,7 +64,6 @@ class Exp(Function):
     name = "exp"
     rule = "Ā = Ḡ ⊙ Z"
     rule_latex = r"\bar A = \bar G \odot Z"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -89,7 +88,6 @@ class Log(Function):
     name = "log"
     rule = "Ā = Ḡ ⊘ A"
     rule_latex = r"\bar A = \bar G \oslash A"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -113,7 +111,6 @@ class Log1p(Function):
     name = "log1p"
     rule = "Ā = Ḡ ⊘ (1 + A)"
     rule_latex = r"\bar A = \bar G \oslash (1 + A)"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -137,7 +134,6 @@ class Sqrt(Function):
     name = "sqrt"
     rule = "Ā = Ḡ ⊘ (2 Z)"
     rule_latex = r"\bar A = \bar G \oslash (2 Z)"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -164,7 +160,6 @@ class Abs(Function):
     name = "abs"
     rule = "Ā = Ḡ ⊙ sign(A)"
     rule_latex = r"\bar A = \bar G \odot \operatorname{sign}(A)"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -191,7 +186,6 @@ class Sign(Function):
     name = "sign"
     rule = "Ā = 0"
     rule_latex = r"\bar A = 0"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -213,7 +207,6 @@ class Sin(Function):
     name = "sin"
     rule = "Ā = Ḡ ⊙ cos(A)"
     rule_latex = r"\bar A = \bar G \odot \cos A"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -237,7 +230,6 @@ class Cos(Function):
     name = "cos"
     rule = "Ā = −Ḡ ⊙ sin(A)"
     rule_latex = r"\bar A = -\bar G \odot \sin A"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -261,7 +253,6 @@ class Tanh(Function):
     name = "tanh"
     rule = "Ā = Ḡ ⊙ (1 − Z²)"
     rule_latex = r"\bar A = \bar G \odot (1 - Z^2)"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -291,7 +282,6 @@ class Sigmoid(Function):
     name = "sigmoid"
     rule = "Ā = Ḡ ⊙ Z ⊙ (1 − Z)"
     rule_latex = r"\bar A = \bar G \odot Z \odot (1 - Z)"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -324,7 +314,6 @@ class Relu(Function):
     name = "relu"
     rule = "Ā = Ḡ ⊙ 1[Z ≠ 0]"
     rule_latex = r"\bar A = \bar G \odot \mathbb{1}[Z \neq 0]"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -350,7 +339,6 @@ class LeakyRelu(Function):
     name = "leaky_relu"
     rule = "Ā = Ḡ ⊙ where(A > 0, 1, s)"
     rule_latex = r"\bar A = \bar G \odot \begin{cases} 1 & A > 0 \\ s & A \le 0 \end{cases}"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, negative_slope):
@@ -385,7 +373,6 @@ class Elu(Function):
     name = "elu"
     rule = "Ā = Ḡ ⊙ where(A > 0, 1, α e^A)"
     rule_latex = r"\bar A = \bar G \odot \begin{cases} 1 & A > 0 \\ \alpha e^A & A \le 0 \end{cases}"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, alpha):
@@ -421,7 +408,6 @@ class Gelu(Function):
     name = "gelu"
     rule = "Ā = Ḡ ⊙ (Φ(A) + A φ(A))"
     rule_latex = r"\bar A = \bar G \odot (\Phi(A) + A\,\varphi(A))"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, approximate):
@@ -462,7 +448,6 @@ class GeluGrad(Function):
     rule = "Ḡ_G = ḡ ⊙ (Φ(A) + A φ(A)),  Ā = ḡ ⊙ G ⊙ φ(A)(2 − A²)"
     rule_latex = (r"\bar G_G = \bar g \odot (\Phi(A) + A\,\varphi(A)),\; "
                   r"\bar A = \bar g \odot G \odot \varphi(A)(2 - A^2)")
-    generic = True
 
     @staticmethod
     def forward(ctx, g, a, cdf):
@@ -500,7 +485,6 @@ class Erf(Function):
     name = "erf"
     rule = "Ā = Ḡ ⊙ 2/√π e^(−A²)"
     rule_latex = r"\bar A = \bar G \odot \tfrac{2}{\sqrt\pi} e^{-A^2}"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):
@@ -528,7 +512,6 @@ class Softplus(Function):
     name = "softplus"
     rule = "Ā = Ḡ ⊙ σ(βA)  (Ḡ where βA > threshold)"
     rule_latex = r"\bar A = \bar G \odot \sigma(\beta A)"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, beta, threshold):
@@ -573,7 +556,6 @@ class Clip(Function):
     rule = "Ā = Ḡ ⊙ 1[lo ≤ A ≤ hi],  lō = Ḡ ⊙ 1[A < lo],  hī = Ḡ ⊙ 1[A > hi]"
     rule_latex = (r"\bar A = \bar G \odot \mathbb{1}[lo \le A \le hi],\; \bar{lo} = \bar G \odot "
                   r"\mathbb{1}[A < lo],\; \bar{hi} = \bar G \odot \mathbb{1}[A > hi]")
-    generic = True
 
     @staticmethod
     def forward(ctx, a, *bounds, has_lo, has_hi):
@@ -636,7 +618,6 @@ class Maximum(Function):
     rule = "Ā = Ḡ ⊙ (1[A > B] + ½ 1[A = B]),  B̄ = Ḡ ⊙ (1[B > A] + ½ 1[A = B])"
     rule_latex = (r"\bar A = \bar G \odot (\mathbb{1}[A > B] + \tfrac12 \mathbb{1}[A = B]),\; "
                   r"\bar B = \bar G \odot (\mathbb{1}[B > A] + \tfrac12 \mathbb{1}[A = B])")
-    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -662,7 +643,6 @@ class Minimum(Function):
     rule = "Ā = Ḡ ⊙ (1[A < B] + ½ 1[A = B]),  B̄ = Ḡ ⊙ (1[B < A] + ½ 1[A = B])"
     rule_latex = (r"\bar A = \bar G \odot (\mathbb{1}[A < B] + \tfrac12 \mathbb{1}[A = B]),\; "
                   r"\bar B = \bar G \odot (\mathbb{1}[B < A] + \tfrac12 \mathbb{1}[A = B])")
-    generic = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -719,7 +699,6 @@ class Where(Function):
     name = "where"
     rule = "X̄ = Ḡ ⊙ C,  Ȳ = Ḡ ⊙ (1 − C)"
     rule_latex = r"\bar X = \bar G \odot C,\; \bar Y = \bar G \odot (1 - C)"
-    generic = True
 
     @staticmethod
     def forward(ctx, x, y, cond):

@@ -156,7 +156,6 @@ class Getitem(Function):
     name = "getitem"
     rule = "Ā = scatter_add(0, index, Ḡ)"
     rule_latex = r"\bar A = S^\top \bar G \;(\text{scatter-add at index})"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, index, scatter):
@@ -196,7 +195,6 @@ class IndexPut(Function):
     name = "index_put"
     rule = "Ā = Ḡ (0 at index unless accumulate),  V̄ = Ḡ[index]"
     rule_latex = r"\bar A = \bar G \odot \mathbb{1}[\notin \text{index}],\; \bar V = \bar G[\text{index}]"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, value, index, accumulate):

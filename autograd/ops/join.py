@@ -50,7 +50,6 @@ class Concatenate(Function):
     name = "concatenate"
     rule = "Ā_i = Ḡ[o_i : o_i + n_i] along axis"
     rule_latex = r"\bar A_i = \bar G_{[o_i : o_i + n_i]}"
-    generic = True
 
     @staticmethod
     def forward(ctx, *tensors, axis):
@@ -78,7 +77,6 @@ class Stack(Function):
     name = "stack"
     rule = "Ā_i = Ḡ[…, i, …] on the new axis"
     rule_latex = r"\bar A_i = \bar G_{[\dots, i, \dots]}"
-    generic = True
 
     @staticmethod
     def forward(ctx, *tensors, axis):
@@ -105,7 +103,6 @@ class Pad(Function):
     name = "pad"
     rule = "Ā = Ḡ[interior]"
     rule_latex = r"\bar A = \bar G_{[\text{interior}]}"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, pad_width, value):

@@ -34,7 +34,6 @@ class Embedding(Function):
     name = "embedding"
     rule = "W̄ = Sᵀ Ḡ  (scatter-add of Ḡ rows at I)"
     rule_latex = r"\bar W = S^\top \bar G"
-    generic = True
 
     @staticmethod
     def kernel(weight, *, indices, padding_idx=None, zero_padding=False):
@@ -71,7 +70,6 @@ class EmbeddingDenseBackward(Function):
     name = "embedding_dense_backward"
     rule = "Ḡ = (P Ā)[I]"
     rule_latex = r"\bar G = (P \bar A)[I]"
-    generic = True
 
     @staticmethod
     def kernel(g, *, indices, num_weights, padding_idx=None):
@@ -185,7 +183,6 @@ class Dropout(Function):
     name = "dropout"
     rule = "X̄ = Ḡ ⊙ M"
     rule_latex = r"\bar X = \bar G \odot M"
-    generic = True
 
     @staticmethod
     def forward(ctx, x, *, mask):
@@ -263,7 +260,6 @@ class BatchNorm(Function):
     rule = "X̄ = γ/(M σ) ⊙ (M Ḡ − ΣḠ − X̂ ⊙ Σ(Ḡ⊙X̂)),  γ̄ = Σ Ḡ⊙X̂,  β̄ = Σ Ḡ  (M entries per channel)"
     rule_latex = (r"\bar X = \tfrac{\gamma}{M \sigma}\big(M \bar G - \textstyle\sum \bar G - \hat X \sum \bar G \odot "
                   r"\hat X\big),\; \bar\gamma = \textstyle\sum \bar G \odot \hat X,\; \bar\beta = \sum \bar G")
-    generic = True
 
     @staticmethod
     def kernel(x, *params, eps, mean, invstd, has_weight, has_bias, centered=None):
@@ -337,7 +333,6 @@ class BatchNormBackward(Function):
     rule = "Ḡ = J(γA),  γ̄ = Σ A⊙JG,  X̄ = −(r²/M)X̂(a − bc) − rc J(γA) − (rb/M) JG"
     rule_latex = (r"\bar G = J(\gamma A),\; \bar\gamma = \textstyle\sum A \odot J G,\; "
                   r"\bar X = -\tfrac{r^2}{M}\hat X (a - bc) - rc\,J(\gamma A) - \tfrac{rb}{M} J G")
-    generic = True
 
     @staticmethod
     def kernel(g, x, *weight, eps, mean, invstd, sums=None):
@@ -413,7 +408,6 @@ class BatchNormWeightBackward(Function):
     name = "batch_norm_weight_backward"
     rule = "Ḡ = Ā ⊙ X̂,  X̄ = Ā J Ḡ"
     rule_latex = r"\bar G = \bar A \odot \hat X,\; \bar X = \bar A\, J G"
-    generic = True
 
     @staticmethod
     def kernel(g, x, *, eps, mean, invstd):

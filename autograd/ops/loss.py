@@ -236,7 +236,6 @@ class CrossEntropy(Function):
     name = "cross_entropy"
     rule = "X̄ = Ḡ ⊙ (softmax(X) − onehot(t))"
     rule_latex = r"\bar X = \bar G \odot (\mathrm{softmax}(X) - \mathrm{onehot}(t))"
-    generic = True
 
     @staticmethod
     def forward(ctx, x, *maybe_target, target=None, valid=None, weight=None, label_smoothing=0.0,
@@ -313,7 +312,6 @@ class CrossEntropyBackward(Function):
     rule = "Ḡ = Σ A ⊙ (s p − Q),  X̄ = p ⊙ (B − ⟨B, p⟩), B = G s A"
     rule_latex = (r"\bar G = \textstyle\sum_c A \odot (s p - Q),\; \bar X = p \odot (B - \langle B, p \rangle),"
                   r"\; B = G s A")
-    generic = True
 
     @staticmethod
     def kernel(g, x, logp, *t, target=None, valid=None, weight=None, eps=0.0):
@@ -373,7 +371,6 @@ class NllLoss(Function):
     name = "nll_loss"
     rule = "X̄ = −Ḡ ⊙ w_t onehot(t)"
     rule_latex = r"\bar X = -\bar G \odot w_t\, \mathrm{onehot}(t)"
-    generic = True
 
     @staticmethod
     def forward(ctx, x, target=None, valid=None, weight=None, reduction="mean"):
@@ -595,7 +592,6 @@ class MseLoss(Function):
     name = "mse_loss"
     rule = "X̄ = 2 Ḡ ⊙ (X − Y),  Ȳ = −X̄"
     rule_latex = r"\bar X = 2 \bar G \odot (X - Y),\; \bar Y = -\bar X"
-    generic = True
 
     @staticmethod
     def forward(ctx, x, y, reduction="mean"):
@@ -626,7 +622,6 @@ class L1Loss(Function):
     name = "l1_loss"
     rule = "X̄ = Ḡ ⊙ sign(X − Y),  Ȳ = −X̄"
     rule_latex = r"\bar X = \bar G \odot \mathrm{sign}(X - Y),\; \bar Y = -\bar X"
-    generic = True
 
     @staticmethod
     def forward(ctx, x, y, reduction="mean"):
@@ -670,7 +665,6 @@ class BinaryCrossEntropy(Function):
     name = "binary_cross_entropy"
     rule = "X̄ = Ḡ w (X − Y) / (X (1 − X)),  Ȳ = Ḡ w (log(1 − X) − log X)"
     rule_latex = r"\bar X = \bar G w \frac{X - Y}{X (1 - X)},\; \bar Y = \bar G w (\log(1 - X) - \log X)"
-    generic = True
 
     @staticmethod
     def forward(ctx, x, y, weight=None, reduction="mean"):
@@ -728,7 +722,6 @@ class BinaryCrossEntropyWithLogits(Function):
     name = "binary_cross_entropy_with_logits"
     rule = "X̄ = Ḡ w (σ(X) − Y)  (with pos_weight: Ḡ w (l σ(X) − pw Y))"
     rule_latex = r"\bar X = \bar G w (\sigma(X) - Y)"
-    generic = True
 
     @staticmethod
     def forward(ctx, x, y, weight=None, pos_weight=None, reduction="mean"):
@@ -773,7 +766,6 @@ class KlDiv(Function):
     name = "kl_div"
     rule = "X̄ = −Ḡ ⊙ Y,  Ȳ = Ḡ ⊙ (log Y + 1 − X)"
     rule_latex = r"\bar X = -\bar G \odot Y,\; \bar Y = \bar G \odot (\log Y + 1 - X)"
-    generic = True
 
     @staticmethod
     def forward(ctx, x, y, reduction="mean", log_target=False):
@@ -823,7 +815,6 @@ class HingeLoss(Function):
     name = "hinge_loss"
     rule = "S̄ = −Ḡ ⊙ 1[m − Y S > 0] ⊙ Y"
     rule_latex = r"\bar S = -\bar G \odot \mathbb{1}[m - Y S > 0] \odot Y"
-    generic = True
 
     @staticmethod
     def forward(ctx, s, y, margin=1.0, reduction="mean"):

@@ -1,7 +1,7 @@
 """Network ops: softmax, log_softmax (stable, along one axis) and the fused affine map `linear`.
 
 The same function objects are re-exported by `nn.functional`. Each fused op has one VJP body
-(``generic = True``): products and axis sums that run on ndarrays in a plain backward and on
+(one body): products and axis sums that run on ndarrays in a plain backward and on
 Tensors, recorded, under ``create_graph`` — the second derivative is that body differentiated.
 """
 import numpy as np
@@ -26,7 +26,6 @@ class Softmax(Function):
     name = "softmax"
     rule = "Ā = P ⊙ (Ḡ − Σ_axis(Ḡ ⊙ P))"
     rule_latex = r"\bar A = P \odot \left(\bar G - \langle \bar G, P \rangle\right)"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, axis):
@@ -65,7 +64,6 @@ class LogSoftmax(Function):
     name = "log_softmax"
     rule = "Ā = Ḡ − exp(Z) ⊙ Σ_axis Ḡ"
     rule_latex = r"\bar A = \bar G - e^{Z} \odot \textstyle\sum_{\mathrm{axis}} \bar G"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, axis):
@@ -105,7 +103,6 @@ class Linear(Function):
     name = "linear"
     rule = "X̄ = Ḡ W,  W̄ = Ḡᵀ X,  b̄ = Ḡᵀ 1"
     rule_latex = r"\bar X = \bar G W,\; \bar W = \bar G^\top X,\; \bar b = \bar G^\top \mathbf{1}"
-    generic = True
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):

@@ -6,7 +6,7 @@ Every reduction takes `axis` (int, tuple or None for all; alias `dim`) and `keep
 (`common.expand_reduced`) so that Ḡ broadcasts against the input. A 0-d input is reduced
 over "all axes" whatever axis (0 or −1) is given, as in PyTorch.
 
-Each VJP is written once (``generic = True``) with numpy ufuncs, operators and methods that
+Each VJP is written once with numpy ufuncs, operators and methods that
 ndarrays and Tensors share, plus `dispatch.where`/`dispatch.broadcast_to`: it runs on ndarrays
 in a plain backward and records itself on Tensors under ``create_graph``, so second
 derivatives come from differentiating the same body. Masks, signs and tie shares are
@@ -87,7 +87,6 @@ class Sum(Function):
     name = "sum"
     rule = "Ā = broadcast(Ḡ, shape(A))"
     rule_latex = r"\bar A = \bar G \mathbf{1}^\top \text{ (broadcast)}"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims):
@@ -113,7 +112,6 @@ class Mean(Function):
     name = "mean"
     rule = "Ā = broadcast(Ḡ, shape(A)) / n"
     rule_latex = r"\bar A = \tfrac{1}{n} \bar G \mathbf{1}^\top"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims):
@@ -161,7 +159,6 @@ class Var(Function):
     name = "var"
     rule = "Ā = 2 Ḡ ⊙ (A − mean(A)) / (n − c)"
     rule_latex = r"\bar A = \tfrac{2}{n - c}\, \bar G \odot (A - \bar{A}_{\mathrm{mean}})"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims, correction):
@@ -192,7 +189,6 @@ class Std(Function):
     name = "std"
     rule = "Ā = Ḡ ⊙ (A − mean(A)) / ((n − c) Z)"
     rule_latex = r"\bar A = \frac{\bar G \odot (A - \bar{A}_{\mathrm{mean}})}{(n - c)\, Z}"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims, correction):
@@ -242,7 +238,6 @@ class Max(Function):
     name = "max"
     rule = _EXTREME_RULE
     rule_latex = _EXTREME_RULE_LATEX
-    generic = True
 
     forward = _forward_saving_output(np.amax, "Max")
     vjp = staticmethod(_extreme_vjp)
@@ -257,7 +252,6 @@ class Min(Function):
     name = "min"
     rule = _EXTREME_RULE
     rule_latex = _EXTREME_RULE_LATEX
-    generic = True
 
     forward = _forward_saving_output(np.amin, "Min")
     vjp = staticmethod(_extreme_vjp)
@@ -282,7 +276,6 @@ class Prod(Function):
     name = "prod"
     rule = "Ā = Ḡ ⊙ Z ⊘ A  (Π_{j≠i} A_j where A has zeros)"
     rule_latex = r"\bar A_i = \bar G \prod_{j \neq i} A_j"
-    generic = True
 
     forward = _forward_saving_output(np.prod, "Prod")
 
@@ -320,7 +313,6 @@ class LogSumExp(Function):
     name = "logsumexp"
     rule = "Ā = Ḡ ⊙ exp(A − Z)"
     rule_latex = r"\bar A = \bar G \odot e^{A - Z}"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims):
@@ -366,7 +358,6 @@ class Norm(Function):
     name = "norm"
     rule = "Ā = Ḡ ⊙ sign(A) ⊙ |A|^(p−1) / Z^(p−1)  (p = 2: Ḡ ⊙ A / Z)"
     rule_latex = r"\bar A = \bar G \odot \operatorname{sign}(A) \odot |A|^{p-1} / Z^{p-1}"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, axis, keepdims, ord):

@@ -108,6 +108,7 @@ OPS = [
     Op("max_pool2d", cv.MaxPool2d, cv.max_pool2d, method=False),
     Op("max_unpool2d", cv.MaxUnpool2d, cv.max_unpool2d, method=False),
     Op("avg_pool2d", cv.AvgPool2d, cv.avg_pool2d, method=False),
+    Op("avg_pool2d_backward", cv.AvgPool2dBackward, cv.avg_pool2d_backward, method=False),
     Op("embedding", ly.Embedding, ly.embedding, method=False),
     Op("embedding_dense_backward", ly.EmbeddingDenseBackward, ly.embedding_dense_backward, method=False),
     Op("dropout", ly.Dropout, ly.dropout, method=False),

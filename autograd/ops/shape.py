@@ -44,7 +44,6 @@ class Reshape(Function):
     name = "reshape"
     rule = "Ā = reshape(Ḡ, shape(A))"
     rule_latex = r"\bar A = \operatorname{reshape}(\bar G, \operatorname{shape}(A))"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -70,7 +69,6 @@ class Permute(Function):
     name = "permute"
     rule = "Ā = permute(Ḡ, axes⁻¹)"
     rule_latex = r"\bar A = \operatorname{permute}(\bar G, \sigma^{-1})"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, axes):
@@ -98,7 +96,6 @@ class Expand(Function):
     name = "expand"
     rule = "Ā = Σ_broadcast axes Ḡ"
     rule_latex = r"\bar A = \textstyle\sum_{\text{bcast}} \bar G"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -124,7 +121,6 @@ class AsType(Function):
     name = "astype"
     rule = "Ā = cast(Ḡ, dtype(A))"
     rule_latex = r"\bar A = \operatorname{cast}(\bar G)"
-    generic = True
 
     @staticmethod
     def forward(ctx, a, dtype):
@@ -148,7 +144,6 @@ class Clone(Function):
     name = "clone"
     rule = "Ā = Ḡ"
     rule_latex = r"\bar A = \bar G"
-    generic = True
 
     @staticmethod
     def forward(ctx, a):

@@ -2,10 +2,17 @@
 written once): for every differentiable row of the op table and every sample, in float64,
 the gradient computed with ``create_graph=True`` (the recorded backward) equals the plain
 one to 1e-12, and the second derivatives pass `gradgradcheck` against finite differences."""
+import importlib
+import inspect
+import pkgutil
+import re
+
 import numpy as np
 import pytest
 
 import autograd as ag
+import autograd.ops as ops_package
+from autograd.function import Function
 
 from .op_db import OPS
 from .op_harness import flat_outputs, sample_calls
@@ -44,3 +51,45 @@ def test_gradgradcheck(info):
         assert ag.gradgradcheck(fn, diff, **{"eps": 1e-6, "atol": 1e-5, "rtol": 1e-3, **info.gradcheck_kwargs})
         checked += 1
     assert checked
+
+
+def _all_functions():
+    out = []
+    for mod in pkgutil.iter_modules(ops_package.__path__):
+        module = importlib.import_module(f"autograd.ops.{mod.name}")
+        out += [obj for obj in vars(module).values() if isinstance(obj, type) and issubclass(obj, Function)
+                and obj is not Function and obj.__module__ == module.__name__]
+    return out
+
+
+@pytest.mark.parametrize("fn", _all_functions(), ids=lambda f: f.__name__)
+def test_no_vjp_reads_grad_mode(fn):
+    # issue 11: each derivative is written once; the engine, not the VJP, decides what kind flows
+    source = inspect.getsource(fn.vjp)
+    for word in (r"\b_grad\b", r"grad_mode", r"is_grad_enabled", r"set_grad_enabled", r"no_grad", r"_state\b",
+                 r"saved_tensors"):
+        assert not re.search(word, source), (fn.__name__, word)
+
+
+@pytest.mark.parametrize("info", DIFF_OPS, ids=lambda i: i.name)
+def test_one_vjp_body_gets_ndarrays_plain_and_tensors_recorded(info, monkeypatch):
+    # every VJP the op's backward runs receives ndarrays in a plain backward (nothing recorded,
+    # nothing wrapped) and Tensors when create_graph records it: the same body for both
+    kinds = []
+    for fn in _all_functions():
+        original = fn.__dict__["vjp"].__func__
+
+        def spy(ctx, grad_out, _original=original):
+            kinds.append(type(grad_out).__name__)
+            return _original(ctx, grad_out)
+
+        monkeypatch.setattr(fn, "vjp", staticmethod(spy))
+    rng = np.random.default_rng(4)
+    for _, fn_, diff in sample_calls(info, rng, diff_only=True):
+        for create_graph in (False, True):
+            outs = flat_outputs(fn_(*diff))  # (a forward may itself run a recorded backward)
+            vs = [np.ones(o.shape) for o in outs]
+            kinds.clear()
+            ag.grad(outs, diff, vs, create_graph=create_graph, allow_unused=True)
+            expected = ("Tensor",) if create_graph else ("ndarray", "float64", "float32")
+            assert kinds and all(k in expected for k in kinds), (info.name, create_graph, kinds)

@@ -456,7 +456,6 @@ def test_reduce_and_network_vjps_are_written_once():
     assert {c.name for c in classes} >= {"sum", "mean", "var", "std", "max", "min", "prod", "logsumexp",
                                          "norm", "softmax", "log_softmax", "linear"}
     for cls in classes:
-        assert cls.generic is True, cls.name
         src = inspect.getsource(cls.vjp)
         for word in (r"\b_grad\b", r"grad_mode", r"is_grad_enabled", r"saved_tensors", r"\.data\b"):
             assert not re.search(word, src), (cls.name, word)
