@@ -25,7 +25,6 @@ _NEEDS2 = {(True, True): (True, True), (True, False): (True, False), (False, Tru
 _NEEDS1 = (True,)
 
 _grad, _anomaly = grad_mode._grad, grad_mode._anomaly
-_module_stack = []  # qualified names of the nn.Modules whose forward is running
 
 
 class Node:
@@ -241,8 +240,9 @@ class Function:
                 ctx.next = nxt
                 ctx.shape = data.shape
                 ctx.dtype = data.dtype
-                if _module_stack:
-                    ctx.module = _module_stack[-1]
+                module = _grad.module  # the innermost nn.Module forward running in this thread
+                if module is not None:
+                    ctx.module = module
                 if _anomaly[0]:
                     ctx.trace = traceback.format_stack()[:-2]
                 out = _make(data, True, ctx)

@@ -13,9 +13,12 @@ import threading
 
 
 class _GradMode(threading.local):
-    """This thread's grad mode: ``enabled`` (bool); the class default True starts every thread."""
+    """This thread's recording state: ``enabled`` (bool, grad mode; the class default True
+    starts every thread) and ``module`` (the qualified name of the innermost ``nn.Module``
+    whose forward runs in this thread, or None; see `autograd.graph.enter_module`)."""
 
     enabled = True
+    module = None
 
 
 _grad = _GradMode()

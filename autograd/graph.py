@@ -4,16 +4,38 @@ recorded graph about what they do outside the ops, as ``torch.autograd.graph``.
 * `increment_version` marks an in-place change made directly on ``tensor.data`` (an optimizer
   step, ``load_state_dict``, an ``nn.init`` fill), so that a backward through a graph that
   saved the old values raises instead of using the new ones.
-* `module_stack` is the list of qualified names of the ``nn.Module`` forwards now running;
-  ``Module.__call__`` pushes and pops it, and every node recorded meanwhile carries the
-  innermost name (``ctx.module``, shown by the graph pictures).
+* `enter_module` / `exit_module` bracket an ``nn.Module`` forward (``Module.__call__`` calls
+  them): every node recorded meanwhile in that thread carries the innermost module's
+  qualified name (``ctx.module``, shown by the graph pictures). Per thread, as grad mode.
 """
 import numpy as np
 
-from .function import _module_stack as module_stack
+from .grad_mode import _grad
 from .tensor import Tensor
 
-__all__ = ["increment_version", "module_stack"]
+__all__ = ["increment_version", "enter_module", "exit_module"]
+
+
+def enter_module(name):
+    """Make `name` this thread's innermost running module; returns the previous one, for
+    `exit_module`.
+
+    Args:
+        name (str): the module's qualified name (``"0"``, ``"encoder.fc1"`` …).
+
+    Returns:
+        str or None: the name that was innermost before.
+    """
+    state = _grad
+    previous = state.module
+    state.module = name
+    return previous
+
+
+def exit_module(previous):
+    """Restore this thread's innermost running module to `previous` (what `enter_module`
+    returned)."""
+    _grad.module = previous
 
 
 def increment_version(tensor):

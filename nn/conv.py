@@ -3,6 +3,7 @@
 import numpy as np
 
 import autograd as ag
+from autograd.device import check_device
 from autograd.ops.conv import pair
 from autograd.tensor import get_default_dtype
 
@@ -39,6 +40,7 @@ class Conv2d(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
+        check_device(device, type(self).__name__)  # tracegrad computes on the CPU: another device raises
         super().__init__()
         if in_channels <= 0 or out_channels <= 0 or groups <= 0:
             raise ValueError(f"Conv2d: in_channels, out_channels and groups must be positive; got "

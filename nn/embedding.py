@@ -2,6 +2,7 @@
 import numpy as np
 
 import autograd as ag
+from autograd.device import check_device
 from autograd.tensor import get_default_dtype
 
 from . import init
@@ -32,6 +33,7 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+        check_device(device, type(self).__name__)  # tracegrad computes on the CPU: another device raises
         super().__init__()
         if max_norm is not None or scale_grad_by_freq or sparse:
             raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are not supported; "

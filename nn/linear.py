@@ -2,6 +2,7 @@
 import numpy as np
 
 import autograd as ag
+from autograd.device import check_device
 from autograd.tensor import get_default_dtype
 
 from . import init
@@ -45,6 +46,7 @@ class Linear(Module):
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        check_device(device, type(self).__name__)  # tracegrad computes on the CPU: another device raises
         super().__init__()
         if in_features < 0 or out_features < 0:
             raise ValueError(f"Linear: feature counts must be non-negative; got in_features={in_features}, "

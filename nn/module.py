@@ -7,7 +7,7 @@ such as running statistics) and `_modules` (child modules). Every walk over the 
 
 Each module also knows its qualified name (``"features.0"``): its name path from the
 outermost module it was registered in (the outermost module's own name is ``""``).
-`__call__` pushes it on `autograd.graph.module_stack` while `forward` runs, so each
+`__call__` makes it this thread's running module (`autograd.graph.enter_module`) while `forward` runs, so each
 recorded graph node stores the innermost running module in ``ctx.module`` (pictures group
 nodes by it).
 """
@@ -17,13 +17,11 @@ import numpy as np
 
 from autograd.creation import from_numpy
 from autograd.device import check_device, parse_to_args
-from autograd.graph import increment_version, module_stack
+from autograd.graph import enter_module, exit_module, increment_version
 from autograd.tensor import Tensor
 
 from .parameter import Parameter, is_lazy
 
-_push = module_stack.append  # bound once: __call__ is on every layer's hot path
-_pop = module_stack.pop
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 _IncompatibleKeys.__doc__ = """Result of `Module.load_state_dict`: lists of missing and unexpected keys."""
 
@@ -143,13 +141,13 @@ class Module:
     def __call__(self, *args, **kwargs):
         """Run `forward(*args, **kwargs)` with this module's qualified name on the module
         stack (recorded by every node made meanwhile as ``ctx.module``)."""
-        _push(self._qualname)
+        previous = enter_module(self._qualname)
         try:
             if self._forward_pre_hooks or self._forward_hooks:
                 return self._call_with_hooks(args, kwargs)
             return self.forward(*args, **kwargs)
         finally:
-            _pop()
+            exit_module(previous)
 
     def _call_with_hooks(self, args, kwargs):
         for hook in list(self._forward_pre_hooks.values()):

@@ -10,6 +10,7 @@ Every norm computes X̂ = (X − μ)/√(σ² + eps) with the biased variance σ
 """
 import numpy as np
 
+from autograd.device import check_device
 from autograd.ops.layers import batch_norm, update_running
 from autograd.tensor import Tensor, get_default_dtype
 
@@ -156,6 +157,7 @@ class _NormBase(Module):
     running-statistics buffers (see `BatchNorm2d` for the arguments)."""
 
     def __init__(self, num_features, eps, momentum, affine, track_running_stats, device, dtype):
+        check_device(device, type(self).__name__)  # tracegrad computes on the CPU: another device raises
         super().__init__()
         dt = get_default_dtype() if dtype is None else np.dtype(dtype)
         self.num_features = int(num_features)
@@ -291,6 +293,7 @@ class LayerNorm(Module):
     """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        check_device(device, type(self).__name__)  # tracegrad computes on the CPU: another device raises
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
         self.normalized_shape = tuple(int(s) for s in shape)
@@ -332,6 +335,7 @@ class GroupNorm(Module):
     """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+        check_device(device, type(self).__name__)  # tracegrad computes on the CPU: another device raises
         super().__init__()
         if num_groups <= 0 or num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels must be divisible by num_groups; got num_channels "

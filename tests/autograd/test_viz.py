@@ -10,7 +10,8 @@ import pytest
 
 import autograd
 from autograd import Scalar, Tensor
-from autograd.function import Node, _module_stack
+from autograd.function import Node
+from autograd.graph import enter_module, exit_module
 from autograd.viz import BackwardStepper, GraphvizNotFoundError, draw_graph, render
 from tests.conftest import IN_CI
 
@@ -47,10 +48,22 @@ def require_dot():
 
 @pytest.fixture
 def module_stack():
-    """Give tests `_module_stack` and leave it empty afterwards."""
-    saved = list(_module_stack)
-    yield _module_stack
-    _module_stack[:] = saved
+    """Give tests a stack-like view of this thread's running module (enter on append, exit
+    on pop), left as it was afterwards."""
+    class Stack:
+        def __init__(self):
+            self.tokens = []
+
+        def append(self, name):
+            self.tokens.append(enter_module(name))
+
+        def pop(self):
+            exit_module(self.tokens.pop())
+
+    stack = Stack()
+    yield stack
+    while stack.tokens:
+        stack.pop()
 
 
 # -- graphs used by several tests ------------------------------------------------------------

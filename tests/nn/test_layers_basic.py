@@ -220,3 +220,14 @@ def test_parameters_to_vector_and_back(torch):
     np.testing.assert_array_equal(net[0].bias.data, np.arange(12, 16, dtype=np.float32))
     with pytest.raises(ValueError, match="vector_to_parameters: expected a 1-D vector of 26 elements; got shape"):
         nn.utils.vector_to_parameters(np.zeros(3), net.parameters())
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: nn.Linear(2, 3, device=d), lambda d: nn.Conv2d(1, 2, 3, device=d), lambda d: nn.Embedding(4, 2, device=d),
+    lambda d: nn.BatchNorm1d(3, device=d), lambda d: nn.BatchNorm2d(3, device=d), lambda d: nn.LayerNorm(3, device=d),
+    lambda d: nn.GroupNorm(1, 3, device=d), lambda d: nn.InstanceNorm2d(3, device=d)])
+def test_layers_refuse_a_device_other_than_the_cpu(make):
+    # accepted silently before: nn.Linear(2, 3, device="cuda") built a CPU layer
+    assert make("cpu") is not None and make(None) is not None
+    with pytest.raises(RuntimeError, match=r"[A-Za-z0-9]+: tracegrad computes on the CPU only; got device 'cuda'"):
+        make("cuda")

@@ -7,7 +7,7 @@ import pytest
 
 import autograd as ag
 import nn
-from autograd.function import _module_stack
+from autograd.grad_mode import _grad
 
 
 class Block(nn.Module):
@@ -247,14 +247,14 @@ def test_call_pushes_qualified_names():
 
     class Probe(nn.Module):
         def forward(self, x):
-            seen.append(list(_module_stack))
+            seen.append(_grad.module)
             return x
 
     net.head.append(Probe())
     x = ag.randn(2, 3, requires_grad=True)
     out = net(x)
-    assert seen == [["", "head", "head.2"]]
-    assert _module_stack == []
+    assert seen == ["head.2"]  # the innermost running module of this thread
+    assert _grad.module is None
     # the nodes record the innermost module
     assert out.grad_fn.module == "head.1"
     mul = net.block(x)
@@ -281,7 +281,31 @@ def test_stack_popped_on_error():
 
     with pytest.raises(RuntimeError, match="boom"):
         nn.Sequential(Boom())(ag.zeros(1))
-    assert _module_stack == []
+    assert _grad.module is None
+
+
+def test_module_names_are_per_thread():
+    # two threads running different modules tag their own nodes (the running module is per thread)
+    import threading
+    barrier = threading.Barrier(2)
+    results = {}
+
+    class Wait(nn.Module):
+        def forward(self, x):
+            barrier.wait(timeout=10)  # both threads are inside their module's forward here
+            return x * 2.0
+
+    def run(net):
+        out = net(ag.randn(3, requires_grad=True))
+        results[id(net)] = out.grad_fn.module
+
+    deep, shallow = nn.Sequential(nn.Identity(), nn.Sequential(Wait())), nn.Sequential(Wait())
+    threads = [threading.Thread(target=run, args=(net,)) for net in (deep, shallow)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {id(deep): "1.0", id(shallow): "0"} and _grad.module is None
 
 
 def test_missing_super_init_hint():
