@@ -7,7 +7,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from .common import as_tensor, broadcast_error
+from .common import as_tensor, broadcast_error, promote
 from .dispatch import where
 
 _make = Tensor._make
@@ -265,28 +265,40 @@ def add(a, b):
     """Elementwise a + b with numpy broadcasting (see `Add`). Numbers take the tensor's dtype."""
     if not hasattr(a, "grad_fn"):
         a = as_tensor(a, b)
-    return Add.apply(a, as_tensor(b, a))
+    b = as_tensor(b, a)
+    if a.data.dtype is not b.data.dtype:
+        a, b = promote(a, b)
+    return Add.apply(a, b)
 
 
 def sub(a, b):
     """Elementwise a − b with numpy broadcasting (see `Sub`)."""
     if not hasattr(a, "grad_fn"):
         a = as_tensor(a, b)
-    return Sub.apply(a, as_tensor(b, a))
+    b = as_tensor(b, a)
+    if a.data.dtype is not b.data.dtype:
+        a, b = promote(a, b)
+    return Sub.apply(a, b)
 
 
 def mul(a, b):
     """Elementwise a ⊙ b with numpy broadcasting (see `Mul`)."""
     if not hasattr(a, "grad_fn"):
         a = as_tensor(a, b)
-    return Mul.apply(a, as_tensor(b, a))
+    b = as_tensor(b, a)
+    if a.data.dtype is not b.data.dtype:
+        a, b = promote(a, b)
+    return Mul.apply(a, b)
 
 
 def div(a, b):
     """Elementwise a ⊘ b (true division) with numpy broadcasting (see `Div`)."""
     if not hasattr(a, "grad_fn"):
         a = as_tensor(a, b)
-    return Div.apply(a, as_tensor(b, a))
+    b = as_tensor(b, a)
+    if a.data.dtype is not b.data.dtype or a.data.dtype.kind in "biu":
+        a, b = promote(a, b, true_divide=True)
+    return Div.apply(a, b)
 
 
 def neg(a):
@@ -298,7 +310,10 @@ def pow(a, b):
     """Elementwise a ** b; the exponent may be a number or a Tensor (see `Pow`)."""
     if not hasattr(a, "grad_fn"):
         a = as_tensor(a, b)
-    return Pow.apply(a, as_tensor(b, a))
+    b = as_tensor(b, a)
+    if a.data.dtype is not b.data.dtype:
+        a, b = promote(a, b)
+    return Pow.apply(a, b)
 
 
 def matmul(a, b):

@@ -141,3 +141,38 @@ def select(cond, x, y):
     np.bitwise_and(y.view(ity), mask, out=mask)
     np.bitwise_or(out, mask, out=out)
     return out.view(dt)
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def promote(a, b, true_divide=False):
+    """The operands of a binary arithmetic op cast to PyTorch's result dtype (not numpy's).
+
+    PyTorch's rule (``torch.result_type``): the higher category wins (bool < integer <
+    floating < complex) with that operand's dtype — float32 with an int64 tensor is float32,
+    where numpy gives float64; within one category, a tensor with dimensions outranks a 0-d
+    one (float32 with a 0-d float64 is float32), and tensors of equal standing take the wider
+    dtype. A true division of integers gives the default float dtype (float32), as
+    ``torch.div``. Casts between floating dtypes are differentiable (`astype`).
+
+    Args:
+        a, b (Tensor): the operands (numbers already made 0-d Tensors of the other's dtype).
+        true_divide (bool): the op is ``/``.
+
+    Returns:
+        (Tensor, Tensor) of one dtype.
+    """
+    da, db = a.data.dtype, b.data.dtype
+    if da is db and not (true_divide and da.kind in "biu"):
+        return a, b
+    ca, cb = _CATEGORY.get(da.kind, 2), _CATEGORY.get(db.kind, 2)
+    if ca != cb:
+        dt = da if ca > cb else db
+    elif (a.data.ndim == 0) != (b.data.ndim == 0):
+        dt = db if a.data.ndim == 0 else da
+    else:
+        dt = np.promote_types(da, db)
+    if true_divide and dt.kind in "biu":
+        dt = _default_dtype[0]
+    return (a if da == dt else a.astype(dt)), (b if db == dt else b.astype(dt))
