@@ -107,6 +107,10 @@ class DataLoader:
         drop_last (bool): drop the last batch when it is smaller than `batch_size`.
         seed (int or None): seeds this loader's own generator (reproducible shuffling);
             None draws the permutations from autograd's global generator (`manual_seed`).
+        num_workers (int): accepted for PyTorch's signature (≥ 0); batches are always made in
+            the calling process, so any count gives the batches ``num_workers=0`` gives.
+        pin_memory, timeout, worker_init_fn, prefetch_factor, persistent_workers: accepted
+            for PyTorch's signature; they change nothing here (no devices, no workers).
 
     Yields:
         tuple of Tensors, each (B, …) with B = batch_size (smaller for the last batch unless
@@ -118,13 +122,17 @@ class DataLoader:
     generator), so that a resumed run shuffles exactly like an uninterrupted one.
 
     Raises:
-        ValueError: if batch_size is not a positive int or seed is not None or a non-negative
-            int; while iterating, if the samples of a batch differ in shape or structure
+        ValueError: if batch_size is not a positive int, seed is not None or a non-negative
+            int, or num_workers is negative; while iterating, if the samples of a batch differ in shape or structure
             (ragged samples: nothing is truncated or padded silently).
         TypeError: if the dataset has no ``__len__``/``__getitem__``.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, num_workers=0,
+                 pin_memory=False, timeout=0, worker_init_fn=None, prefetch_factor=None, persistent_workers=False):
+        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers option should be non-negative; got {num_workers!r}, "
+                             f"expected an int >= 0.")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive int; got {batch_size!r}, expected >= 1.")
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
@@ -137,6 +145,7 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.seed = seed
+        self.num_workers = int(num_workers)  # batches are made in this process whatever the count
         self._rng = np.random.default_rng(seed) if seed is not None else None
 
     def __len__(self):

@@ -279,3 +279,21 @@ def test_loader_ragged_samples_and_bad_seeds_raise():
                                              rf"{re.escape(repr(seed))}"):
             DataLoader(_ds(), shuffle=True, seed=seed)
     assert list(DataLoader(_ds(4), batch_size=4, shuffle=True, seed=np.int64(3)))  # numpy ints are ints
+
+
+def test_num_workers_is_accepted_and_gives_the_same_batches():
+    import autograd as ag
+    x = np.arange(20.0).reshape(10, 2)
+    y = np.arange(10)
+    ds = nn.data.TensorDataset(ag.tensor(x), ag.tensor(y))
+    plain = [tuple(t.data.copy() for t in b) for b in nn.data.DataLoader(ds, batch_size=3, shuffle=True, seed=5)]
+    for workers in (1, 4):
+        loader = nn.data.DataLoader(ds, batch_size=3, shuffle=True, seed=5, num_workers=workers, pin_memory=True,
+                                    persistent_workers=True)
+        got = [tuple(t.data for t in b) for b in loader]
+        assert len(got) == len(plain) == 4
+        for a, b in zip(got, plain):
+            np.testing.assert_array_equal(a[0], b[0])
+            np.testing.assert_array_equal(a[1], b[1])
+    with pytest.raises(ValueError, match="DataLoader: num_workers option should be non-negative; got -1"):
+        nn.data.DataLoader(ds, num_workers=-1)
