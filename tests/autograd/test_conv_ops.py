@@ -260,3 +260,69 @@ def test_ceil_mode_pooling_matches_torch(kwargs):
     small = ag.Tensor(x0[:1, :1, :5, :5], requires_grad=True)
     assert ag.gradgradcheck(lambda t: avg_pool2d(t, ceil_mode=True, count_include_pad=False, **kwargs) ** 2, [small])
     assert ag.gradgradcheck(lambda t: max_pool2d(t, ceil_mode=True, **kwargs) ** 2, [small])
+
+
+@pytest.fixture
+def image_threads(monkeypatch):
+    """Run the image-parallel kernels on `threads` threads for any size (or on one: threads=1)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograd.ops import conv as C
+    monkeypatch.setattr(C, "_PARALLEL_MIN", 0)
+    pools = []
+
+    def use(threads):
+        executor = ThreadPoolExecutor(threads - 1) if threads > 1 else None
+        pools.append(executor)
+        monkeypatch.setattr(C, "_pool_state", {"pid": C.os.getpid(), "threads": threads, "executor": executor})
+    yield use
+    for p in pools:
+        if p is not None:
+            p.shutdown()
+
+
+def _conv_pool_outputs(kwargs, pool_kwargs):
+    """conv2d → max_pool2d on 5 images (ranges of 1 and 2 images per thread), with every gradient."""
+    rng = np.random.default_rng(7)
+    groups = kwargs.get("groups", 1)
+    x = ag.Tensor(rng.standard_normal((5, 4, 9, 8)), requires_grad=True)
+    w = ag.Tensor(rng.standard_normal((6, 4 // groups, 3, 2)), requires_grad=True)
+    b = ag.Tensor(rng.standard_normal(6), requires_grad=True)
+    y = conv2d(x, w, b, **kwargs)
+    z = max_pool2d(ag.relu(y), **pool_kwargs)
+    z.backward(ag.Tensor(rng.standard_normal(z.shape)))
+    return [y.data, z.data, x.grad.data, w.grad.data, b.grad.data]
+
+
+@pytest.mark.parametrize("kwargs", CONV_CASES + [dict(padding=1)])
+@pytest.mark.parametrize("pool_kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1)])
+def test_image_parallel_kernels_equal_one_thread(image_threads, kwargs, pool_kwargs):
+    """The conv and max-pool kernels split over 3 threads (issue 14) give the one-thread values:
+    equal, except the weight gradient, summed per image range (order of a float sum)."""
+    image_threads(1)
+    serial = _conv_pool_outputs(kwargs, pool_kwargs)
+    image_threads(3)
+    parallel = _conv_pool_outputs(kwargs, pool_kwargs)
+    for name, s, p in zip(["y", "pool", "x.grad", "w.grad", "b.grad"], serial, parallel):
+        if name == "w.grad":
+            np.testing.assert_allclose(p, s, rtol=1e-13, atol=1e-13)
+        else:
+            np.testing.assert_array_equal(p, s, err_msg=name)
+
+
+def test_image_parallel_executor_per_process(monkeypatch):
+    """A forked child (another pid) gets its own executor: the parent's copy has no threads."""
+    from autograd.ops import conv as C
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    monkeypatch.setattr(C, "_pool_state", {"pid": -1, "threads": 1, "executor": None})
+    threads, executor = C._executor()
+    try:
+        assert threads == 3 and executor is not None and executor._max_workers == 2
+        assert C._executor() == (3, executor)  # made once per process
+        assert C._over_images(7, C._PARALLEL_MIN, lambda a, b: (a, b)) == [(0, 2), (2, 4), (4, 7)]
+        assert C._over_images(7, C._PARALLEL_MIN - 1, lambda a, b: (a, b)) == [(0, 7)]  # small: one thread
+    finally:
+        executor.shutdown()
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setattr(C, "_pool_state", {"pid": -1, "threads": 3, "executor": None})
+    assert C._executor() == (1, None)
