@@ -319,7 +319,10 @@ def test_image_parallel_executor_per_process(monkeypatch):
     try:
         assert threads == 3 and executor is not None and executor._max_workers == 2
         assert C._executor() == (3, executor)  # made once per process
-        assert C._over_images(7, C._PARALLEL_MIN, lambda a, b: (a, b)) == [(0, 2), (2, 4), (4, 7)]
+        assert C._over_images(7, C._PARALLEL_MIN, lambda a, b: (a, b)) == [(i, i + 1) for i in range(7)]
+        # 4 ranges per thread, taken in turn; results in range order
+        assert C._over_images(40, C._PARALLEL_MIN, lambda a, b: (a, b)) == [(40 * i // 12, 40 * (i + 1) // 12)
+                                                                        for i in range(12)]
         assert C._over_images(7, C._PARALLEL_MIN - 1, lambda a, b: (a, b)) == [(0, 7)]  # small: one thread
     finally:
         executor.shutdown()
