@@ -28,10 +28,7 @@ The three conv ops are closed under differentiation (each VJP is one of the othe
 (Ā, B̄: the adjoints of the respective outputs). max_pool2d and max_unpool2d are each
 other's adjoints for fixed arg-max indices; avg_pool2d's VJP is a depthwise conv2d_input.
 """
-import itertools
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -132,74 +129,6 @@ def _col2im_add(xp, cols, n0, stride, dilation):
             dst[:, :, r:r + sh * (ho - 1) + 1:sh, q:q + sw * (wo - 1) + 1:sw] += cols[:, :, i, j]
 
 
-_PARALLEL_MIN = 1 << 17  # elements of a kernel's input and output below which it runs on one thread
-_pool_lock = threading.Lock()
-_pool_state = {"pid": None, "threads": 1, "executor": None}
-
-
-def _kernel_threads():
-    """Threads for the image-parallel kernels: OMP_NUM_THREADS (else OPENBLAS_NUM_THREADS or
-    MKL_NUM_THREADS) when set, as for the BLAS; else the CPUs this process may run on."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        value = os.environ.get(var, "").split(",")[0].strip()
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _executor():
-    """(threads, executor or None) for this process, made on first use and again in a forked
-    child (whose copy of the parent's executor has no threads)."""
-    state = _pool_state
-    if state["pid"] != os.getpid():
-        with _pool_lock:
-            if state["pid"] != os.getpid():
-                threads = _kernel_threads()
-                state["executor"] = ThreadPoolExecutor(threads - 1, "tracegrad-kernel") if threads > 1 else None
-                state["threads"] = threads
-                state["pid"] = os.getpid()
-    return state["threads"], state["executor"]
-
-
-def _over_images(n, size, body):
-    """Run ``body(a, b)`` over contiguous ranges of images covering [0, n) and return the
-    results in range order. With several kernel threads and enough work (`size` elements ≥
-    `_PARALLEL_MIN`) the batch is cut into up to 4 ranges per thread that the calling thread
-    and the pool's threads take in turn (numpy releases the GIL in its loops and BLAS calls,
-    so im2col, col2im, pooling masks and pads use the cores as the products do); a thread
-    that is not scheduled in time finds nothing left to take, so a busy machine costs no more
-    than one thread. Otherwise all of [0, n) runs on the calling thread. The bodies must
-    write disjoint images.
-
-    Measured (W3's 16→32 conv2d forward): 1.32 ms vs 2.00 ms on one thread with 2 free cores
-    (a second BLAS thread alone: 2.02 ms); a fixed half-and-half split took 7.9 ms instead of
-    2.3 when the other core was busy, waiting for the thread that had the other half."""
-    threads, executor = _executor()
-    if executor is None or n < 2 or size < _PARALLEL_MIN:
-        return [body(0, n)]
-    parts = min(n, 4 * threads)
-    bounds = [n * i // parts for i in range(parts + 1)]
-    results = [None] * parts
-    taken = itertools.count()  # next() on a count is atomic under the GIL
-
-    def work():
-        while True:
-            i = next(taken)
-            if i >= parts:
-                return
-            results[i] = body(bounds[i], bounds[i + 1])
-
-    futures = [executor.submit(work) for _ in range(threads - 1)]
-    work()
-    for f in futures:
-        if not f.cancel():  # it started: wait for the range it holds
-            f.result()
-    return results
-
-
 def _conv_forward(xd, wd, bias, stride, padding, dilation, groups):
     """The convolution (+ bias); columns are built a few images at a time (≤ `_CHUNK`
     elements) so they stay in cache, and each block's product is written straight into the
@@ -208,23 +137,19 @@ def _conv_forward(xd, wd, bias, stride, padding, dilation, groups):
     cout, cg, kh, kw = wd.shape
     ho = _out_size(h, kh, stride[0], padding[0], dilation[0])
     wo = _out_size(w, kw, stride[1], padding[1], dilation[1])
+    xp = _pad(xd, padding)
     k = cg * kh * kw
     w3 = wd.reshape(groups, cout // groups, k)[None]
     out = np.empty((n, groups, cout // groups, ho * wo), dtype=np.result_type(xd, wd))
-    out4 = out.reshape(n, cout, ho, wo)
     step = max(1, _CHUNK // max(1, groups * k * ho * wo))
-
-    def images(a, b):
-        xp = _pad(xd[a:b], padding)
-        for n0 in range(0, b - a, step):
-            cols = _im2col(xp[n0:n0 + step], (kh, kw), (ho, wo), stride, dilation)
-            nc = cols.shape[3]
-            np.matmul(w3, cols.reshape(groups, k, nc, ho * wo).transpose(2, 0, 1, 3), out=out[a + n0:a + n0 + nc])
-        if bias is not None:
-            out4[a:b] += bias.reshape(-1, 1, 1)
-
-    _over_images(n, xd.size + out.size, images)
-    return out4
+    for n0 in range(0, n, step):
+        cols = _im2col(xp[n0:n0 + step], (kh, kw), (ho, wo), stride, dilation)
+        nc = cols.shape[3]
+        np.matmul(w3, cols.reshape(groups, k, nc, ho * wo).transpose(2, 0, 1, 3), out=out[n0:n0 + nc])
+    out = out.reshape(n, cout, ho, wo)
+    if bias is not None:
+        out += bias.reshape(-1, 1, 1)
+    return out
 
 
 def _conv_input_grad(gd, wd, x_shape, stride, padding, dilation, groups):
@@ -244,15 +169,11 @@ def _conv_input_grad(gd, wd, x_shape, stride, padding, dilation, groups):
     xp = np.zeros((n, cin, h + 2 * ph, w + 2 * pw), dtype=gd.dtype)
     step = max(1, _CHUNK // max(1, groups * k * ho * wo))
     g4 = gd.reshape(n, groups, og, ho * wo)
-
-    def images(a, b):
-        for n0 in range(a, b, step):
-            # columns Col̄[n] = W₂ᵀ Ḡ[n] (C_in·kH·kW, Ho·Wo), one product per image and group
-            gc = g4[n0:min(n0 + step, b)]
-            cols = np.matmul(wt, gc, out=_scratch((gc.shape[0], groups, k, ho * wo), gd.dtype))
-            _col2im_add(xp, cols.reshape(cols.shape[0], groups * cg, kh, kw, ho, wo), n0, stride, dilation)
-
-    _over_images(n, gd.size + xp.size, images)
+    for n0 in range(0, n, step):
+        # columns Col̄[n] = W₂ᵀ Ḡ[n] (C_in·kH·kW, Ho·Wo), one product per image and group
+        gc = g4[n0:n0 + step]
+        cols = np.matmul(wt, gc, out=_scratch((gc.shape[0], groups, k, ho * wo), gd.dtype))
+        _col2im_add(xp, cols.reshape(cols.shape[0], groups * cg, kh, kw, ho, wo), n0, stride, dilation)
     if ph or pw:
         return xp[:, :, ph:ph + h, pw:pw + w]
     return xp
@@ -280,26 +201,22 @@ def _conv_input_grad_flat(gd, wd, x_shape, padding, dilation):
     wr = wd.transpose(2, 3, 1, 0).reshape(kk * cin, cout)
     out = np.empty((n, cin, h, w), dtype=gd.dtype)
     step = max(1, min(n, (_CHUNK // 2) // (kk * cin * plane)))
+    gpad = np.zeros((cout, step, hp, wp), dtype=gd.dtype)
+    buf = np.empty(cin * step * plane + tail, dtype=gd.dtype)
     gt = gd.transpose(1, 0, 2, 3)
-
-    def images(a, b):
-        gpad = np.zeros((cout, min(step, b - a), hp, wp), dtype=gd.dtype)
-        buf = np.empty(cin * gpad.shape[1] * plane + tail, dtype=gd.dtype)
-        for n0 in range(a, b, step):
-            nc = min(step, b - n0)
-            gp = gpad[:, :nc]
-            gp[:, :, :ho, :wo] = gt[:, n0:n0 + nc]
-            length = cin * nc * plane
-            cols = np.matmul(wr, gp.reshape(cout, nc * plane), out=_scratch((kk * cin, nc * plane), gd.dtype))
-            cols = cols.reshape(kk, length)
-            blk = buf[:length + tail]
-            blk[:length] = cols[0]
-            blk[length:] = 0
-            for t in range(1, kk):
-                blk[offs[t]:offs[t] + length] += cols[t]
-            out[n0:n0 + nc] = blk[:length].reshape(cin, nc, hp, wp)[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
-
-    _over_images(n, gd.size + out.size, images)
+    for n0 in range(0, n, step):
+        nc = min(step, n - n0)
+        gp = gpad[:, :nc]
+        gp[:, :, :ho, :wo] = gt[:, n0:n0 + nc]
+        length = cin * nc * plane
+        cols = np.matmul(wr, gp.reshape(cout, nc * plane), out=_scratch((kk * cin, nc * plane), gd.dtype))
+        cols = cols.reshape(kk, length)
+        b = buf[:length + tail]
+        b[:length] = cols[0]
+        b[length:] = 0
+        for t in range(1, kk):
+            b[offs[t]:offs[t] + length] += cols[t]
+        out[n0:n0 + nc] = b[:length].reshape(cin, nc, hp, wp)[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
     return out
 
 
@@ -310,28 +227,22 @@ def _conv_weight_grad(xd, gd, w_shape, stride, padding, dilation, groups):
     _, cg, kh, kw = w_shape
     k = cg * kh * kw
     og = cout // groups
+    xp = _pad(xd, padding)
     g4 = gd.reshape(n, groups, og, ho * wo)
+    total = np.zeros((groups, og, k), dtype=gd.dtype)
     step = max(1, _CHUNK // max(1, groups * k * ho * wo))
-
-    def images(a, b):
-        xp = _pad(xd[a:b], padding)
-        total = np.zeros((groups, og, k), dtype=gd.dtype)
-        for n0 in range(0, b - a, step):
-            cols = _im2col(xp[n0:n0 + step], (kh, kw), (ho, wo), stride, dilation)
-            nc = cols.shape[3]
-            gb = g4[a + n0:a + n0 + nc]
-            if groups == 1 and k >= 32:
-                # one product Col Ḡᵀ over the block: (k, n·Ho·Wo) @ (n·Ho·Wo, C_out), accumulated transposed
-                gt = gb[:, 0].transpose(0, 2, 1).reshape(nc * ho * wo, og)
-                total[0] += (cols.reshape(k, nc * ho * wo) @ gt).T
-            else:
-                # per image and group Ḡ[n] Col[n]ᵀ (no transposed copy of Ḡ), summed over the images
-                per_image = np.matmul(gb, cols.reshape(groups, k, nc, ho * wo).transpose(2, 0, 3, 1))
-                total += per_image.sum(axis=0)
-        return total
-
-    totals = _over_images(n, xd.size + gd.size, images)
-    return sum(totals[1:], totals[0]).reshape(w_shape)
+    for n0 in range(0, n, step):
+        cols = _im2col(xp[n0:n0 + step], (kh, kw), (ho, wo), stride, dilation)
+        nc = cols.shape[3]
+        if groups == 1 and k >= 32:
+            # one product Col Ḡᵀ over the block: (k, n·Ho·Wo) @ (n·Ho·Wo, C_out), accumulated transposed
+            gt = g4[n0:n0 + nc, 0].transpose(0, 2, 1).reshape(nc * ho * wo, og)
+            total[0] += (cols.reshape(k, nc * ho * wo) @ gt).T
+        else:
+            # per image and group Ḡ[n] Col[n]ᵀ (no transposed copy of Ḡ), summed over the images
+            per_image = np.matmul(g4[n0:n0 + nc], cols.reshape(groups, k, nc, ho * wo).transpose(2, 0, 3, 1))
+            total += per_image.sum(axis=0)
+    return total.reshape(w_shape)
 
 
 def _conv_attrs(ctx, stride, padding, dilation, groups):
@@ -677,26 +588,17 @@ def _max_pool_values(xd, kernel, stride, padding, out_hw, extra=(0, 0), dilation
     """Window maxima (N, C, Ho, Wo), separably: the maximum over each window's kH rows (one
     np.maximum pass per row offset over whole rows: contiguous), then over its kW columns (one
     strided pass per column offset) — 17 % faster than kH·kW strided passes for 2×2 windows."""
+    xp = _pad(xd, padding, -np.inf, extra)
     (kh, kw), (sh, sw), (ho, wo), (dh, dw) = kernel, stride, out_hw, dilation
-    out = np.empty(xd.shape[:2] + (ho, wo), dtype=xd.dtype)
-
-    def images(a, b):
-        xp = _pad(xd[a:b], padding, -np.inf, extra)
-        rows = _running_max([xp[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh] for i in range(kh)])
-        _running_max([rows[..., j * dw:j * dw + sw * (wo - 1) + 1:sw] for j in range(kw)], out[a:b])
-
-    _over_images(xd.shape[0], xd.size, images)
-    return out
+    rows = _running_max([xp[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh] for i in range(kh)])
+    return _running_max([rows[..., j * dw:j * dw + sw * (wo - 1) + 1:sw] for j in range(kw)])
 
 
-def _running_max(views, out=None):
-    """The elementwise maximum of same-shape `views`, into `out` (default: a new array)."""
+def _running_max(views):
+    """The elementwise maximum of same-shape `views`, as a new array."""
     if len(views) == 1:
-        if out is None:
-            return views[0].copy()
-        out[...] = views[0]
-        return out
-    best = np.maximum(views[0], views[1], out=out)
+        return views[0].copy()
+    best = np.maximum(views[0], views[1])
     for v in views[2:]:
         np.maximum(best, v, out=best)
     return best
@@ -756,17 +658,12 @@ def _max_pool_backward(gd, xd, out, kernel, stride, padding, out_hw, extra=(0, 0
     tiled = plain and stride == kernel and out_hw[0] * kernel[0] == hp and out_hw[1] * kernel[1] == wp
     # when the windows tile the image exactly every cell is written below: no zero fill needed
     gp = (np.empty if tiled else np.zeros)((n, c, hp, wp), dtype=gd.dtype)
-
-    def images(a, b):
-        ga = gd[a:b]
-        for sl, mask in _max_pool_masks(xd[a:b], out[a:b], kernel, stride, padding, out_hw, extra, dilation):
-            view = gp[(slice(a, b), Ellipsis) + sl]
-            if overlap:
-                view += ga * mask
-            else:
-                np.multiply(ga, mask, out=view)
-
-    _over_images(n, xd.size, images)
+    for sl, mask in _max_pool_masks(xd, out, kernel, stride, padding, out_hw, extra, dilation):
+        view = gp[(Ellipsis,) + sl]
+        if overlap:
+            view += gd * mask
+        else:
+            np.multiply(gd, mask, out=view)
     if hp != h or wp != w:
         return gp[:, :, ph:ph + h, pw:pw + w]
     return gp
