@@ -129,12 +129,14 @@ def test_runner_writes_json(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "W4" in proc.stdout and "numpy" in proc.stdout
     report = json.loads(out.read_text())
-    (res,) = report["workloads"]["W4"]["results"]
-    assert res["status"] == "ok"
-    assert {"step", "forward", "backward"} <= set(res["metrics"])
-    assert res["metrics"]["step"]["n"] == 5
-    blas = [b for b in res["blas"] if b.get("user_api") == "blas"]
-    assert blas and all(b["num_threads"] == 1 for b in blas)
+    assert set(report["threads"]) == {"1", str(report["cores"])}  # one table at 1 thread, one at all cores
+    for count, table in report["threads"].items():
+        (res,) = table["W4"]["results"]
+        assert res["status"] == "ok"
+        assert {"step", "forward", "backward"} <= set(res["metrics"])
+        assert res["metrics"]["step"]["n"] == 5
+        blas = [b for b in res["blas"] if b.get("user_api") == "blas"]
+        assert blas and all(b["num_threads"] == int(count) for b in blas)
 
 
 def test_shared_process_worker_alternates_implementations():

@@ -19,8 +19,6 @@ from autograd.grad_mode import enable_grad, no_grad
 from autograd.graph import increment_version
 from autograd.tensor import Tensor
 
-from . import _functional as F
-
 
 class _RequiredParameter:
     """Sentinel for an option that has no default and must be given (e.g. a custom lr)."""
@@ -263,10 +261,6 @@ class Optimizer:
         group["params"] = params
         self._check_options(group)
         self.param_groups.append(group)
-        for p in params:  # bind the BLAS update kernel now rather than inside the first step
-            if p.data.size > F._BLOCK:
-                F._axpy(p.data.dtype)
-                break
 
     # -- gradients --------------------------------------------------------------------------
     def zero_grad(self, set_to_none=True):

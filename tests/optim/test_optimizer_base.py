@@ -1,4 +1,9 @@
 """Optimizer API: param groups, state, zero_grad, step/closure, state dicts, and bad input."""
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -215,19 +220,15 @@ def test_functional_in_place_no_promotion():
     assert p.dtype == sq.dtype == ga.dtype == mb.dtype == np.float32 and np.all(mb != 0)
 
 
-@pytest.mark.parametrize("path", ["axpy", "blocks"])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_large_sgd_update_in_place_keeps_grad(path, dtype, monkeypatch):
-    """Parameters above one block take BLAS axpy (SciPy) or numpy blocks: p − lr·g either way."""
-    if path == "axpy":
-        pytest.importorskip("scipy")
-        assert F._axpy(np.dtype(dtype)) is not None
-    else:
-        monkeypatch.setattr(F, "_AXPY", [{}])
+def test_large_sgd_update_in_place_keeps_grad(layout, dtype):
+    """Parameters above one block take numpy blocks (or, not contiguous, one numpy product): p − lr·g."""
     rng = np.random.default_rng(0)
-    n = 2 * F._BLOCK + 123  # blocks with a ragged end
+    n = 2 * (F._BLOCK_BYTES // np.dtype(dtype).itemsize) + 123  # blocks with a ragged end
     p = rng.standard_normal((n // 3, 3)).astype(dtype)
-    g = rng.standard_normal((n // 3, 3)).astype(dtype)
+    g = rng.standard_normal((3, n // 3)).astype(dtype).T if layout == "transposed" else \
+        rng.standard_normal((n // 3, 3)).astype(dtype)
     expected = p - dtype(0.125) * g
     g_before = g.copy()
     p_id = p.__array_interface__["data"][0]
@@ -235,6 +236,37 @@ def test_large_sgd_update_in_place_keeps_grad(path, dtype, monkeypatch):
     assert p.__array_interface__["data"][0] == p_id and p.dtype == dtype
     np.testing.assert_array_equal(g, g_before)
     np.testing.assert_allclose(p, expected, rtol=4 * np.finfo(dtype).eps, atol=4 * np.finfo(dtype).eps)
+
+
+_ONE_BLAS_SCRIPT = """
+import json, sys
+import numpy as np
+from threadpoolctl import threadpool_info
+import autograd, optim
+np.ones((64, 64)) @ np.ones((64, 64))  # numpy's BLAS is loaded and used, as in any training step
+before = threadpool_info()
+p = autograd.Tensor(np.ones((1024, 1024), np.float32), requires_grad=True)  # 4 MiB: several blocks
+for opt in (optim.SGD([p], lr=0.1), optim.SGD([p], lr=0.1, momentum=0.9), optim.Adam([p], lr=0.1)):
+    for _ in range(2):
+        p.grad = autograd.Tensor(np.full((1024, 1024), 0.5, np.float32))
+        opt.step()
+after = threadpool_info()
+print(json.dumps({"before": [i["filepath"] for i in before], "after": [i["filepath"] for i in after],
+                  "scipy": sorted(m for m in sys.modules if m == "scipy" or m.startswith("scipy."))}))
+"""
+
+
+def test_optimizer_step_loads_no_second_blas():
+    """An optimizer step on a large parameter imports no SciPy and loads no BLAS/OpenMP library
+    beside numpy's (issue 14: SciPy's own OpenBLAS pool spun against numpy's at 2 threads).
+    In a fresh process, so that other tests' imports do not count."""
+    pytest.importorskip("threadpoolctl")
+    out = subprocess.run([sys.executable, "-c", _ONE_BLAS_SCRIPT], capture_output=True, text=True, timeout=120,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["scipy"] == []
+    assert seen["after"] == seen["before"]
 
 
 def test_functional_adamw_matches_class():
