@@ -21,6 +21,7 @@ from . import join as jn
 from . import layers as ly
 from . import loss as ls
 from . import network as nw
+from . import pool as pl
 from . import reduce as rd
 from . import shape as sh
 
@@ -105,10 +106,10 @@ OPS = [
     Op("conv2d", cv.Conv2d, cv.conv2d, method=False),
     Op("conv2d_input", cv.Conv2dInput, cv.conv2d_input, method=False),
     Op("conv2d_weight", cv.Conv2dWeight, cv.conv2d_weight, method=False),
-    Op("max_pool2d", cv.MaxPool2d, cv.max_pool2d, method=False),
-    Op("max_unpool2d", cv.MaxUnpool2d, cv.max_unpool2d, method=False),
-    Op("avg_pool2d", cv.AvgPool2d, cv.avg_pool2d, method=False),
-    Op("avg_pool2d_backward", cv.AvgPool2dBackward, cv.avg_pool2d_backward, method=False),
+    Op("max_pool2d", pl.MaxPool2d, pl.max_pool2d, method=False),
+    Op("max_unpool2d", pl.MaxUnpool2d, pl.max_unpool2d, method=False),
+    Op("avg_pool2d", pl.AvgPool2d, pl.avg_pool2d, method=False),
+    Op("avg_pool2d_backward", pl.AvgPool2dBackward, pl.avg_pool2d_backward, method=False),
     Op("embedding", ly.Embedding, ly.embedding, method=False),
     Op("embedding_dense_backward", ly.EmbeddingDenseBackward, ly.embedding_dense_backward, method=False),
     Op("dropout", ly.Dropout, ly.dropout, method=False),

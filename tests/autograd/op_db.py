@@ -19,6 +19,7 @@ import numpy as np
 
 from autograd.ops import conv as cv
 from autograd.ops import indexing as ix
+from autograd.ops import pool as pl
 from autograd.ops import registry
 
 
@@ -658,10 +659,10 @@ def _pool_samples(rng):
 def _unpool_samples(rng):
     out = []
     for s in _pool_samples(rng)[:3]:
-        _, idx = cv._max_pool_indices(s.args[0], cv.pair(s.args[1], "k", "", 1),
+        _, idx = pl._max_pool_indices(s.args[0], cv.pair(s.args[1], "k", "", 1),
                                       cv.pair(s.kwargs.get("stride", s.args[1]), "s", "", 1),
                                       cv.pair(s.kwargs.get("padding", 0), "p", "", 0),
-                                      cv.max_pool2d(s.args[0], s.args[1], **s.kwargs).shape[2:])
+                                      pl.max_pool2d(s.args[0], s.args[1], **s.kwargs).shape[2:])
         out.append(Sample((make_array(rng, idx.shape), idx, s.args[1]), dict(s.kwargs, output_size=s.args[0].shape[2:])))
     return out
 

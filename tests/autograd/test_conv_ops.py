@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd.ops.conv import avg_pool2d, conv2d, conv2d_input, conv2d_weight, max_pool2d, max_unpool2d
+from autograd.ops.conv import conv2d, conv2d_input, conv2d_weight
 from autograd.ops.layers import embedding, embedding_dense_backward
+from autograd.ops.pool import avg_pool2d, max_pool2d, max_unpool2d
 
 from ..conftest import require_torch
 
