@@ -48,11 +48,13 @@ class Box:
         widest (int): characters of the longest text the box must hold (the explorer
             reserves room for texts that appear later).
         tip (str): hover text.
+        extra (str): SVG drawn inside the box after its texts, in the box's coordinates (the
+            training view's sparklines).
     """
 
-    __slots__ = ("id", "kind", "lines", "module", "role", "tip", "widest")
+    __slots__ = ("extra", "id", "kind", "lines", "module", "role", "tip", "widest")
 
-    def __init__(self, id, kind, role, lines, widest=0, tip="", module=""):
+    def __init__(self, id, kind, role, lines, widest=0, tip="", module="", extra=""):
         self.id = id
         self.kind = kind
         self.role = role
@@ -60,6 +62,7 @@ class Box:
         self.widest = max([widest] + [len(t) for _, t in lines])
         self.tip = tip
         self.module = module
+        self.extra = extra
 
     def size(self):
         """(width, height) in pixels."""
@@ -124,7 +127,7 @@ class Scene:
             out.append("</g>")
         return out
 
-    def svg(self, ids=False, colours=True, caption=None):
+    def svg(self, ids=False, colours=True, caption=None, edge_prefix=""):
         """The scene as an SVG document (a string).
 
         Args:
@@ -133,6 +136,8 @@ class Scene:
             colours (bool): fill boxes by role with presentation attributes (the explorer's
                 CSS sets them by class instead).
             caption (str, optional): text written above the graph (wrapped to its width).
+            edge_prefix (str): put before the edges' ids (``e<k>``, ``el<k>``), so that two
+                scenes can share a page (the explorer and the training view).
         """
         lay = self.layout
         self.extent = (0.0, 0.0, lay.width, lay.height)
@@ -153,13 +158,13 @@ class Scene:
         out.append('<g class="tg-edges">')
         for k, (u, v) in enumerate(self.edges):
             d = _path(lay.routes[k], lay.smooth)
-            out.append(f'<path id="e{k}" class="tg-edge" data-from="{self.boxes[u].id}" data-to="{self.boxes[v].id}" '
+            out.append(f'<path id="{edge_prefix}e{k}" class="tg-edge" data-from="{self.boxes[u].id}" data-to="{self.boxes[v].id}" '
                        f'd="{d}" fill="none" stroke="#666" stroke-width="1" marker-end="url(#tg-arrow)"/>')
         out.append("</g><g class=\"tg-elabels\">")
         if ids:
             for k, _ in enumerate(self.edges):
                 x, y = _label_point(lay.routes[k])
-                out.append(f'<text id="el{k}" class="tg-elabel" x="{x:.1f}" y="{y:.1f}"></text>')
+                out.append(f'<text id="{edge_prefix}el{k}" class="tg-elabel" x="{x:.1f}" y="{y:.1f}"></text>')
         out.append('</g><g class="tg-nodes">')
         for i, b in enumerate(self.boxes):
             out.append(_box_svg(b, lay.pos[i], lay.sizes[i], ids, colours))
@@ -206,6 +211,7 @@ def _box_svg(b, pos, size, ids, colours):
         anchor = f'x="{w / 2:.1f}" text-anchor="middle"' if b.kind == "op" else f'x="{PAD_X}"'
         weight = ' font-weight="bold"' if j == 0 else ""
         parts.append(f'<text{tid} class="tg-{cls}" {anchor} y="{ty:.1f}"{weight}>{html.escape(text)}</text>')
+    parts.append(b.extra)
     parts.append("</g>")
     return "".join(parts)
 

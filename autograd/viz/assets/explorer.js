@@ -14,6 +14,7 @@
   var labels = [];
   var cur = -1, timer = null;
 
+  var view = $("tg-view");  // the graph (a page may hold other pictures, e.g. the training view)
   Object.keys(data.init.st).forEach(function (id) { base[id] = $(id).getAttribute("class"); });
 
   // the texts and states after step k (k = -1: before the first step), from the start
@@ -117,7 +118,7 @@
     sel.appendChild(o);
   });
   sel.addEventListener("change", function () { if (sel.value) { pause(); go(data.jump[sel.value]); } });
-  document.querySelectorAll(".tg-node").forEach(function (e) {
+  view.querySelectorAll(".tg-node").forEach(function (e) {
     e.addEventListener("click", function () { if (e.id in data.jump) { pause(); go(data.jump[e.id]); } });
   });
   document.addEventListener("keydown", function (ev) {
@@ -134,23 +135,23 @@
   function collapse(frame, on) {
     var path = frame.id.slice(8), hidden = {};
     frame.classList.toggle("tg-collapsed", on);
-    document.querySelectorAll(".tg-node").forEach(function (n) {
+    view.querySelectorAll(".tg-node").forEach(function (n) {
       var m = n.getAttribute("data-module");
       if (m && inside(m, path)) { n.classList.toggle("tg-hidden", on); }
       hidden[n.id] = n.classList.contains("tg-hidden");
     });
-    document.querySelectorAll(".tg-edge").forEach(function (e) {
+    view.querySelectorAll(".tg-edge").forEach(function (e) {
       var gone = hidden[e.getAttribute("data-from")] && hidden[e.getAttribute("data-to")];
       e.classList.toggle("tg-hidden", gone);
       $("el" + e.id.slice(1)).classList.toggle("tg-hidden", gone);
     });
-    document.querySelectorAll(".tg-cluster").forEach(function (c) {
+    view.querySelectorAll(".tg-cluster").forEach(function (c) {
       var p = c.id.slice(8);
       if (p !== path && inside(p, path)) { c.classList.toggle("tg-hidden", on); }
     });
     if (on) { frame.parentNode.appendChild(frame); }  // the collapsed box is drawn over what it covers
   }
-  var frames = document.querySelectorAll(".tg-cluster");
+  var frames = view.querySelectorAll(".tg-cluster");
   frames.forEach(function (c) {
     c.querySelector(".tg-clabel").addEventListener("click", function () {
       collapse(c, !c.classList.contains("tg-collapsed"));

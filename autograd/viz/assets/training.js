@@ -1,5 +1,5 @@
 // tracegrad training recording: a slider over the recorded steps moves a marker along every sparkline and
-// shows that step's values and weight histograms. Inlined by autograd/viz/training.py.
+// shows that step's values and weight histograms, on the model's graph and in the table. Inlined by autograd/viz/training.py.
 (function () {
   "use strict";
   var d = JSON.parse(document.getElementById("tg-train-data").textContent);
@@ -52,12 +52,30 @@
   Object.keys(d.acts).forEach(function (k) { var a = d.acts[k]; row(k + " output std", a.std, "#2e8b57", "std", a.mean, "#777", "mean"); });
   document.getElementById("tg-train-table").appendChild(table);
   var slider = document.getElementById("tg-train-slider");
+  // the model's graph (drawn by training.py, positions fixed): each module's texts and sparkline marker at record i
+  function setText(id, t) { var e = document.getElementById(id); if (e && e.textContent !== t) { e.textContent = t; } }
+  function graphAt(i) {
+    d.graph.forEach(function (b) {
+      if (b.loss) { setText(b.id + "-loss", "loss " + fmt(d.loss[i])); }
+      b.params.forEach(function (p, j) {
+        var r = d.params[p[1]];
+        setText(b.id + "-p" + j, p[0] + " ‖w‖ " + fmt(r.w[i]) + " ‖∇‖ " + fmt(r.g[i]));
+      });
+      if (b.act !== null) { var a = d.acts[b.act]; setText(b.id + "-act", "out μ " + fmt(a.mean[i]) + " σ " + fmt(a.std[i])); }
+      var m = document.getElementById(b.id + "-mark");
+      if (m) {
+        var x0 = +m.getAttribute("data-x0"), x1 = +m.getAttribute("data-x1"), x = x0 + (x1 - x0) * i / Math.max(n - 1, 1);
+        m.setAttribute("x1", x.toFixed(1)); m.setAttribute("x2", x.toFixed(1));
+      }
+    });
+  }
   function at(i) {
+    graphAt(i);
     markers.forEach(function (m) { m.setAttribute("x1", xAt(i)); m.setAttribute("x2", xAt(i)); });
     cells.forEach(function (f) { f(i); });
     document.getElementById("tg-train-at").textContent = n ? "step " + d.steps[i] + " (record " + (i + 1) + " of " + n + ", every " + d.every + " steps)" : "no records";
   }
   slider.addEventListener("input", function () { at(+slider.value); });
   if (n) { at(n - 1); }
-  window.tgTraining = { at: at, count: n };
+  window.tgTraining = { at: at, count: n, get record() { return +slider.value; } };
 })();
