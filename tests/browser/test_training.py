@@ -1,7 +1,9 @@
 """The training view in a real browser: the model's graph redrawn at each recorded step, positions fixed."""
 import pathlib
+import time
 
 import numpy as np
+import pytest
 
 import autograd as ag
 import nn
@@ -9,7 +11,7 @@ import optim
 from autograd import Tensor
 from autograd.viz import BackwardStepper, TrainingRecorder
 from autograd.viz.training import _num
-from tests.browser.test_explorer import open_explorer, positions, text_of
+from tests.browser.test_explorer import _load_demo, open_explorer, positions, text_of
 
 
 def recorded_run(steps=9, every=2):
@@ -79,3 +81,31 @@ def test_saved_recording_alone_shows_the_graph_at_the_last_record(page, tmp_path
 def test_numbers_are_written_as_the_browser_writes_them(page):
     values = [0.0, 1.0, 0.1775, 9.99951, 12345.0, 1234.5, -0.00001234, 1.234e-7, 2.5e-300, 0.00012345, 5e-324, 1e21]
     assert page.evaluate("vs => vs.map(v => v.toPrecision(4))", values) == [_num(v) for v in values]
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+def test_demo_page_scrubs_the_runs_graph_and_opens_within_a_second(page, tmp_path, model):
+    demo = _load_demo()
+    epochs = "20" if model == "mlp" else "2"  # the MLP: `make demo`'s run; the CNN: a short one
+    result = demo.main(["--model", model, "--epochs", epochs, "--quiet", "--seed", "0", "--out", str(tmp_path)])
+    path = pathlib.Path(result["explorer"])
+    size = path.stat().st_size
+    t0 = time.perf_counter()
+    page.goto(path.as_uri())
+    page.wait_for_function("window.tgExplorer !== undefined && tgExplorer.readyAt > 0")
+    wall = time.perf_counter() - t0
+    ready = page.evaluate("tgExplorer.readyAt")
+    n = page.evaluate("tgTraining.count")
+    titles = page.evaluate("Array.from(document.querySelectorAll('.tg-train-graph .tg-title')).map(e => e.textContent)")
+    first = "0: Conv2d" if model == "cnn" else "0: Linear"
+    assert titles[0] == "input" and titles[1] == first and titles[-1] == "loss"
+    scrub(page, 1)
+    a, pos = text_of(page, "m1-p0"), graph_positions(page)
+    t1 = time.perf_counter()
+    scrub(page, n - 1)
+    scrub_ms = (time.perf_counter() - t1) * 1000
+    b = text_of(page, "m1-p0")
+    assert a.split("‖∇‖")[1] != b.split("‖∇‖")[1] and graph_positions(page) == pos
+    print(f"\n{model} demo page with the run's graph: {size} bytes, {n} records, {len(titles)} boxes, ready "
+          f"{ready:.0f} ms after navigation start (goto → ready {wall * 1000:.0f} ms), scrub {scrub_ms:.0f} ms")
+    assert size <= 2_000_000 and ready <= 1000
