@@ -2,11 +2,13 @@
 
 Per parameter: the weight norm, the gradient norm and a small histogram of the weights; per
 module with no submodules: the mean and std of its output (a forward hook, armed only on the
-steps that are recorded); and the loss. In a notebook `widget()` redraws a table of
-sparklines after every record while training runs; `save_html(path)` (or passing the recorder
-to `BackwardStepper.save_html(..., recording=rec)`) writes a scrubbable recording of the run:
-a slider over the recorded steps moves a marker along every sparkline and shows that step's
-histograms. Reads the model through ``named_parameters()`` / ``named_modules()`` only (no
+steps that are recorded); and the loss. `graph_svg` draws the model's graph — one box per
+module, laid out once from the first step's forward pass, so nothing moves — each box showing
+that record's statistics and a sparkline. In a notebook `widget()` redraws the graph and a
+table of sparklines after every record while training runs; `save_html(path)` (or passing the
+recorder to `BackwardStepper.save_html(..., recording=rec)`) writes a scrubbable recording of
+the run: a slider over the recorded steps rewrites the boxes' texts, moves a marker along every
+sparkline and shows that step's histograms. Reads the model through ``named_parameters()`` / ``named_modules()`` only (no
 import of `nn`).
 """
 import html
@@ -351,9 +353,10 @@ class TrainingRecorder:
                 f"{self.calls} steps so far)</p><table>{''.join(rows)}</table></div>")
 
     def live_html(self):
-        """What the live view shows: the model's graph at the last record (`graph_svg`), then the
-        table of sparklines (`table_html`)."""
-        return f'<div class="tg-train-graph">{self.graph_svg()}</div>{self.table_html()}'
+        """What the live view shows: the model's graph at the last record (`graph_svg`; none
+        before the first forward pass), then the table of sparklines (`table_html`)."""
+        svg = self.graph_svg()
+        return (f'<div class="tg-train-graph">{svg}</div>' if svg else "") + self.table_html()
 
     def widget(self):
         """An ``ipywidgets.HTML`` that redraws the model's graph (each module's statistics, positions
