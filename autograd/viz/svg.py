@@ -20,6 +20,7 @@ CHAR_W = 6.65       # px per character of an 11 px monospace font (0.6 em, round
 LINE_H = 14         # px per line
 PAD_X, PAD_Y = 7, 5
 WRAP = 40           # characters per line before a label wraps
+NOTE_NUMBER = 9     # characters a collapsed frame's note gains when its "·" becomes a norm ("1.234e-08")
 ROLE_STROKE = {"root": "#3c8c32", "param": "#b8860b", "leaf": "#4a7ab5", "const": "#777777",
                "value": "#8c8c8c", "op": "#7a5fb0"}
 
@@ -87,7 +88,11 @@ class Scene:
 
     def _clusters(self, ids=False):
         """Dashed frames around the boxes made inside each module (nested by dotted path), labelled
-        ``qualname: Class``, drawn behind everything (their ids are ``cluster_<qualname>``)."""
+        ``qualname: Class``, drawn behind everything (their ids are ``cluster_<qualname>``).
+
+        With `ids` (the explorer) each frame also holds the box it collapses to (`_collapsed_at`:
+        placed where it covers none of the boxes that stay visible, nor another module's
+        collapsed box) and its notes, clipped to that box."""
         members = {}
         for i, b in enumerate(self.boxes):
             if b.module:
@@ -96,17 +101,14 @@ class Scene:
                     members.setdefault(".".join(parts[:k]), []).append(i)
         out = []
         lay = self.layout
+        rect = [(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2) for (cx, cy), (w, h) in zip(lay.pos, lay.sizes)]
         depth = max((p.count(".") for p in members), default=0)
+        placed = {}  # module path → its collapsed box (x0, y0, x1, y1)
         for path in sorted(members, key=lambda p: (p.count("."), p)):
             pad = 6 + 6 * (depth - path.count("."))
-            xs0, ys0, xs1, ys1 = [], [], [], []
-            for i in members[path]:
-                (cx, cy), (w, h) = lay.pos[i], lay.sizes[i]
-                xs0.append(cx - w / 2)
-                ys0.append(cy - h / 2)
-                xs1.append(cx + w / 2)
-                ys1.append(cy + h / 2)
-            x0, y0, x1, y1 = min(xs0) - pad, min(ys0) - pad - LINE_H, max(xs1) + pad, max(ys1) + pad
+            mine = [rect[i] for i in members[path]]
+            x0, y0 = min(r[0] for r in mine) - pad, min(r[1] for r in mine) - pad - LINE_H
+            x1, y1 = max(r[2] for r in mine) + pad, max(r[3] for r in mine) + pad
             self.extent = (min(self.extent[0], x0), min(self.extent[1], y0),
                            max(self.extent[2], x1), max(self.extent[3], y1))
             label = html.escape(self.cluster_labels.get(path, path))
@@ -115,17 +117,39 @@ class Scene:
                        f'width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" rx="6" fill="none" stroke="#8f8f8f" '
                        f'stroke-dasharray="5 3"/>')
             notes = self.cluster_notes.get(path, ()) if ids else ()
+            at = ""
             if ids:  # the explorer: the collapsed frame is one small box: label and parameters' gradient norms
-                wide = max([len(self.cluster_labels.get(path, path))] + [len(n) + 2 for n in notes])
-                out.append(f'<rect class="tg-cbox" x="{x0:.1f}" y="{y0:.1f}" width="{wide * CHAR_W * 1.2 + 12:.1f}" '
-                           f'height="{LINE_H * (1 + len(notes)) + 6}" rx="4"/>')
-            out.append(f'<text class="tg-clabel" x="{x0 + 5:.1f}" y="{y0 + LINE_H - 2:.1f}" fill="#555">{label}</text>')
-            if ids:
-                for j, note in enumerate(notes):
-                    out.append(f'<text id="{cid}-n{j}" class="tg-cnote" x="{x0 + 5:.1f}" '
-                               f'y="{y0 + LINE_H * (j + 2) - 2:.1f}">{html.escape(note)}</text>')
+                wide = max([len(self.cluster_labels.get(path, path))] + [len(n) + NOTE_NUMBER for n in notes])
+                size = (wide * CHAR_W * 1.2 + 12, LINE_H * (1 + len(notes)) + 6)
+                c0, c1, c2, c3 = placed[path] = self._collapsed_at(path, (x0, y0), size, mine, rect, placed)
+                out.append(f'<clipPath id="{cid}-clip"><rect x="{c0:.1f}" y="{c1:.1f}" width="{c2 - c0:.1f}" '
+                           f'height="{c3 - c1:.1f}"/></clipPath>')
+                out.append(f'<rect class="tg-cbox" x="{c0:.1f}" y="{c1:.1f}" width="{c2 - c0:.1f}" '
+                           f'height="{c3 - c1:.1f}" rx="4"/>')
+                at = (f' data-fx="{x0 + 5:.1f}" data-fy="{y0 + LINE_H - 2:.1f}" data-cx="{c0 + 5:.1f}" '
+                      f'data-cy="{c1 + LINE_H - 2:.1f}"')
+            out.append(f'<text class="tg-clabel" x="{x0 + 5:.1f}" y="{y0 + LINE_H - 2:.1f}"{at} fill="#555">'
+                       f'{label}</text>')
+            for j, note in enumerate(notes):
+                out.append(f'<text id="{cid}-n{j}" class="tg-cnote" x="{c0 + 5:.1f}" y="{c1 + LINE_H * (j + 2) - 2:.1f}" '
+                           f'clip-path="url(#{cid}-clip)">{html.escape(note)}</text>')
             out.append("</g>")
         return out
+
+    def _collapsed_at(self, path, corner, size, mine, rect, placed):
+        """Where module `path`'s collapsed box goes: (x0, y0, x1, y1) of `size` at the first of its
+        frame's corner and its own boxes' corners where it overlaps no box outside the module and
+        no other module's collapsed box (nested modules excepted: they are never shown together);
+        if there is no such place, its largest own box (which nothing else overlaps)."""
+        w, h = size
+        others = [r for i, r in enumerate(rect) if not _inside(self.boxes[i].module, path)]
+        others += [r for p, r in placed.items() if not (_inside(p, path) or _inside(path, p))]
+        spots = [corner] + [(r[0], r[1]) for r in mine] + [(r[2] - w, r[1]) for r in mine]
+        for x, y in spots:
+            if not any(x < o[2] and o[0] < x + w and y < o[3] and o[1] < y + h for o in others):
+                return x, y, x + w, y + h
+        r = max(mine, key=lambda r: (r[2] - r[0]) * (r[3] - r[1]))
+        return r[0], r[1], min(r[2], r[0] + w), min(r[3], r[1] + h)
 
     def svg(self, ids=False, colours=True, caption=None, edge_prefix=""):
         """The scene as an SVG document (a string).
@@ -170,6 +194,11 @@ class Scene:
             out.append(_box_svg(b, lay.pos[i], lay.sizes[i], ids, colours))
         out.append("</g></g></svg>")
         return "\n".join(out)
+
+
+def _inside(module, path):
+    """True when `module` (a dotted path, or '') is `path` or nested in it."""
+    return module == path or module.startswith(path + ".")
 
 
 def _path(pts, smooth):

@@ -290,6 +290,55 @@ def test_training_recording_scrubs(page, tmp_path):
     assert f"‖∇‖ {rec.params['0.weight']['g'][1]:.4g}"[:10] in page.inner_text(".tg-train table")
 
 
+COLLAPSED_OVERLAPS = """() => {
+    const R = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const hit = (a, b) => a[0] < b[2] - 0.5 && b[0] < a[2] - 0.5 && a[1] < b[3] - 0.5 && b[1] < a[3] - 0.5;
+    const shown = [], out = [];
+    document.querySelectorAll('#tg-view .tg-cluster.tg-collapsed').forEach(c => {
+        const box = R(c.querySelector('.tg-cbox'));
+        c.querySelectorAll('.tg-clabel, .tg-cnote').forEach(t => {  // its texts are inside it
+            const r = R(t);
+            if (r[0] < box[0] || r[2] > box[2] + 1 || r[1] < box[1] || r[3] > box[3] + 1) { out.push([c.id, t.textContent]); }
+        });
+        shown.push([c.id, box]);
+    });
+    document.querySelectorAll('#tg-view .tg-node:not(.tg-hidden)').forEach(n => shown.push([n.id, R(n)]));
+    for (let i = 0; i < shown.length; i++) for (let j = i + 1; j < shown.length; j++)
+        if (shown[i][0].startsWith('cluster_') && hit(shown[i][1], shown[j][1])) { out.push([shown[i][0], shown[j][0]]); }
+    return out;
+}"""
+
+
+def test_collapsed_frames_cover_no_neighbour(page, tmp_path):
+    import autograd as ag
+    import nn
+
+    class Scale(nn.Module):  # parameters only: laid out on the first layer, amid the first Linear's
+        def __init__(self):
+            super().__init__()
+            self.s, self.t, self.u = (nn.Parameter(ag.ones(1)) for _ in range(3))
+
+        def forward(self, x):
+            return x * self.s + self.t * self.u
+
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(1, 1), Scale(), nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 1))
+    st = BackwardStepper(model(Tensor(np.ones((2, 1), np.float32))).sum(), params=model)
+    open_explorer(page, st, tmp_path)
+    before = positions(page)
+    page.keyboard.press("End")  # the notes show their longest texts (numbers)
+    page.click("#tg-modules")
+    assert page.evaluate("document.querySelectorAll('#tg-view .tg-cluster.tg-collapsed').length") == 5
+    assert page.evaluate(COLLAPSED_OVERLAPS) == []
+    assert text_of(page, "cluster_1-n2").startswith("‖∇1.u‖ ")
+    page.click("#tg-modules")  # expand them all
+    for path in ("0", "1"):  # one at a time, next to expanded neighbours
+        page.click(f"#cluster_{path} .tg-clabel")
+        assert page.evaluate(COLLAPSED_OVERLAPS) == []
+        page.click(f"#cluster_{path} .tg-clabel")
+    assert page.evaluate("document.querySelectorAll('.tg-hidden').length") == 0 and positions(page) == before
+
+
 def test_notebook_widget_frame_runs_the_explorer_at_the_current_step(page):
     x1, w1 = Scalar(0.5, "x1"), Scalar(-1.0, "w1")
     o = (x1 * w1).tanh()

@@ -149,6 +149,9 @@
       var p = c.id.slice(8);
       if (p !== path && inside(p, path)) { c.classList.toggle("tg-hidden", on); }
     });
+    var label = frame.querySelector(".tg-clabel"), k = on ? "c" : "f";  // the label moves to the collapsed box
+    label.setAttribute("x", label.getAttribute("data-" + k + "x"));
+    label.setAttribute("y", label.getAttribute("data-" + k + "y"));
     if (on) { frame.parentNode.appendChild(frame); }  // the collapsed box is drawn over what it covers
   }
   var frames = view.querySelectorAll(".tg-cluster");
