@@ -13,6 +13,7 @@ and touches only the DOM elements whose text or state differs from what is shown
 """
 import html
 import json
+import re
 from importlib import resources
 
 import numpy as np
@@ -313,6 +314,52 @@ def mathml(latex):
         return convert(latex)
     except Exception:  # ImportError, or a rule the converter does not know
         return None
+
+
+_SVG_TEXT = re.compile(r'(<text id="([^"]+)"[^>]*>)[^<]*(</text>)')
+_SVG_CLASS = re.compile(r'<(?:g|path) id="([^"]+)" class="([^"]+)"')
+
+
+def _graph_css():
+    """The explorer's rules for the graph (not the page's layout), for a picture shown alone."""
+    css = _asset("explorer.css")
+    css = css[css.index("/* the graph */"):css.index("@media")]
+    return "\n".join(line for line in css.splitlines() if "tg-panel" not in line)
+
+
+def explorer_svg(stepper, k):
+    """The explorer's picture at backward step `k` (-1: the seed) as one static SVG document.
+
+    The scene is laid out once per stepper (`explorer_data`, cached on it) and every step
+    is drawn on it, so nothing moves from one step to the next and no layout (nor Graphviz)
+    runs per step: each box shows the texts and state the explorer shows at that step (the
+    current op highlighted, the adjoints on its edges), with the explorer's colours inline.
+
+    Returns:
+        str: an SVG document (with its XML declaration).
+    """
+    if stepper._explorer_cache is None:
+        scene, data = explorer_data(stepper)
+        stepper._explorer_cache = (scene.svg(ids=True, colours=False), data)
+    svg, data = stepper._explorer_cache
+    e = stepper._explorer_step(k)
+    text, state = dict(data["init"]["text"]), dict(data["init"]["st"])
+    for st in data["steps"][:e + 1]:
+        text.update(st["set"])
+        state.update(st["st"])
+    step = data["steps"][e] if e >= 0 else {"cur": [], "act": [], "el": []}
+    text.update((f"el{n}", t) for n, t in step["el"])
+    extra = {b: f" st-{v}" for b, v in state.items()}
+    for b in step["cur"]:
+        extra[b] = extra.get(b, "") + " tg-cur"
+    for n in step["act"]:
+        extra[f"e{n}"] = " tg-act"
+    svg = _SVG_TEXT.sub(lambda m: m.group(1) + html.escape(text[m.group(2)]) + m.group(3)
+                        if m.group(2) in text else m.group(0), svg)
+    svg = _SVG_CLASS.sub(lambda m: f'{m.group(0)[:-1]}{extra[m.group(1)]}"' if m.group(1) in extra else m.group(0), svg)
+    head, _, rest = svg.partition(">")
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+            f"{head}><style>{_graph_css()}</style>{rest}")
 
 
 def explorer_html(stepper, title=None, caption=None, direction="auto", engine="auto", max_width=1000,

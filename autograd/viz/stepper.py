@@ -5,13 +5,14 @@ exhausts — so every step is exactly what `backward()` does, in the same order,
 same gradients; the stepper only records what each step did and draws it.
 """
 import html
+import shutil
 
 from ..engine import _prepare, iter_backward
 from ..function import Node
 from ..scalar import Scalar
 from ..tensor import Tensor
-from .draw import DrawState, GraphModel, GraphvizNotFoundError, build_picture, to_svg
-from .explorer import explorer_html
+from .draw import DrawState, GraphModel, GraphvizNotFoundError, build_picture
+from .explorer import explorer_html, explorer_svg
 from .svg import save_text
 
 DRAW_OPTIONS = ("show_data", "show_grad", "show_shapes", "show_rules", "show_saved", "group_modules",
@@ -47,7 +48,8 @@ class Step:
 
     In Jupyter a step displays as the whole graph with this node highlighted (orange), the
     ops already run in green with their gradients shown, and pending ones grey; the edges
-    into the node carry the gradients it sent back.
+    into the node carry the gradients it sent back. The graph is the explorer's, laid out
+    once per stepper: boxes keep their places from step to step.
     """
 
     __slots__ = (
@@ -88,7 +90,7 @@ class Step:
 
     def _svg_text(self):
         if self._svg is None:
-            self._svg = to_svg(self.graph(), "BackwardStepper")
+            self._svg = self._stepper._stable_svg(self.index)
         return self._svg
 
     def _repr_html_(self):
@@ -148,6 +150,7 @@ class BackwardStepper:
         self._options = dict(draw_options)
         self._model = GraphModel([root], params=self._options.pop("params", None), what="BackwardStepper")
         self._n_ops = sum(1 for item in self._model.items if item.next)
+        self._explorer_cache = None  # (svg, data) of the explorer, laid out once (`explorer_svg`)
         for item in self._model.items:
             if item.__class__ is Node and item._freed:
                 raise RuntimeError(
@@ -336,9 +339,23 @@ class BackwardStepper:
         """graphviz.Digraph of the whole graph as it stands now (after the last step)."""
         return self._picture(self._run, self.index)
 
+    def _stable_svg(self, k):
+        """The picture shown in Jupyter at backward step `k`: the explorer's graph, laid out once
+        per stepper (`explorer.explorer_svg`), so boxes keep their places from step to step and
+        Graphviz does not run per step.
+
+        Raises:
+            GraphvizNotFoundError: where `dot` is not installed (the notebook then shows the
+                explorer itself, with the note on how to get Graphviz).
+        """
+        if shutil.which("dot") is None:
+            raise GraphvizNotFoundError("BackwardStepper")
+        return explorer_svg(self, k)
+
     def _html_body(self, make_svg, make_graph, k):
-        """Graphviz's picture; without `dot`, the explorer opened at backward step `k` (and, folded
-        away, the note on how to get Graphviz and the DOT text)."""
+        """The picture at backward step `k` on the stable layout (`_stable_svg`); without `dot`, the
+        explorer opened at that step (and, folded away, the note on how to get Graphviz and the
+        DOT text)."""
         try:
             return make_svg()
         except GraphvizNotFoundError as exc:
@@ -348,7 +365,7 @@ class BackwardStepper:
 
     def _repr_svg_(self):
         try:
-            return to_svg(self.graph(), "BackwardStepper")
+            return self._stable_svg(self.index)
         except GraphvizNotFoundError:
             return None
 
@@ -360,7 +377,7 @@ class BackwardStepper:
             s = self._run.steps[k]
             head = (f"<p><b>step {k} of {len(self)}</b>: <code>{html.escape(s.name)}</code> &nbsp; "
                     f"{html.escape(s.rule)}</p>")
-        return head + self._html_body(lambda: to_svg(self.graph(), "BackwardStepper"), self.graph, k)
+        return head + self._html_body(lambda: self._stable_svg(k), self.graph, k)
 
     def __repr__(self):
         return f"<BackwardStepper: {len(self._run.steps)} of {len(self)} steps taken>"

@@ -726,6 +726,27 @@ def test_stepper_svg_and_html(tmp_path):
     assert st._repr_svg_().count("<svg") == 1
 
 
+def test_steps_in_jupyter_share_one_layout_and_never_run_graphviz(monkeypatch):
+    require_dot()
+    import autograd.viz.draw as draw_mod
+    o, _, _ = scalar_neuron()
+    st = BackwardStepper(o)
+    s0, s1 = st.step(), st.step()
+
+    def no_dot(*args, **kwargs):
+        raise AssertionError("Graphviz ran to display a step")
+    monkeypatch.setattr(draw_mod.Picture, "pipe", no_dot)
+    svg0, svg1, html2 = s0._repr_svg_(), s1._repr_svg_(), st._repr_html_()
+    boxes = re.compile(r'<g id="([vo]\d+)" class="[^"]*" transform="([^"]+)"')
+    assert boxes.findall(svg0) == boxes.findall(svg1) == boxes.findall(html2) and len(boxes.findall(svg0)) == 15  # 10 values, 5 ops
+    cur = re.compile(r'<g id="([vo]\d+)" class="[^"]*tg-cur[^"]*"')
+    assert cur.findall(svg0) == ["o9"] and cur.findall(svg1) != cur.findall(svg0)  # tanh first, then the next op
+    assert svg0.startswith("<?xml") and "<style>" in svg0 and "tanh" in svg0
+    grad = re.compile(r'<text id="v8-grad0"[^>]*>([^<]*)<')  # o = tanh(n): n's adjoint, shown after step 0
+    assert grad.findall(svg0) == [f"grad {1 - o.data ** 2:.4f}"]
+    assert "step 1 of 5" in html2 and st.index == 1  # drawing did not move the stepper
+
+
 def test_widget_slider():
     pytest.importorskip("ipywidgets")
     o, _, _ = scalar_neuron()
