@@ -165,6 +165,8 @@ class TrainingRecorder:
     def _hook(self, name):
         def hook(module, args, output):
             if self._scene is None:
+                if self._trace and self._trace[0][0] == name:  # the first module again: a new forward pass
+                    self._trace.clear()
                 self._trace.append((name, args, output))
             if self.calls % self.every == 0 and hasattr(output, "data"):
                 d = np.asarray(output.data, dtype=np.float64)

@@ -129,3 +129,13 @@ def test_live_widget_redraws_the_graph_every_record():
     train(rec, steps=2)
     assert f"‖∇‖ {_num(rec.params['0.weight']['g'][2])}<" in view.value
     assert re.findall(r'<g id="m\d+" [^>]*>', view.value) == before
+
+
+def test_forward_passes_before_the_first_record_are_not_all_kept():
+    rec = TrainingRecorder(model(), every=1)
+    x = Tensor(np.ones((2, 4), np.float32))
+    for _ in range(5):  # e.g. an evaluation before training: only the last pass is traced
+        rec.model(x)
+    assert [name for name, _, _ in rec._trace] == ["0", "1", "2"]
+    train(rec, steps=1)
+    assert rec._trace == [] and len(re.findall(r'<g id="m\d+"', rec.graph_svg())) == 5
