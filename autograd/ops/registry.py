@@ -84,6 +84,7 @@ OPS = [
     Op("prod", rd.Prod, rd.prod),
     Op("logsumexp", rd.LogSumExp, rd.logsumexp),
     Op("norm", rd.Norm, rd.norm),
+    Op("cumsum", rd.Cumsum, rd.cumsum),
     # network
     Op("softmax", nw.Softmax, nw.softmax),
     Op("log_softmax", nw.LogSoftmax, nw.log_softmax),
@@ -136,7 +137,7 @@ ALIASES = {
     "clamp": ew.clamp,
     "view": sh.view, "flatten": sh.flatten, "transpose": sh.transpose, "swapaxes": sh.swapaxes,
     "squeeze": sh.squeeze, "unsqueeze": sh.unsqueeze, "broadcast_to": sh.broadcast_to,
-    "argmax": rd.argmax, "argmin": rd.argmin,
+    "argmax": rd.argmax, "argmin": rd.argmin, "all": rd.all, "any": rd.any,
     "dot": ar.dot, "mv": ar.mv, "mm": ar.mm, "bmm": ar.bmm,  # matmul with PyTorch's rank checks
 }
 
