@@ -169,16 +169,59 @@ def randn(*sizes, size=None, dtype=None, device=None, requires_grad=False):
     return Tensor(data, requires_grad=requires_grad)
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
-    """Zeros with the shape (and dtype, unless given) of `t`."""
+def _like(np_fn, op, t, dtype, requires_grad, device):
+    """``np_fn(shape, dtype)`` for the shape (and dtype, unless given) of `t`, as a new leaf."""
+    check_device(device, op)
     arr = t.data if isinstance(t, Tensor) else np.asarray(t)
-    return Tensor(np.zeros(arr.shape, dtype=dtype or arr.dtype), requires_grad=requires_grad)
+    return Tensor(np_fn(arr.shape, dtype=arr.dtype if dtype is None else np.dtype(dtype)), requires_grad=requires_grad)
 
 
-def ones_like(t, dtype=None, requires_grad=False):
-    """Ones with the shape (and dtype, unless given) of `t`."""
-    arr = t.data if isinstance(t, Tensor) else np.asarray(t)
-    return Tensor(np.ones(arr.shape, dtype=dtype or arr.dtype), requires_grad=requires_grad)
+def zeros_like(t, dtype=None, requires_grad=False, device=None):
+    """Zeros with the shape (and dtype, unless given) of `t`, as ``torch.zeros_like``.
+
+    Args:
+        t: Tensor or array-like. dtype: the result's dtype (default t's).
+        requires_grad (bool): make the result a leaf that requires grad. device: the CPU or None.
+
+    Returns:
+        Tensor: a new leaf.
+
+    Raises:
+        RuntimeError: for a device that is not the CPU.
+        TypeError: for `requires_grad` with a dtype that is not floating.
+    """
+    return _like(np.zeros, "zeros_like", t, dtype, requires_grad, device)
+
+
+def ones_like(t, dtype=None, requires_grad=False, device=None):
+    """Ones with the shape (and dtype, unless given) of `t`; arguments, result and errors as
+    `zeros_like`."""
+    return _like(np.ones, "ones_like", t, dtype, requires_grad, device)
+
+
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    """An "uninitialized" tensor, as ``torch.empty``: tracegrad fills it with zeros (PyTorch
+    leaves whatever the memory held), so no program ever reads garbage.
+
+    Args:
+        *sizes: ints or one tuple (or ``size=``). dtype: default the default float dtype.
+        device: the CPU or None. requires_grad (bool): make it a leaf that requires grad.
+
+    Returns:
+        Tensor: a new leaf of zeros.
+
+    Raises:
+        TypeError: for sizes that are not ints, or `requires_grad` with a non-floating dtype.
+        ValueError: for a negative size.
+        RuntimeError: for a device that is not the CPU.
+    """
+    return Tensor(np.zeros(_shape(sizes, "empty", size, device), dtype=_dtype(dtype)), requires_grad=requires_grad)
+
+
+def empty_like(t, dtype=None, requires_grad=False, device=None):
+    """An "uninitialized" tensor shaped like `t`, as ``torch.empty_like``: zeros in tracegrad
+    (see `empty`); arguments, result and errors as `zeros_like`."""
+    return _like(np.zeros, "empty_like", t, dtype, requires_grad, device)
 
 
 # -- sampling factories PyTorch tutorials call by name (issue 15) ---------------------------

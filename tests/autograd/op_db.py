@@ -462,16 +462,15 @@ REDUCTIONS = [
                               r"logsumexp: axis 2 is out of range for a tensor with 2 dims"),
                    ErrorInput((np.ones((2, 3), dtype=np.int64),), {}, TypeError,
                               r"logsumexp: expected a floating dtype; got int64")]),
-    OpInfo("cumsum", _cumsum_samples, ref=_np_cumsum, torch=lambda T, a, dim: T.cumsum(a, dim),
-           errors=[ErrorInput((np.ones((2, 3)),), {"dim": 2}, ValueError,
-                              r"cumsum: axis 2 is out of range for a tensor with 2 dims"),
-                   ErrorInput((np.ones((2, 3)),), {}, TypeError, r"cumsum: dim must be an int; got None")]),
     OpInfo("norm", _norm_samples, ref=_np_norm, torch=_t_norm,
            errors=[ErrorInput((np.ones((2, 3)), "nuc"), {}, ValueError,
                               r"norm: unsupported ord 'nuc'; expected a number, inf, -inf or 'fro'\."),
                    ErrorInput((np.ones((2, 3)), [1]), {}, TypeError, r"norm: ord must be a number or 'fro'; got list"),
                    ErrorInput((np.ones((2, 3)),), {"axis": 2}, ValueError,
-                              r"norm: axis 2 is out of range for a tensor with 2 dims")]),
+                              r"norm: axis 2 is out of range for a tensor with 2 dims")]),    OpInfo("cumsum", _cumsum_samples, ref=_np_cumsum, torch=lambda T, a, dim: T.cumsum(a, dim),
+           errors=[ErrorInput((np.ones((2, 3)),), {"dim": 2}, ValueError,
+                              r"cumsum: axis 2 is out of range for a tensor with 2 dims"),
+                   ErrorInput((np.ones((2, 3)),), {}, TypeError, r"cumsum: dim must be an int; got None")]),
 ]
 
 NETWORK = [
