@@ -276,3 +276,57 @@ def normal(mean=0.0, std=1.0, size=None, *, dtype=None, device=None, requires_gr
         raise ValueError(f"normal: std must be non-negative; got {float(s.min())}, expected std >= 0.")
     data = (m + s * _rng[0].standard_normal(shape)).astype(dt)
     return Tensor(data, requires_grad=requires_grad)
+
+
+# -- in-place random fills, Tensor methods (attached in autograd/__init__.py: tensor.py sits below
+# this module and its generator) -------------------------------------------------------------
+def normal_(self, mean=0.0, std=1.0):
+    """Fill with samples of N(mean, std²) in place, drawn from autograd's global generator
+    (`autograd.manual_seed`), as ``torch.Tensor.normal_``; returns self.
+
+    Args:
+        mean (float): the mean. std (float): the standard deviation, ≥ 0.
+
+    Returns:
+        Tensor: self (version bumped). On a tensor in a graph the write is recorded as
+        `fill_` is (the old values get zero gradient); no graph links the samples to anything.
+
+    Raises:
+        TypeError: for a tensor that is not floating.
+        ValueError: for a negative std.
+        RuntimeError: for a leaf that requires grad (or a view of one) in grad mode, as the
+            other in-place ops (wrap it in ``no_grad()``).
+    """
+    _check_float_fill(self, "normal_")
+    if std < 0:
+        raise ValueError(f"normal_: std must be non-negative; got {std}, expected std >= 0.")
+    return self._fill("normal_", _rng[0].normal(mean, std, self.data.shape))
+
+
+def uniform_(self, a=0.0, b=1.0):
+    """Fill with samples of the uniform distribution on [a, b) in place, drawn from autograd's
+    global generator (`autograd.manual_seed`), as ``torch.Tensor.uniform_(from, to)``;
+    returns self.
+
+    Args:
+        a (float): the lower bound (PyTorch's `from`). b (float): the upper bound (`to`), ≥ a.
+
+    Returns:
+        Tensor: self (version bumped), recorded in a graph as `normal_` is.
+
+    Raises:
+        TypeError: for a tensor that is not floating.
+        ValueError: if a > b.
+        RuntimeError: for a leaf that requires grad (or a view of one) in grad mode.
+    """
+    _check_float_fill(self, "uniform_")
+    if a > b:
+        raise ValueError(f"uniform_: expects a <= b; got a={a}, b={b}, expected a <= b.")
+    return self._fill("uniform_", _rng[0].uniform(a, b, self.data.shape))
+
+
+def _check_float_fill(self, op):
+    """The dtype check of the random in-place fills (the in-place checks are `_fill`'s)."""
+    if self.data.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating tensor; got {self.dtype.name}, expected float32 or "
+                        f"float64. Hint: create it with a floating dtype, or cast with .float().")

@@ -872,57 +872,6 @@ class Tensor:
         """
         return self._fill("copy_", src)
 
-    def normal_(self, mean=0.0, std=1.0):
-        """Fill with samples of N(mean, std²) in place, drawn from autograd's global generator
-        (`autograd.manual_seed`), as ``torch.Tensor.normal_``; returns self.
-
-        Args:
-            mean (float): the mean. std (float): the standard deviation, ≥ 0.
-
-        Returns:
-            Tensor: self (version bumped). On a tensor in a graph the write is recorded as
-            `fill_` is (the old values get zero gradient); no graph links the samples to anything.
-
-        Raises:
-            TypeError: for a tensor that is not floating.
-            ValueError: for a negative std.
-            RuntimeError: for a leaf that requires grad (or a view of one) in grad mode, as the
-                other in-place ops (wrap it in ``no_grad()``).
-        """
-        self._check_float_fill("normal_")
-        if std < 0:
-            raise ValueError(f"normal_: std must be non-negative; got {std}, expected std >= 0.")
-        from .creation import get_rng
-        return self._fill("normal_", get_rng().normal(mean, std, self.data.shape))
-
-    def uniform_(self, a=0.0, b=1.0):
-        """Fill with samples of the uniform distribution on [a, b) in place, drawn from autograd's
-        global generator (`autograd.manual_seed`), as ``torch.Tensor.uniform_(from, to)``;
-        returns self.
-
-        Args:
-            a (float): the lower bound (PyTorch's `from`). b (float): the upper bound (`to`), ≥ a.
-
-        Returns:
-            Tensor: self (version bumped), recorded in a graph as `normal_` is.
-
-        Raises:
-            TypeError: for a tensor that is not floating.
-            ValueError: if a > b.
-            RuntimeError: for a leaf that requires grad (or a view of one) in grad mode.
-        """
-        self._check_float_fill("uniform_")
-        if a > b:
-            raise ValueError(f"uniform_: expects a <= b; got a={a}, b={b}, expected a <= b.")
-        from .creation import get_rng
-        return self._fill("uniform_", get_rng().uniform(a, b, self.data.shape))
-
-    def _check_float_fill(self, op):
-        """The dtype check of the random in-place fills (the in-place checks are `_fill`'s)."""
-        if self.data.dtype.kind != "f":
-            raise TypeError(f"{op}: expected a floating tensor; got {self.dtype.name}, expected float32 or "
-                            f"float64. Hint: create it with a floating dtype, or cast with .float().")
-
     def _fill(self, op, src):
         self._check_inplace(op)
         src_data = src.data if isinstance(src, Tensor) else np.asarray(src)
