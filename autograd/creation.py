@@ -169,16 +169,59 @@ def randn(*sizes, size=None, dtype=None, device=None, requires_grad=False):
     return Tensor(data, requires_grad=requires_grad)
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
-    """Zeros with the shape (and dtype, unless given) of `t`."""
+def _like(np_fn, op, t, dtype, requires_grad, device):
+    """``np_fn(shape, dtype)`` for the shape (and dtype, unless given) of `t`, as a new leaf."""
+    check_device(device, op)
     arr = t.data if isinstance(t, Tensor) else np.asarray(t)
-    return Tensor(np.zeros(arr.shape, dtype=dtype or arr.dtype), requires_grad=requires_grad)
+    return Tensor(np_fn(arr.shape, dtype=arr.dtype if dtype is None else np.dtype(dtype)), requires_grad=requires_grad)
 
 
-def ones_like(t, dtype=None, requires_grad=False):
-    """Ones with the shape (and dtype, unless given) of `t`."""
-    arr = t.data if isinstance(t, Tensor) else np.asarray(t)
-    return Tensor(np.ones(arr.shape, dtype=dtype or arr.dtype), requires_grad=requires_grad)
+def zeros_like(t, dtype=None, requires_grad=False, device=None):
+    """Zeros with the shape (and dtype, unless given) of `t`, as ``torch.zeros_like``.
+
+    Args:
+        t: Tensor or array-like. dtype: the result's dtype (default t's).
+        requires_grad (bool): make the result a leaf that requires grad. device: the CPU or None.
+
+    Returns:
+        Tensor: a new leaf.
+
+    Raises:
+        RuntimeError: for a device that is not the CPU.
+        TypeError: for `requires_grad` with a dtype that is not floating.
+    """
+    return _like(np.zeros, "zeros_like", t, dtype, requires_grad, device)
+
+
+def ones_like(t, dtype=None, requires_grad=False, device=None):
+    """Ones with the shape (and dtype, unless given) of `t`; arguments, result and errors as
+    `zeros_like`."""
+    return _like(np.ones, "ones_like", t, dtype, requires_grad, device)
+
+
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    """An "uninitialized" tensor, as ``torch.empty``: tracegrad fills it with zeros (PyTorch
+    leaves whatever the memory held), so no program ever reads garbage.
+
+    Args:
+        *sizes: ints or one tuple (or ``size=``). dtype: default the default float dtype.
+        device: the CPU or None. requires_grad (bool): make it a leaf that requires grad.
+
+    Returns:
+        Tensor: a new leaf of zeros.
+
+    Raises:
+        TypeError: for sizes that are not ints, or `requires_grad` with a non-floating dtype.
+        ValueError: for a negative size.
+        RuntimeError: for a device that is not the CPU.
+    """
+    return Tensor(np.zeros(_shape(sizes, "empty", size, device), dtype=_dtype(dtype)), requires_grad=requires_grad)
+
+
+def empty_like(t, dtype=None, requires_grad=False, device=None):
+    """An "uninitialized" tensor shaped like `t`, as ``torch.empty_like``: zeros in tracegrad
+    (see `empty`); arguments, result and errors as `zeros_like`."""
+    return _like(np.zeros, "empty_like", t, dtype, requires_grad, device)
 
 
 # -- sampling factories PyTorch tutorials call by name (issue 15) ---------------------------
@@ -233,3 +276,57 @@ def normal(mean=0.0, std=1.0, size=None, *, dtype=None, device=None, requires_gr
         raise ValueError(f"normal: std must be non-negative; got {float(s.min())}, expected std >= 0.")
     data = (m + s * _rng[0].standard_normal(shape)).astype(dt)
     return Tensor(data, requires_grad=requires_grad)
+
+
+# -- in-place random fills, Tensor methods (attached in autograd/__init__.py: tensor.py sits below
+# this module and its generator) -------------------------------------------------------------
+def normal_(self, mean=0.0, std=1.0):
+    """Fill with samples of N(mean, std²) in place, drawn from autograd's global generator
+    (`autograd.manual_seed`), as ``torch.Tensor.normal_``; returns self.
+
+    Args:
+        mean (float): the mean. std (float): the standard deviation, ≥ 0.
+
+    Returns:
+        Tensor: self (version bumped). On a tensor in a graph the write is recorded as
+        `fill_` is (the old values get zero gradient); no graph links the samples to anything.
+
+    Raises:
+        TypeError: for a tensor that is not floating.
+        ValueError: for a negative std.
+        RuntimeError: for a leaf that requires grad (or a view of one) in grad mode, as the
+            other in-place ops (wrap it in ``no_grad()``).
+    """
+    _check_float_fill(self, "normal_")
+    if std < 0:
+        raise ValueError(f"normal_: std must be non-negative; got {std}, expected std >= 0.")
+    return self._fill("normal_", _rng[0].normal(mean, std, self.data.shape))
+
+
+def uniform_(self, a=0.0, b=1.0):
+    """Fill with samples of the uniform distribution on [a, b) in place, drawn from autograd's
+    global generator (`autograd.manual_seed`), as ``torch.Tensor.uniform_(from, to)``;
+    returns self.
+
+    Args:
+        a (float): the lower bound (PyTorch's `from`). b (float): the upper bound (`to`), ≥ a.
+
+    Returns:
+        Tensor: self (version bumped), recorded in a graph as `normal_` is.
+
+    Raises:
+        TypeError: for a tensor that is not floating.
+        ValueError: if a > b.
+        RuntimeError: for a leaf that requires grad (or a view of one) in grad mode.
+    """
+    _check_float_fill(self, "uniform_")
+    if a > b:
+        raise ValueError(f"uniform_: expects a <= b; got a={a}, b={b}, expected a <= b.")
+    return self._fill("uniform_", _rng[0].uniform(a, b, self.data.shape))
+
+
+def _check_float_fill(self, op):
+    """The dtype check of the random in-place fills (the in-place checks are `_fill`'s)."""
+    if self.data.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating tensor; got {self.dtype.name}, expected float32 or "
+                        f"float64. Hint: create it with a floating dtype, or cast with .float().")

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from .common import as_tensor, broadcast_error, check_float, select
+from .common import as_tensor, broadcast_error, check_float, promote, select
 from .dispatch import apply
 from .dispatch import where as _where
 
@@ -988,3 +988,51 @@ lt = _comparison(np.less, "<")
 le = _comparison(np.less_equal, "<=")
 gt = _comparison(np.greater, ">")
 ge = _comparison(np.greater_equal, ">=")
+
+
+def _bitwise(ufunc, op, symbol):
+    """The public function of a bitwise/logical operator (``|``, ``&``, ``^``) on bool and integer
+    tensors: PyTorch's result dtype (`common.promote`), no graph."""
+    def bitwise(a, b):
+        a_is = isinstance(a, Tensor)
+        a, b = (a, as_tensor(b, a)) if a_is else (as_tensor(a, b), b) if isinstance(b, Tensor) else \
+            (as_tensor(a), as_tensor(b))
+        for t in (a, b):
+            if t.data.dtype.kind not in "biu":
+                raise TypeError(f"{op}: expected bool or integer tensors; got {t.data.dtype.name}, expected bool, "
+                                f"int32 or int64. Hint: compare first (x > 0) to get a bool tensor.")
+        a, b = promote(a, b)
+        try:
+            out = ufunc(a.data, b.data)
+        except ValueError:
+            raise broadcast_error(symbol, a.data, b.data) from None
+        return Tensor._make(np.asarray(out), False, None)
+
+    bitwise.__name__ = bitwise.__qualname__ = op
+    bitwise.__doc__ = f"""Elementwise a {symbol} b (``torch.{op}``): logical on bool tensors, bitwise on integers.
+
+    Args: a, b: bool or integer Tensors (or Python bools/ints, array-likes), broadcast together.
+    Returns: Tensor of the broadcast shape and PyTorch's result dtype (bool with bool is bool,
+        bool with an integer is that integer type); not differentiable (no graph is recorded).
+    Raises: TypeError for a floating operand; ValueError if the shapes do not broadcast.
+    """
+    return bitwise
+
+
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or", "|")
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and", "&")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor", "^")
+
+
+def bitwise_not(a):
+    """Elementwise ``~a`` (``torch.bitwise_not``): logical not on bool, bitwise not on integers.
+
+    Args: a: bool or integer Tensor (or array-like).
+    Returns: Tensor of a's shape and dtype; not differentiable (no graph is recorded).
+    Raises: TypeError for a floating tensor.
+    """
+    a = as_tensor(a)
+    if a.data.dtype.kind not in "biu":
+        raise TypeError(f"bitwise_not: expected a bool or integer tensor; got {a.data.dtype.name}, expected bool, "
+                        f"int32 or int64. Hint: for a float tensor use -x, or compare first (x > 0).")
+    return Tensor._make(np.invert(a.data), False, None)

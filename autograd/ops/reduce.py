@@ -1,5 +1,5 @@
-"""Reductions over axes: sum, mean, var, std, max, min, prod, logsumexp, norm; argmax and
-argmin (no gradient).
+"""Reductions over axes: sum, mean, var, std, max, min, prod, logsumexp, norm; the scan
+cumsum; argmax, argmin, all and any (no gradient).
 
 Every reduction takes `axis` (int, tuple or None for all; alias `dim`) and `keepdims`
 (alias `keepdim`). Their VJPs first re-insert the reduced axes as size 1
@@ -416,6 +416,44 @@ class Norm(Function):
         return ((g / z ** (p - 1.0)) * (mag ** (p - 1.0) * sign),)
 
 
+def _reversed(x, axis):
+    """x reversed along `axis`: a view for an ndarray, a recorded getitem view for a Tensor."""
+    return x[(slice(None),) * axis + (slice(None, None, -1),)]
+
+
+class Cumsum(Function):
+    """Z_i = Σ_{j≤i} A_j along one axis (inclusive prefix sums; ``torch.cumsum``, ``np.cumsum``).
+
+    Args: a: Tensor; axis: the scanned axis (a non-negative int), or None for a 0-d a
+        (the value itself, as PyTorch's cumsum of a 0-d tensor).
+    Returns: Tensor of a's shape; a's dtype for floats, int64 for integers and bool (as PyTorch).
+    Raises: nothing beyond `cumsum`'s argument checks.
+    VJP: Z = L A with L the lower-triangular matrix of ones (L_ij = 1 for j ≤ i) along the axis,
+        so dZ = L dA and ⟨Ḡ, L dA⟩ = ⟨Lᵀ Ḡ, dA⟩ ⇒ Ā = Lᵀ Ḡ: Ā_j = Σ_{i≥j} Ḡ_i, the suffix sums
+        of Ḡ, i.e. the cumulative sum of Ḡ reversed along the axis, reversed back:
+        Ā = flip(cumsum(flip(Ḡ))). Written with indexing and `.cumsum`, which ndarrays and
+        Tensors share, so under create_graph the VJP records itself (it is linear in Ḡ).
+    """
+    name = "cumsum"
+    rule = "Ā = flip(cumsum(flip(Ḡ)))  (Ā_j = Σ_{i≥j} Ḡ_i)"
+    rule_latex = r"\bar A_j = \sum_{i \geq j} \bar G_i"
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        """Compute the Cumsum output on the inputs' ndarrays (see the class docstring)."""
+        ctx.axis = axis
+        if axis is None:
+            return a.data.astype(np.int64) if a.data.dtype.kind in "biu" else a.data.copy()
+        return np.cumsum(a.data, axis=axis, dtype=np.int64 if a.data.dtype.kind in "biu" else None)
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        """Input adjoint of Cumsum from Ḡ = grad_out, by the VJP above (suffix sums of Ḡ)."""
+        if ctx.axis is None:
+            return (grad_out,)
+        return (_reversed(_reversed(grad_out, ctx.axis).cumsum(ctx.axis), ctx.axis),)
+
+
 def _reduce_args(a, axis, dim, keepdims, keepdim, op):
     """Shared argument handling: Tensor, normalized axes (None for all), keepdims flag.
 
@@ -686,3 +724,60 @@ def argmin(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     """Index of the smallest value along `axis` (alias `dim`); see `argmax` (same arguments,
     returns and errors)."""
     return _arg_extreme(np.argmin, "argmin", a, axis, keepdims, dim, keepdim)
+
+
+def cumsum(a, dim=None, *, axis=None, dtype=None):
+    """Cumulative sum along `dim` (alias `axis`), as ``torch.cumsum(a, dim)``.
+
+    Args:
+        a: Tensor (or array-like) of any shape and numeric dtype.
+        dim (int): the axis to scan (required, as in PyTorch; a 0-d a accepts 0 or −1).
+        dtype: optional dtype to cast a to first (the cast is differentiable between floats).
+
+    Returns:
+        Tensor of a's shape: a's floating dtype, int64 for integer and bool inputs. See
+        `Cumsum` for the VJP (the reversed cumulative sum of Ḡ).
+
+    Raises:
+        TypeError: if no dim is given.
+        ValueError: if dim is out of range.
+    """
+    a = as_tensor(a)
+    ax = pick_axis(axis, dim)
+    if ax is None or isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
+        raise TypeError(f"cumsum: dim must be an int; got {ax!r}, expected the axis to scan, e.g. cumsum(x, 0).")
+    ax = normalize_axis(ax, a.data.ndim, "cumsum")[0]
+    if dtype is not None and np.dtype(dtype) != a.data.dtype:
+        a = a.astype(dtype)
+    return Cumsum.apply(a, axis=ax if a.data.ndim else None)
+
+
+def _truth(np_fn, op, a, axis, keepdims, dim, keepdim):
+    """`all` and `any`: ``np_fn`` over the axes of a's values, a bool Tensor without graph."""
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, op)
+    return Tensor._make(np.asarray(np_fn(a.data, axis=axis, keepdims=keep)), False, None)
+
+
+def all(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Whether every entry is non-zero (True), over `axis` (alias `dim`; default all axes).
+    Not differentiable (no graph is recorded), as ``torch.all``.
+
+    Args:
+        a: Tensor (or array-like) of any shape and dtype; non-zero counts as True.
+        axis: int, tuple of ints or None (all axes).
+        keepdims (bool): keep the reduced axes as size 1 (alias `keepdim`).
+
+    Returns:
+        bool Tensor of the reduced shape (True for an empty reduction). PyTorch returns uint8
+        for a uint8 input; tracegrad always returns bool.
+
+    Raises:
+        ValueError: if an axis is out of range or repeated.
+    """
+    return _truth(np.all, "all", a, axis, keepdims, dim, keepdim)
+
+
+def any(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Whether some entry is non-zero (True), over `axis` (alias `dim`; default all axes);
+    see `all` (same arguments, returns — False for an empty reduction — and errors)."""
+    return _truth(np.any, "any", a, axis, keepdims, dim, keepdim)

@@ -84,6 +84,7 @@ OPS = [
     Op("prod", rd.Prod, rd.prod),
     Op("logsumexp", rd.LogSumExp, rd.logsumexp),
     Op("norm", rd.Norm, rd.norm),
+    Op("cumsum", rd.Cumsum, rd.cumsum),
     # network
     Op("softmax", nw.Softmax, nw.softmax),
     Op("log_softmax", nw.LogSoftmax, nw.log_softmax),
@@ -136,7 +137,7 @@ ALIASES = {
     "clamp": ew.clamp,
     "view": sh.view, "flatten": sh.flatten, "transpose": sh.transpose, "swapaxes": sh.swapaxes,
     "squeeze": sh.squeeze, "unsqueeze": sh.unsqueeze, "broadcast_to": sh.broadcast_to,
-    "argmax": rd.argmax, "argmin": rd.argmin,
+    "argmax": rd.argmax, "argmin": rd.argmin, "all": rd.all, "any": rd.any,
     "dot": ar.dot, "mv": ar.mv, "mm": ar.mm, "bmm": ar.bmm,  # matmul with PyTorch's rank checks
 }
 
@@ -150,6 +151,10 @@ OPERATORS = {
     "__matmul__": ar.matmul, "__rmatmul__": lambda a, b: ar.matmul(b, a),
     "__neg__": ar.neg, "__abs__": ew.abs,
     "__getitem__": ix.getitem,
+    "__or__": ew.bitwise_or, "__ror__": lambda a, b: ew.bitwise_or(b, a),
+    "__and__": ew.bitwise_and, "__rand__": lambda a, b: ew.bitwise_and(b, a),
+    "__xor__": ew.bitwise_xor, "__rxor__": lambda a, b: ew.bitwise_xor(b, a),
+    "__invert__": ew.bitwise_not,
     "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le, "__gt__": ew.gt, "__ge__": ew.ge,
 }
 
@@ -164,6 +169,8 @@ UFUNCS = {
     np.maximum: ew.maximum, np.minimum: ew.minimum,
     np.equal: ew.eq, np.not_equal: ew.ne, np.less: ew.lt, np.less_equal: ew.le,
     np.greater: ew.gt, np.greater_equal: ew.ge,
+    np.bitwise_or: ew.bitwise_or, np.bitwise_and: ew.bitwise_and, np.bitwise_xor: ew.bitwise_xor,
+    np.invert: ew.bitwise_not,
 }
 
 

@@ -416,6 +416,17 @@ def _np_linear(x, w, b=None):
     return x @ w.T if b is None else x @ w.T + b
 
 
+def _cumsum_samples(rng):
+    """cumsum samples: each axis of a matrix, a middle and a negative axis, a vector, a 0-d input."""
+    return [Sample((make_array(rng, (3, 4)),), {"dim": 0}), Sample((make_array(rng, (3, 4)),), {"dim": 1}),
+            Sample((make_array(rng, (2, 3, 4)),), {"dim": -2}), Sample((make_array(rng, (5,)),), {"dim": 0}),
+            Sample((make_array(rng, ()),), {"dim": 0})]
+
+
+def _np_cumsum(a, dim):
+    return np.cumsum(a, axis=dim) if a.ndim else a.copy()
+
+
 REDUCTIONS = [
     OpInfo("sum", reduction_samples(), ref=np.sum, torch=_t_reduce("sum")),
     OpInfo("mean", reduction_samples(), ref=np.mean, torch=_t_reduce("mean"),
@@ -456,7 +467,10 @@ REDUCTIONS = [
                               r"norm: unsupported ord 'nuc'; expected a number, inf, -inf or 'fro'\."),
                    ErrorInput((np.ones((2, 3)), [1]), {}, TypeError, r"norm: ord must be a number or 'fro'; got list"),
                    ErrorInput((np.ones((2, 3)),), {"axis": 2}, ValueError,
-                              r"norm: axis 2 is out of range for a tensor with 2 dims")]),
+                              r"norm: axis 2 is out of range for a tensor with 2 dims")]),    OpInfo("cumsum", _cumsum_samples, ref=_np_cumsum, torch=lambda T, a, dim: T.cumsum(a, dim),
+           errors=[ErrorInput((np.ones((2, 3)),), {"dim": 2}, ValueError,
+                              r"cumsum: axis 2 is out of range for a tensor with 2 dims"),
+                   ErrorInput((np.ones((2, 3)),), {}, TypeError, r"cumsum: dim must be an int; got None")]),
 ]
 
 NETWORK = [
