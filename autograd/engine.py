@@ -97,6 +97,8 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
     if hooks and node._hooks is not None:
         g = node._run_hooks(g)
     fn = node.fn
+    if fn.tensor_vjp and not create_graph:
+        g = _as_tensor(g)  # a user's Function (PyTorch's habit): its VJP gets Tensors
     grads = fn.vjp(node, g)  # in grad mode `create_graph`, set by the sweep
     if not retain_graph:
         node._saved = None  # what was saved for backward is needed no more
@@ -424,6 +426,7 @@ class _FreshGradientOp:
     """The calibration's op: its VJP returns a fresh gradient that nothing else holds."""
 
     name = "calibration"
+    tensor_vjp = False  # takes the ndarray adjoint, as tracegrad's ops
     
     @staticmethod
     def vjp(ctx, grad_out):

@@ -170,20 +170,24 @@ class Node:
 
 
 class Function:
-    """Base class of every differentiable op (see STYLE.md section 1).
+    """Base class of a differentiable op, as PyTorch's ``torch.autograd.Function``.
 
     Subclasses define:
         forward(ctx, *inputs, **attrs) -> np.ndarray: computes on the inputs' `.data`.
-        vjp(ctx, grad_out) -> tuple: one Tensor or None per input, written with Tensor ops.
+        vjp(ctx, grad_out) -> tuple: one Tensor (or ndarray) or None per input; `grad_out`
+            and ``ctx.saved_tensors`` are Tensors, so the body may use any Tensor op, and
+            ``create_graph=True`` differentiates it again.
     and the class attributes `name` (public op name), `rule` (plain-text VJP rule) and
     `rule_latex` (the same rule in LaTeX), shown by pictures and the stepper.
 
     Inputs to `apply` that are not Tensors (numbers, axes) must be passed as keyword attrs.
+    tracegrad's own ops derive from `Op`, whose VJPs take ndarrays in a plain backward.
     """
 
     name = "function"
     rule = ""
     rule_latex = ""
+    tensor_vjp = True  # the VJP receives Tensors even in a plain backward (see `Op`)
 
     @staticmethod
     def forward(ctx, *inputs, **attrs):
@@ -261,6 +265,18 @@ class Function:
         ctx.needs_input_grad = _NO_NEEDS[len(inputs)] if len(inputs) < 9 else (False,) * len(inputs)
         raw = cls.forward(ctx, *inputs, **attrs)
         return _make(raw if raw.__class__ is np.ndarray else np.asarray(raw), False, None)
+
+
+class Op(Function):
+    """Base class of tracegrad's own ops (autograd/ops): each VJP is ONE body written with
+    numpy ufuncs, operators and the methods ndarrays and Tensors share (see
+    `autograd.ops.dispatch` for the rest), so the engine passes it ndarrays in a plain
+    backward (nothing recorded, nothing wrapped: fast) and Tensors when ``create_graph=True``
+    records the backward (second derivatives differentiate that same body). Its saved values
+    come from ``ctx.saved``, of the adjoint's kind. See STYLE.md section 1.
+    """
+
+    tensor_vjp = False
 
 
 def _sync_views(inputs):

@@ -5,7 +5,7 @@ input's shape with `engine.unbroadcast` (sum over broadcast axes).
 """
 import numpy as np
 
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor
 from .common import as_tensor, broadcast_error, promote
 from .dispatch import where
@@ -13,7 +13,7 @@ from .dispatch import where
 _make = Tensor._make
 
 
-class Add(Function):
+class Add(Op):
     """Z = A + B, broadcasting like numpy.
 
     Args: a, b: Tensors of broadcastable shapes; numeric dtypes (numpy promotion).
@@ -40,7 +40,7 @@ class Add(Function):
         return grad_out, grad_out
 
 
-class Sub(Function):
+class Sub(Op):
     """Z = A − B, broadcasting like numpy.
 
     Args: a, b: Tensors of broadcastable shapes.
@@ -66,7 +66,7 @@ class Sub(Function):
         return grad_out, (-grad_out if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class Mul(Op):
     """Z = A ⊙ B (elementwise product), broadcasting like numpy.
 
     Args: a, b: Tensors of broadcastable shapes.
@@ -105,7 +105,7 @@ class Mul(Function):
                 grad_out * saved[0] if need_b else None)
 
 
-class Div(Function):
+class Div(Op):
     """Z = A ⊘ B (elementwise quotient), broadcasting like numpy.
 
     Args: a, b: Tensors of broadcastable shapes; b ≠ 0 where the result matters.
@@ -142,7 +142,7 @@ class Div(Function):
         return ga, gb
 
 
-class Neg(Function):
+class Neg(Op):
     """Z = −A.
 
     Args: a: Tensor. Returns: Tensor of the same shape and dtype.
@@ -163,7 +163,7 @@ class Neg(Function):
         return (-grad_out,)
 
 
-class Pow(Function):
+class Pow(Op):
     """Z = A ** B elementwise (tensor or constant exponent), broadcasting like numpy.
 
     Args: a (base), b (exponent): Tensors of broadcastable shapes. Edge values as PyTorch:
@@ -212,7 +212,7 @@ def _matmul_error(a, b):
         f"b.shape[-2] (or b.shape[0] for a 1-D b) and broadcastable batch dimensions.")
 
 
-class Matmul(Function):
+class Matmul(Op):
     """Z = A B (matrix product), with numpy.matmul's 1-D and batched (…, n, k) @ (…, k, m) rules.
 
     Args: a (…, n, k) or (k,), b (…, k, m) or (k,); floating dtypes.

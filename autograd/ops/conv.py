@@ -30,7 +30,7 @@ import threading
 
 import numpy as np
 
-from ..function import Function
+from ..function import Op
 from .common import as_tensor
 from .dispatch import apply
 
@@ -266,7 +266,7 @@ def _saved_conv_attrs(ctx):
 
 
 # -- conv2d and its two adjoints -----------------------------------------------------------
-class Conv2d(Function):
+class Conv2d(Op):
     """Y = conv(X, W) + b: 2-D cross-correlation (PyTorch's conv2d), by im2col and one
     batched matrix product.
 
@@ -311,7 +311,7 @@ class Conv2d(Function):
         return gx, gw
 
 
-class Conv2dInput(Function):
+class Conv2dInput(Op):
     """X̄ = conv2d_input(G, W): the transposed convolution (gradient of conv2d w.r.t. its
     input), computed as col2im(W₂ᵀ G) with one strided add per kernel offset.
 
@@ -347,7 +347,7 @@ class Conv2dInput(Function):
         return gg, gw
 
 
-class Conv2dWeight(Function):
+class Conv2dWeight(Op):
     """W̄ = conv2d_weight(X, G): the gradient of conv2d w.r.t. its weight, the correlation
     Σ_n G[n] Col(X)[n]ᵀ of the input with the output gradient.
 

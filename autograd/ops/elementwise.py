@@ -15,7 +15,7 @@ erf and Φ come from `scipy.special` (float32 stays float32).
 """
 import numpy as np
 
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor
 from .common import as_tensor, broadcast_error, check_float, promote, select
 from .dispatch import apply
@@ -55,7 +55,7 @@ def _scale(grad_out, factor):
 
 
 # -- unary ops -----------------------------------------------------------------------------------
-class Exp(Function):
+class Exp(Op):
     """Z = exp(A) elementwise.
 
     Args: a: floating Tensor. Returns: Tensor of the same shape and dtype.
@@ -79,7 +79,7 @@ class Exp(Function):
         return (grad_out * out,)
 
 
-class Log(Function):
+class Log(Op):
     """Z = log(A) elementwise (natural log; A > 0, else NaN/−Inf as numpy).
 
     Args: a: floating Tensor. Returns: Tensor of the same shape and dtype.
@@ -102,7 +102,7 @@ class Log(Function):
         return (grad_out / a,)
 
 
-class Log1p(Function):
+class Log1p(Op):
     """Z = log(1 + A) elementwise, accurate for small |A| (A > −1).
 
     Args: a: floating Tensor. Returns: Tensor of the same shape and dtype.
@@ -125,7 +125,7 @@ class Log1p(Function):
         return (grad_out / (a + 1),)
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     """Z = √A elementwise (A ≥ 0; NaN below 0 as numpy).
 
     Args: a: floating Tensor. Returns: Tensor of the same shape and dtype.
@@ -149,7 +149,7 @@ class Sqrt(Function):
         return (grad_out / (out * 2),)
 
 
-class Abs(Function):
+class Abs(Op):
     """Z = |A| elementwise.
 
     Args: a: Tensor (any numeric dtype; only floating ones carry gradients).
@@ -177,7 +177,7 @@ class Abs(Function):
         return (_scale(grad_out, s),)
 
 
-class Sign(Function):
+class Sign(Op):
     """Z = sign(A) ∈ {−1, 0, +1} elementwise (NaN stays NaN).
 
     Args: a: Tensor. Returns: Tensor of the same shape and dtype.
@@ -198,7 +198,7 @@ class Sign(Function):
         return (np.zeros(grad_out.shape, grad_out.dtype),)  # a constant (inf · 0 would be NaN)
 
 
-class Sin(Function):
+class Sin(Op):
     """Z = sin(A) elementwise (radians).
 
     Args: a: floating Tensor. Returns: Tensor of the same shape and dtype.
@@ -221,7 +221,7 @@ class Sin(Function):
         return (grad_out * np.cos(a),)
 
 
-class Cos(Function):
+class Cos(Op):
     """Z = cos(A) elementwise (radians).
 
     Args: a: floating Tensor. Returns: Tensor of the same shape and dtype.
@@ -244,7 +244,7 @@ class Cos(Function):
         return (-(grad_out * np.sin(a)),)
 
 
-class Tanh(Function):
+class Tanh(Op):
     """Z = tanh(A) elementwise.
 
     Args: a: floating Tensor. Returns: Tensor of the same shape and dtype.
@@ -270,7 +270,7 @@ class Tanh(Function):
         return (d,)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     """Z = σ(A) = 1 / (1 + e^(−A)) elementwise, finite and warning-free for any A.
 
     Computed as 1/(1 + e^(−A)); e^(−A) overflowing to +inf for A ≪ 0 gives exactly the
@@ -304,7 +304,7 @@ class Sigmoid(Function):
         return (d,)
 
 
-class Relu(Function):
+class Relu(Op):
     """Z = max(A, 0) elementwise.
 
     Args: a: Tensor. Returns: Tensor of the same shape and dtype.
@@ -329,7 +329,7 @@ class Relu(Function):
         return (_scale(grad_out, np.asarray(out) != 0),)  # Z ≥ 0 or NaN: ≠ 0 is PyTorch's ¬(Z ≤ 0)
 
 
-class LeakyRelu(Function):
+class LeakyRelu(Op):
     """Z = A where A > 0, s·A elsewhere (s = negative_slope).
 
     Args: a: floating Tensor; negative_slope: float s. Returns: Tensor of a's shape and dtype.
@@ -362,7 +362,7 @@ class LeakyRelu(Function):
         return (_scale(grad_out, factor),)
 
 
-class Elu(Function):
+class Elu(Op):
     """Z = A where A > 0, α (e^A − 1) elsewhere (Clevert et al. 2015, arXiv:1511.07289).
 
     Args: a: floating Tensor; alpha: float α. Returns: Tensor of a's shape and dtype.
@@ -391,7 +391,7 @@ class Elu(Function):
         return (grad_out * (e * ~positive + positive),)  # exactly 1 or α e^A (e is finite or NaN at NaN)
 
 
-class Gelu(Function):
+class Gelu(Op):
     """Z = A ⊙ Φ(A), Φ the standard normal CDF (Hendrycks & Gimpel 2016, arXiv:1606.08415).
 
     approximate='none': Φ = scipy.special.ndtr (accurate in both tails), computed once in the
@@ -434,7 +434,7 @@ class Gelu(Function):
         return (grad_out * d,)
 
 
-class GeluGrad(Function):
+class GeluGrad(Op):
     """Z = G ⊙ gelu′(A) = G ⊙ (Φ(A) + A φ(A)): the exact gelu's VJP as an op (see `Gelu`), so
     that its derivatives are new math rather than a recording of the first derivative.
 
@@ -476,7 +476,7 @@ class GeluGrad(Function):
         return gg, ga, None
 
 
-class Erf(Function):
+class Erf(Op):
     """Z = erf(A) = 2/√π ∫₀ᴬ e^(−t²) dt elementwise (scipy.special.erf).
 
     Args: a: floating Tensor. Returns: Tensor of the same shape and dtype, values in [−1, 1].
@@ -499,7 +499,7 @@ class Erf(Function):
         return (grad_out * (np.exp(-(a * a)) * _TWO_OVER_SQRT_PI),)
 
 
-class Softplus(Function):
+class Softplus(Op):
     """Z = log(1 + e^(βA)) / β elementwise, and Z = A where βA > threshold (PyTorch's).
 
     Computed as (max(βA, 0) + log1p(e^(−|βA|))) / β: no overflow for any A.
@@ -540,7 +540,7 @@ class Softplus(Function):
         return (_where(above, grad_out, g) if above.any() else g,)
 
 
-class Clip(Function):
+class Clip(Op):
     """Z = min(max(A, lo), hi) elementwise (PyTorch's clamp; hi wins where lo > hi).
 
     Bounds are Tensors (given as inputs after A; numbers arrive as 0-d constants), either
@@ -605,7 +605,7 @@ class Clip(Function):
         return tuple(grads)
 
 
-class Maximum(Function):
+class Maximum(Op):
     """Z = max(A, B) elementwise, broadcasting like numpy (NaN propagates).
 
     Args: a, b: Tensors of broadcastable shapes and one dtype.
@@ -630,7 +630,7 @@ class Maximum(Function):
         return _tie_split(ctx, grad_out, np.less)
 
 
-class Minimum(Function):
+class Minimum(Op):
     """Z = min(A, B) elementwise, broadcasting like numpy (NaN propagates).
 
     Args: a, b: Tensors of broadcastable shapes and one dtype.
@@ -688,7 +688,7 @@ def _tie_split(ctx, grad_out, loses):
     return tuple(out)
 
 
-class Where(Function):
+class Where(Op):
     """Z = where(C, X, Y): X where the boolean C holds, Y elsewhere (numpy broadcasting).
 
     Args: cond: bool Tensor or array (no gradient); x, y: Tensors.

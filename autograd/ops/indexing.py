@@ -13,7 +13,7 @@ lists (advanced; repeated positions accumulate in the VJP) and bool arrays / boo
 """
 import numpy as np
 
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor, make_view
 from .common import as_tensor
 from .dispatch import apply
@@ -138,7 +138,7 @@ def index_error(op, index, shape):
     return IndexError(f"{op}: invalid index for a tensor of shape {shape}; got {index!r}.")
 
 
-class Getitem(Function):
+class Getitem(Op):
     """Z = A[index]: numpy indexing (basic: ints, slices, None, Ellipsis; advanced: integer
     arrays or Tensors, bool masks, mixed).
 
@@ -179,7 +179,7 @@ class Getitem(Function):
         return (apply(IndexPut, zeros, grad_out, index=ctx.index, accumulate=ctx.scatter == "add"),)
 
 
-class IndexPut(Function):
+class IndexPut(Op):
     """Z = A with Z[index] = V (or Z[index] += V when accumulating); A itself is unchanged.
 
     Args: a: Tensor; value: Tensor broadcastable to the shape of ``a[index]`` (cast to a's

@@ -7,7 +7,7 @@ recorded getitem of the Tensor Ḡ under create_graph (so double backward works)
 """
 import numpy as np
 
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor
 from .common import as_tensor, normalize_axis, pick_axis
 from .indexing import basic_getitem
@@ -36,7 +36,7 @@ def _join_vjp(ctx, grad_out, indices):
     return tuple(out)
 
 
-class Concatenate(Function):
+class Concatenate(Op):
     """Z = [A₁ A₂ … A_k] joined along `axis` (numpy.concatenate / torch.cat).
 
     Args: *tensors: k ≥ 1 Tensors with equal shapes except along `axis`; axis (attr):
@@ -65,7 +65,7 @@ class Concatenate(Function):
         return _join_vjp(ctx, grad_out, [slice(stop - n, stop) for stop, n in zip(stops, ctx.sizes)])
 
 
-class Stack(Function):
+class Stack(Op):
     """Z = stack(A₁, …, A_k) along a new axis `axis` (numpy.stack / torch.stack).
 
     Args: *tensors: k ≥ 1 Tensors of one shape; axis (attr): non-negative int ≤ ndim.
@@ -90,7 +90,7 @@ class Stack(Function):
         return _join_vjp(ctx, grad_out, range(len(ctx.dtypes)))
 
 
-class Pad(Function):
+class Pad(Op):
     """Z = A surrounded by a constant (numpy.pad, mode 'constant').
 
     Args: a: Tensor with n axes; pad_width (attr): n pairs (before, after) of ints ≥ 0;

@@ -12,14 +12,14 @@ import numpy as np
 
 from ..creation import get_rng
 from ..engine import grad
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor
 from .common import as_tensor
 from .dispatch import apply
 
 
 # -- embedding -----------------------------------------------------------------------------
-class Embedding(Function):
+class Embedding(Op):
     """Y = W[I]: the rows of the table W at integer indices I (a gather).
 
     Args: weight W (num_embeddings, D) floating. Attrs: indices I (any shape, int64 in
@@ -58,7 +58,7 @@ class Embedding(Function):
                       padding_idx=ctx.padding_idx),)
 
 
-class EmbeddingDenseBackward(Function):
+class EmbeddingDenseBackward(Op):
     """W̄ = Sᵀ G: scatter-add the rows of G (I.shape + (D,)) into a (num_weights, D) zero table
     at the integer indices I, with the padding_idx row left at zero.
 
@@ -171,7 +171,7 @@ def embedding_dense_backward(grad_output, indices, num_weights, padding_idx=None
 
 
 # -- dropout -------------------------------------------------------------------------------
-class Dropout(Function):
+class Dropout(Op):
     """Y = X ⊙ M with a fixed multiplier M (a random keep-mask times a scale, or a scalar).
 
     Args: x floating. Attrs: mask (ndarray of x's dtype broadcastable to x: 0 for dropped
@@ -241,7 +241,7 @@ def dropout(x, p=0.5, training=True, inverted=True):
 
 
 # -- batch normalization -------------------------------------------------------------------
-class BatchNorm(Function):
+class BatchNorm(Op):
     """Y = γ ⊙ X̂ + β with X̂ = (X − μ) ⊘ σ per channel, from batch statistics
     (μ = mean, σ² = biased variance + eps over every axis but the channel axis 1).
 
@@ -314,7 +314,7 @@ def _channel_sum(a):
     return a.reshape(n, c, -1).sum(axis=2).sum(axis=0)
 
 
-class BatchNormBackward(Function):
+class BatchNormBackward(Op):
     """X̄ = γ J Ḡ: batch_norm's input adjoint, as an op of its own so that it can be
     differentiated again. J = ∂X̂/∂X per channel, J v = r (v − m(v) − X̂ m(X̂ v)) with
     r = 1/σ and m the mean over the channel's M entries; J is symmetric.
@@ -394,7 +394,7 @@ class BatchNormBackward(Function):
         return tuple(grads)
 
 
-class BatchNormWeightBackward(Function):
+class BatchNormWeightBackward(Op):
     """γ̄ = Σ Ḡ ⊙ X̂ (sums over every axis but the channel axis 1): batch_norm's weight
     adjoint, as an op of its own so that it can be differentiated again.
 

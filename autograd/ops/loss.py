@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from ..engine import grad
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import network as nw
@@ -208,7 +208,7 @@ def _q_and_s(shape, dtype, t, target, valid, weight, eps):
     return q, s[:, None].astype(dtype, copy=False)
 
 
-class CrossEntropy(Function):
+class CrossEntropy(Op):
     """Cross-entropy from logits, fused with log-softmax (class axis 1).
 
     Args: logits (N, C) or (N, C, d1, …), floating; with class-index targets only logits is a
@@ -292,7 +292,7 @@ class CrossEntropy(Function):
         return gx, gt
 
 
-class CrossEntropyBackward(Function):
+class CrossEntropyBackward(Op):
     """X̄ = G ⊙ (s softmax(X) − Q): the logits' adjoint of `cross_entropy` (see there for Q
     and s = Σ_c Q_c), as an op of its own so that it can be differentiated again.
 
@@ -356,7 +356,7 @@ class CrossEntropyBackward(Function):
         return gg, gx, None, gt
 
 
-class NllLoss(Function):
+class NllLoss(Op):
     """Negative log-likelihood of class indices given log-probabilities (class axis 1).
 
     Args: log_probs (N, C) or (N, C, d1, …), floating Tensor; attrs `target` (int array
@@ -581,7 +581,7 @@ def _weighted_g(ctx, grad_out, w):
     return G if w is None else G * w
 
 
-class MseLoss(Function):
+class MseLoss(Op):
     """Mean squared error ℓ = (X − Y)² (numpy broadcasting of X and Y).
 
     Args: input X, target Y: floating Tensors of broadcastable (normally equal) shapes; attr
@@ -611,7 +611,7 @@ class MseLoss(Function):
         return (gx if need_x else None), (-gx if need_y else None)
 
 
-class L1Loss(Function):
+class L1Loss(Op):
     """Mean absolute error ℓ = |X − Y|.
 
     Args: input X, target Y: floating Tensors of broadcastable shapes; attr `reduction`.
@@ -651,7 +651,7 @@ def _weighted_reduce(ctx, elem, weight, reduction):
 _EPS_BCE = float(np.float32(1e-12))  # PyTorch's floor for x (1 − x) in the BCE gradient (a C float)
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(Op):
     """Binary cross-entropy of probabilities: ℓ = −w [Y max(log X, −100) + (1 − Y) max(log(1 − X), −100)]
     (the logs are clamped at −100 like PyTorch, so X ∈ {0, 1} gives a finite loss).
 
@@ -707,7 +707,7 @@ def _softplus_neg(x):
     return call(ew.softplus, -x, threshold=_INF)
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(Op):
     """Sigmoid + binary cross-entropy, fused and stable (finite at logits ±1000):
     ℓ = w [(1 − Y) X + l ⊙ sp(−X)], l = 1 + (pw − 1) Y, sp(−X) = log(1 + e^{−X})
       = log1p(e^{−|X|}) + max(−X, 0)   (equal to −w [pw Y log σ(X) + (1 − Y) log(1 − σ(X))]).
@@ -752,7 +752,7 @@ class BinaryCrossEntropyWithLogits(Function):
         return gx, gy
 
 
-class KlDiv(Function):
+class KlDiv(Op):
     """Kullback–Leibler divergence with log-probability input X:
     ℓ = Y (log Y − X) with 0 where Y = 0 (``log_target=False``), or e^Y (Y − X)
     (``log_target=True``, target given as log-probabilities).
@@ -803,7 +803,7 @@ class KlDiv(Function):
         return gx, gy
 
 
-class HingeLoss(Function):
+class HingeLoss(Op):
     """Binary max-margin (hinge) loss ℓ = max(0, margin − Y ⊙ S) for scores S and labels
     Y ∈ {−1, +1}.
 

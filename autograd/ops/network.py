@@ -6,13 +6,13 @@ Tensors, recorded, under ``create_graph`` — the second derivative is that body
 """
 import numpy as np
 
-from ..function import Function
+from ..function import Op
 from .common import as_tensor, normalize_axis
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)  # builtin dtypes: singletons, compared by identity
 
 
-class Softmax(Function):
+class Softmax(Op):
     """P = softmax(A) along one axis: P_i = exp(A_i − m) / Σ_j exp(A_j − m), m = max_j A_j.
 
     Args: a: floating Tensor of any shape; axis: int (normalized, non-negative).
@@ -51,7 +51,7 @@ class Softmax(Function):
         return (gp,)
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     """Z = log_softmax(A) along one axis: Z = A − m − log Σ_j exp(A_j − m), m = max_j A_j.
 
     Args: a: floating Tensor of any shape; axis: int (normalized, non-negative).
@@ -85,7 +85,7 @@ class LogSoftmax(Function):
         return (grad_out - np.exp(z) * grad_out.sum(axis=ctx.axis, keepdims=True),)
 
 
-class Linear(Function):
+class Linear(Op):
     """Fused affine map Z = X Wᵀ + 1 bᵀ (PyTorch layout: weight is (out, in)).
 
     Args: x (*, in) with any number of leading axes (also none: (in,)); weight (out, in);

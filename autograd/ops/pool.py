@@ -11,7 +11,7 @@ other's adjoints, so `create_graph=True` gives gradients of any order.
 """
 import numpy as np
 
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor
 from .common import as_tensor
 from .conv import _check_image, _pad, pair
@@ -169,7 +169,7 @@ def _max_pool_backward(gd, xd, out, kernel, stride, padding, out_hw, extra=(0, 0
     return gp
 
 
-class MaxPool2d(Function):
+class MaxPool2d(Op):
     """Y = max over each kH×kW window of X (padding counts as −∞).
 
     Args: x (N, C, H, W) floating. Attrs: kernel, stride, padding (pairs), out_hw; or
@@ -213,7 +213,7 @@ class MaxPool2d(Function):
                       maxima=(np.asarray(x), np.asarray(out), ctx.geometry)),)
 
 
-class MaxUnpool2d(Function):
+class MaxUnpool2d(Op):
     """X = max_unpool2d(G, I): scatter-add each value of G (N, C, Ho, Wo) to the flat H·W
     position I (int64, same shape) of its plane of an (N, C, H, W) zero image.
 
@@ -336,7 +336,7 @@ def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=No
     return MaxUnpool2d.apply(x, indices=idx.astype(np.int64, copy=False), x_shape=(n, c, h, w))
 
 
-class AvgPool2d(Function):
+class AvgPool2d(Op):
     """Y = mean over each kH×kW window of X (zero padding).
 
     Args: x (N, C, H, W) floating. Attrs: kernel, stride, padding (pairs), out_hw,
@@ -374,7 +374,7 @@ class AvgPool2d(Function):
         return (apply(AvgPool2dBackward, grad_out, x_shape=ctx.x_shape, **ctx.attrs),)
 
 
-class AvgPool2dBackward(Function):
+class AvgPool2dBackward(Op):
     """X̄ = avg_pool2d_backward(G): each window's G ⊘ K spread over its cells (the adjoint of
     `avg_pool2d`, a linear map; one strided add per kernel offset).
 

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor
 from .common import as_tensor, check_float, expand_reduced, normalize_axis, pick_axis
 from .dispatch import broadcast_to, where
@@ -75,7 +75,7 @@ def _forward_saving_output(np_fn, op):
     return staticmethod(forward)
 
 
-class Sum(Function):
+class Sum(Op):
     """z = Σ_axes A.
 
     Args: a: Tensor; axis: int, tuple or None (all); keepdims: bool.
@@ -101,7 +101,7 @@ class Sum(Function):
         return (broadcast_to(_kept(ctx, grad_out), ctx.in_shape),)
 
 
-class Mean(Function):
+class Mean(Op):
     """z = (1/n) Σ_axes A, n = number of elements reduced.
 
     Args: a: Tensor (floating); axis: int, tuple or None (all); keepdims: bool.
@@ -144,7 +144,7 @@ def _stat_forward(np_fn, ctx, a, axis, keepdims, correction):
         return np_fn(a.data, axis=axis, ddof=correction, keepdims=keepdims)
 
 
-class Var(Function):
+class Var(Op):
     """z = Σ_axes (A − mean(A))² / max(n − c, 0), c = `correction` (PyTorch's var).
 
     Args: a: floating Tensor; axis: int, tuple or None (all); keepdims: bool;
@@ -175,7 +175,7 @@ class Var(Function):
         return (out,)
 
 
-class Std(Function):
+class Std(Op):
     """z = sqrt(var(A, axis, correction)) (PyTorch's std; see `Var`).
 
     Args: a: floating Tensor; axis: int, tuple or None (all); keepdims: bool; correction: c.
@@ -224,7 +224,7 @@ def _extreme_vjp(ctx, grad_out):
     return (_kept(ctx, grad_out) * share,)
 
 
-class Max(Function):
+class Max(Op):
     """z = max_axes A (values only, like numpy.amax and torch.amax).
 
     Args: a: Tensor; axis: int, tuple or None (all); keepdims: bool.
@@ -243,7 +243,7 @@ class Max(Function):
     vjp = staticmethod(_extreme_vjp)
 
 
-class Min(Function):
+class Min(Op):
     """z = min_axes A (values only, like numpy.amin and torch.amin).
 
     Args, Returns and Raises as in `Max` (same arguments, shapes, dtype and errors).
@@ -257,7 +257,7 @@ class Min(Function):
     vjp = staticmethod(_extreme_vjp)
 
 
-class Prod(Function):
+class Prod(Op):
     """z = Π_axes A.
 
     Args: a: Tensor; axis: int, tuple or None (all); keepdims: bool.
@@ -300,7 +300,7 @@ class Prod(Function):
         return (g * where(zeros, at_zero, z / safe),)
 
 
-class LogSumExp(Function):
+class LogSumExp(Op):
     """z = log Σ_axes exp(A), computed stably as m + log Σ exp(A − m), m = max_axes A.
 
     Args: a: floating Tensor; axis: int, tuple or None (all); keepdims: bool.
@@ -338,7 +338,7 @@ class LogSumExp(Function):
         return (np.exp(a - _kept(ctx, out)) * _kept(ctx, grad_out),)
 
 
-class Norm(Function):
+class Norm(Op):
     """Vector p-norm over axes: z = (Σ_axes |A|^p)^(1/p) (numpy.linalg.norm / torch vector_norm).
 
     Args: a: floating Tensor; axis: tuple of axes or None (all entries, the Frobenius norm
@@ -421,7 +421,7 @@ def _reversed(x, axis):
     return x[(slice(None),) * axis + (slice(None, None, -1),)]
 
 
-class Cumsum(Function):
+class Cumsum(Op):
     """Z_i = Σ_{j≤i} A_j along one axis (inclusive prefix sums; ``torch.cumsum``, ``np.cumsum``).
 
     Args: a: Tensor; axis: the scanned axis (a non-negative int), or None for a 0-d a

@@ -7,7 +7,7 @@ that ndarrays (plain backward) and Tensors (recorded backward) share.
 """
 import numpy as np
 
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor, make_view
 from .common import as_tensor, normalize_axis, pick_axis
 
@@ -33,7 +33,7 @@ def _to_shape(ctx, a, shape, move, error):
         raise ValueError(error.format(shape=a.shape, size=a.data.size, target=tuple(shape))) from None
 
 
-class Reshape(Function):
+class Reshape(Op):
     """Z = reshape(A, shape) (row-major, like numpy; one size may be −1).
 
     Args: a: Tensor; shape: tuple of ints with as many elements in total.
@@ -58,7 +58,7 @@ class Reshape(Function):
         return (grad_out.reshape(ctx.in_shape),)
 
 
-class Permute(Function):
+class Permute(Op):
     """Z = permute(A, axes): Z[i_{axes[0]}, …] = A[i_0, …] (numpy.transpose).
 
     Args: a: Tensor with n axes; axes: a permutation of range(n).
@@ -84,7 +84,7 @@ class Permute(Function):
         return (grad_out.transpose(inverse) if grad_out.__class__ is np.ndarray else grad_out.permute(inverse),)
 
 
-class Expand(Function):
+class Expand(Op):
     """Z = broadcast_to(A, shape): repeat size-1 axes and prepend axes, like numpy.
 
     Args: a: Tensor; shape: target shape A broadcasts to (−1 keeps a size, PyTorch's expand).
@@ -111,7 +111,7 @@ class Expand(Function):
         return (unbroadcast(grad_out, ctx.in_shape),)
 
 
-class AsType(Function):
+class AsType(Op):
     """Z = A cast to another dtype (differentiable between floating dtypes).
 
     Args: a: Tensor; dtype: numpy dtype or name.
@@ -134,7 +134,7 @@ class AsType(Function):
         return (grad_out.astype(ctx.in_dtype),)
 
 
-class Clone(Function):
+class Clone(Op):
     """Z = A in new memory (PyTorch's clone): a copy that stays in the graph.
 
     Args: a: Tensor of any shape and dtype.

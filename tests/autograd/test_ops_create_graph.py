@@ -12,7 +12,7 @@ import pytest
 
 import autograd as ag
 import autograd.ops as ops_package
-from autograd.function import Function
+from autograd.function import Function, Op
 
 from .op_db import OPS
 from .op_harness import flat_outputs, sample_calls
@@ -93,3 +93,30 @@ def test_one_vjp_body_gets_ndarrays_plain_and_tensors_recorded(info, monkeypatch
             ag.grad(outs, diff, vs, create_graph=create_graph, allow_unused=True)
             expected = ("Tensor",) if create_graph else ("ndarray", "float64", "float32")
             assert kinds and all(k in expected for k in kinds), (info.name, create_graph, kinds)
+
+
+def test_a_users_function_gets_tensors_as_in_pytorch():
+    # a Function written the PyTorch way (Tensor methods on grad_out and the saved tensors) works in a
+    # plain backward too: user Functions receive Tensors; tracegrad's own ops (Op) receive ndarrays
+    seen = []
+
+    class Square(ag.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a.data ** 2
+
+        @staticmethod
+        def vjp(ctx, grad_out):
+            (a,) = ctx.saved_tensors
+            seen.append(type(grad_out).__name__)
+            return (grad_out.mul(a).mul(2.0).exp().log(),)  # Tensor methods, as PyTorch code uses
+
+    x = ag.Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+    (Square.apply(x) * 3.0).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [6.0, -12.0, 18.0])
+    (g,) = ag.grad((Square.apply(x) * 3.0).sum(), [x], create_graph=True)
+    (h,) = ag.grad(g.sum(), [x])
+    np.testing.assert_allclose(h.data, [6.0, 6.0, 6.0])
+    assert seen == ["Tensor", "Tensor"]  # the plain backward and the recorded one
+    assert issubclass(ag.ops.arithmetic.Mul, Op) and not Op.tensor_vjp and ag.Function.tensor_vjp
