@@ -90,6 +90,32 @@ class Node:
             RuntimeError: if the graph was already freed by a backward without
                 ``retain_graph=True``, or a saved tensor was modified in place since.
         """
+        items = self._checked_saved()
+        oi = self._out_index
+        if oi < 0:
+            return items
+        out = list(items)
+        out[oi] = Tensor._make(items[oi], True, self)  # the output, attached to this node
+        return tuple(out)
+
+    @property
+    def saved(self):
+        """What `save_for_backward` kept, for a VJP body: Tensors while the backward is
+        recorded (``create_graph=True``, grad mode on), their ndarrays in a plain backward —
+        the same kind as the adjoint the engine passes, so one body serves both.
+
+        Raises:
+            RuntimeError: as `saved_tensors`.
+        """
+        if _grad.enabled:
+            return self.saved_tensors
+        items = self._checked_saved()
+        oi = self._out_index  # the saved output is kept as its ndarray already
+        return tuple([t if i == oi else t.data for i, t in enumerate(items)])
+
+    def _checked_saved(self):
+        """The saved items (input Tensors; the output as its ndarray) after checking that the
+        graph was not freed and that no saved tensor's memory changed since it was saved."""
         if self._freed:
             raise RuntimeError(
                 f"backward: the saved values of '{self.fn.name}' were already freed by an earlier "
@@ -106,33 +132,16 @@ class Node:
                 saved = versions[i] if versions is not None else 0
                 if now != saved:
                     self._raise_version(i, saved, now)
-        if oi < 0:
-            return items
-        vc = self._out_vc
-        if vc is None:
-            ref = self._out_ref() if self._out_ref is not None else None
-            vc = ref._vc if ref is not None else None
-        now = vc[0] if vc is not None else 0
-        saved = versions[oi] if versions is not None else 0
-        if now != saved:
-            self._raise_version(oi, saved, now)
-        out = list(items)
-        out[oi] = Tensor._make(items[oi], True, self)  # the output, attached to this node
-        return tuple(out)
-
-    @property
-    def saved(self):
-        """What `save_for_backward` kept, for a VJP body: Tensors while the backward is
-        recorded (``create_graph=True``, grad mode on), their ndarrays in a plain backward —
-        the same kind as the adjoint the engine passes, so one body serves both.
-
-        Raises:
-            RuntimeError: as `saved_tensors`.
-        """
-        items = self.saved_tensors
-        if _grad.enabled:
-            return items
-        return tuple([t.data for t in items])
+        if oi >= 0:
+            vc = self._out_vc
+            if vc is None:
+                ref = self._out_ref() if self._out_ref is not None else None
+                vc = ref._vc if ref is not None else None
+            now = vc[0] if vc is not None else 0
+            saved = versions[oi] if versions is not None else 0
+            if now != saved:
+                self._raise_version(oi, saved, now)
+        return items
 
     def _raise_version(self, i, saved, now):
         item = self._saved[i]
