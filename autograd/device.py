@@ -193,6 +193,8 @@ def parse_to_args(args, kwargs, op="to"):
 
 
 def _as_dtype(dtype, op):
+    """np.dtype from a numpy dtype, scalar type or name (``Tensor.to``/``type``, ``Module.to``);
+    TypeError naming `op` otherwise."""
     if isinstance(dtype, np.dtype):
         return dtype
     try:

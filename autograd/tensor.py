@@ -10,7 +10,7 @@ import numpy as np
 
 from . import grad_mode
 from .device import CPU as _CPU
-from .device import check_device, parse_to_args
+from .device import _as_dtype, check_device, parse_to_args
 
 _grad = grad_mode._grad
 _default_dtype = [np.dtype(np.float32)]
@@ -84,16 +84,6 @@ _TYPE_NAMES = {np.dtype(k): v for k, v in [
     ("float32", "Float"), ("float64", "Double"), ("float16", "Half"), ("int64", "Long"),
     ("int32", "Int"), ("int16", "Short"), ("int8", "Char"), ("uint8", "Byte"), ("bool", "Bool"),
     ("complex64", "ComplexFloat"), ("complex128", "ComplexDouble")]}
-
-
-def _as_dtype(dtype, op):
-    """np.dtype from a numpy dtype, scalar type or name; TypeError naming `op` otherwise."""
-    if dtype is None or isinstance(dtype, Tensor):
-        raise TypeError(f"{op}: expected a dtype; got {type(dtype).__name__}.")
-    try:
-        return np.dtype(dtype)
-    except (TypeError, ValueError):
-        raise TypeError(f"{op}: expected a dtype, a device or a Tensor; got {dtype!r}.") from None
 
 
 def apply_hooks(hooks, grad):
