@@ -67,7 +67,7 @@ def tensor(data, requires_grad=False, dtype=None, name=None, device=None):
         RuntimeError: for a device other than the CPU.
     """
     check_device(device, "tensor")
-    src = data.data if isinstance(data, Tensor) else data
+    src = data._array if isinstance(data, Tensor) else data
     arr = _to_array(src, dtype)
     if isinstance(src, np.ndarray) and np.may_share_memory(arr, src):
         arr = arr.copy()
@@ -172,7 +172,7 @@ def randn(*sizes, size=None, dtype=None, device=None, requires_grad=False):
 def _like(np_fn, op, t, dtype, requires_grad, device):
     """``np_fn(shape, dtype)`` for the shape (and dtype, unless given) of `t`, as a new leaf."""
     check_device(device, op)
-    arr = t.data if isinstance(t, Tensor) else np.asarray(t)
+    arr = t._array if isinstance(t, Tensor) else np.asarray(t)
     return Tensor(np_fn(arr.shape, dtype=arr.dtype if dtype is None else np.dtype(dtype)), requires_grad=requires_grad)
 
 
@@ -251,8 +251,8 @@ def normal(mean=0.0, std=1.0, size=None, *, dtype=None, device=None, requires_gr
     """
     check_device(device, "normal")
     tensors = [a for a in (mean, std) if isinstance(a, Tensor)]
-    m = mean.data if isinstance(mean, Tensor) else np.asarray(mean, dtype=np.float64)
-    s = std.data if isinstance(std, Tensor) else np.asarray(std, dtype=np.float64)
+    m = mean._array if isinstance(mean, Tensor) else np.asarray(mean, dtype=np.float64)
+    s = std._array if isinstance(std, Tensor) else np.asarray(std, dtype=np.float64)
     if not tensors:
         if size is None:
             raise TypeError(f"normal: size is required when mean and std are numbers; got mean={mean!r}, "
@@ -300,7 +300,7 @@ def normal_(self, mean=0.0, std=1.0):
     _check_float_fill(self, "normal_")
     if std < 0:
         raise ValueError(f"normal_: std must be non-negative; got {std}, expected std >= 0.")
-    return self._fill("normal_", _rng[0].normal(mean, std, self.data.shape))
+    return self._fill("normal_", _rng[0].normal(mean, std, self._array.shape))
 
 
 def uniform_(self, a=0.0, b=1.0):
@@ -322,11 +322,11 @@ def uniform_(self, a=0.0, b=1.0):
     _check_float_fill(self, "uniform_")
     if a > b:
         raise ValueError(f"uniform_: expects a <= b; got a={a}, b={b}, expected a <= b.")
-    return self._fill("uniform_", _rng[0].uniform(a, b, self.data.shape))
+    return self._fill("uniform_", _rng[0].uniform(a, b, self._array.shape))
 
 
 def _check_float_fill(self, op):
     """The dtype check of the random in-place fills (the in-place checks are `_fill`'s)."""
-    if self.data.dtype.kind != "f":
+    if self._array.dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating tensor; got {self.dtype.name}, expected float32 or "
                         f"float64. Hint: create it with a floating dtype, or cast with .float().")

@@ -70,11 +70,11 @@ def _as_grad(value, like_shape, like_dtype, what):
         g = value
     else:
         g = Tensor._make(np.asarray(value, dtype=like_dtype), False, None)
-    if g.data.shape != like_shape:
-        if g.data.size == 1 and np.prod(like_shape, dtype=int) == 1:
-            g = Tensor._make(g.data.reshape(like_shape), g.requires_grad, None) if g.grad_fn is None else g.reshape(like_shape)
+    if g._array.shape != like_shape:
+        if g._array.size == 1 and np.prod(like_shape, dtype=int) == 1:
+            g = Tensor._make(g._array.reshape(like_shape), g.requires_grad, None) if g.grad_fn is None else g.reshape(like_shape)
         else:
-            raise ValueError(f"{what}: gradient has shape {g.data.shape}; expected the output's shape {like_shape}.")
+            raise ValueError(f"{what}: gradient has shape {g._array.shape}; expected the output's shape {like_shape}.")
     return g
 
 
@@ -119,10 +119,10 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
         if create_graph:
             if gi.__class__ is not Tensor and not isinstance(gi, Tensor):
                 gi = Tensor._make(np.asarray(gi), False, None)  # a constant adjoint
-            arr = gi.data
+            arr = gi._array
         else:
             if gi.__class__ is not np.ndarray:
-                gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)  # (0-d results are numpy scalars)
+                gi = gi._array if isinstance(gi, Tensor) else np.asarray(gi)  # (0-d results are numpy scalars)
             arr = gi
         shape = item.shape
         if arr.shape != shape:
@@ -140,7 +140,7 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
                 raise RuntimeError(
                     f"backward: vjp of '{fn.name}' returned dtype {dt.name} for input {i}; "
                     f"expected {np.dtype(item.dtype).name}.")
-        if _anomaly[0] and not np.all(np.isfinite(gi.data if create_graph else gi)):
+        if _anomaly[0] and not np.all(np.isfinite(gi._array if create_graph else gi)):
             trace = "".join(node.trace or ["(no forward trace: the op was recorded outside detect_anomaly)\n"])
             raise RuntimeError(
                 f"backward: '{fn.name}' returned a NaN or Inf gradient for input {i}. "
@@ -231,7 +231,7 @@ def _sweep(roots, grads, retain_graph, create_graph, capture, steps):
     buffers = {}
     for r, g in zip(roots, grads):
         if not create_graph and isinstance(g, Tensor):
-            g = g.data  # a plain backward carries ndarrays (see `_run_node`)
+            g = g._array  # a plain backward carries ndarrays (see `_run_node`)
         prev = buffers.get(r)
         buffers[r] = g if prev is None else prev + g
     remaining = len(capture) if capture is not None else -1
@@ -324,12 +324,12 @@ def _prepare(outputs, grad_outputs, what):
             raise RuntimeError(f"{what}: the output does not require grad and has no grad_fn; "
                                f"expected a tensor computed from inputs with requires_grad=True.")
         if g is None:
-            if out.data.size != 1:
+            if out._array.size != 1:
                 raise RuntimeError(f"{what}: grad can be implicitly created only for one-element outputs; "
                                    f"got shape {out.shape}, expected a gradient argument of that shape.")
-            g = Tensor._make(_ones(out.data.shape, out.data.dtype), False, None)
+            g = Tensor._make(_ones(out._array.shape, out._array.dtype), False, None)
         else:
-            g = _as_grad(g, out.data.shape, out.data.dtype, what)
+            g = _as_grad(g, out._array.shape, out._array.dtype, what)
         roots.append(_item_of(out))
         grads.append(g)
     return roots, grads
@@ -417,7 +417,7 @@ class _AdoptionProbe(Tensor):
     seen = []
 
     def _accumulate(self, grad, adopt=False):
-        arr = grad.data  # the same references as in `Tensor._accumulate`
+        arr = grad._array  # the same references as in `Tensor._accumulate`
         if adopt:
             _AdoptionProbe.seen.append((getrefcount(grad), getrefcount(arr)))
 
@@ -450,7 +450,7 @@ def _calibrate_adoption():
     node._saved = node._versions = node._out_ref = None
     node._out_index = -1
     node._freed = False
-    node.shape, node.dtype = (2,), probe.data.dtype
+    node.shape, node.dtype = (2,), probe._array.dtype
     _AdoptionProbe.seen = []
     prev = _grad.enabled
     try:

@@ -67,7 +67,7 @@ def _show(value):
     if isinstance(value, (tuple, list)):
         return "(" + ", ".join(_show(v) for v in value) + ")"
     if isinstance(value, ag.Tensor):
-        value = value.data
+        value = value._array
     if isinstance(value, (np.ndarray, np.generic)):
         return np.array2string(np.asarray(value), precision=5, suppress_small=True, threshold=12, edgeitems=2,
                                separator=", ").replace("\n", "")
@@ -83,7 +83,7 @@ class _Mismatch(Exception):
 def _close(label, expected, received, rtol=1e-4, atol=1e-6):
     """Compare `received` with `expected` (arrays or numbers); raise `_Mismatch` otherwise."""
     if isinstance(received, ag.Tensor):
-        received = received.data
+        received = received._array
     exp = np.asarray(expected, dtype=np.float64)
     try:
         rec = np.asarray(received, dtype=np.float64)
@@ -170,7 +170,7 @@ def _next_adjoint(answer, stepper=None):
     if step is None:
         raise _Mismatch("the sweep is already over", "a step to predict", answer)
     sent = [g for g in step.grad_inputs if g is not None]
-    expected = tuple(g.data if isinstance(g, ag.Tensor) else g for g in sent)
+    expected = tuple(g._array if isinstance(g, ag.Tensor) else g for g in sent)
     got = tuple(answer) if isinstance(answer, (tuple, list)) else (answer,)
     got = tuple(g for g in got if g is not None)
     label = f"step {step.index} ({step.name}: {step.rule})"
@@ -212,7 +212,7 @@ def _linear_vjp(answer):
     X, W, G = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=(4, 2))
     Xt, Wt = ag.tensor(X, requires_grad=True), ag.tensor(W, requires_grad=True)
     (Xt @ Wt).backward(ag.tensor(G))
-    expected = (Xt.grad.data, Wt.grad.data)
+    expected = (Xt.grad._array, Wt.grad._array)
     got = _call(answer, X, W, G)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         raise _Mismatch("the answer must return (X̄, W̄)", "a pair of arrays", got)
@@ -230,8 +230,8 @@ def _cross_entropy_grad(answer):
     zt = ag.tensor(z, requires_grad=True)
     ag.cross_entropy(zt, ag.tensor(y)).backward()
     got = _call(answer, z, y)
-    _close("∂L/∂logits", zt.grad.data, got)
-    return zt.grad.data, got, ""
+    _close("∂L/∂logits", zt.grad._array, got)
+    return zt.grad._array, got, ""
 
 
 # -- notebook 04: BatchNorm's backward by hand ------------------------------------------------
@@ -244,7 +244,7 @@ def _batchnorm_backward(answer):
     eps = 1e-5
     ts = [ag.tensor(a, requires_grad=True) for a in (x, gamma, beta)]
     ag.batch_norm(ts[0], None, None, ts[1], ts[2], training=True, eps=eps).backward(ag.tensor(g))
-    expected = tuple(t.grad.data for t in ts)
+    expected = tuple(t.grad._array for t in ts)
     got = _call(answer, x, gamma, g, eps)
     if not isinstance(got, (tuple, list)) or len(got) != 3:
         raise _Mismatch("the answer must return (x̄, γ̄, β̄)", "three arrays", got)
@@ -270,7 +270,7 @@ def deep_relu_variance_ratio(std, fan_in=256, depth=20, seed=0):
     first = last = None
     for _ in range(depth):
         z = h @ ag.tensor(rng.normal(scale=std, size=(fan_in, fan_in)))
-        last = float(z.data.var())
+        last = float(z._array.var())
         first = last if first is None else first
         h = ag.relu(z)
     return last / first

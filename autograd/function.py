@@ -111,7 +111,7 @@ class Node:
             return self.saved_tensors
         items = self._checked_saved()
         oi = self._out_index  # the saved output is kept as its ndarray already
-        return tuple([t if i == oi else t.data for i, t in enumerate(items)])
+        return tuple([t if i == oi else t._array for i, t in enumerate(items)])
 
     def _checked_saved(self):
         """The saved items (input Tensors; the output as its ndarray) after checking that the
@@ -162,7 +162,7 @@ class Node:
         ref = self._out_ref() if self._out_ref is not None else None
         if ref is not None and ref._retains_grad:
             ref.grad = t.detach() if ref.grad is None else ref.grad + t.detach()
-        return t.data if plain else t
+        return t._array if plain else t
 
     @property
     def name(self):
@@ -182,7 +182,7 @@ class Function:
     """Base class of a differentiable op, as PyTorch's ``torch.autograd.Function``.
 
     Subclasses define:
-        forward(ctx, *inputs, **attrs) -> np.ndarray: computes on the inputs' `.data`.
+        forward(ctx, *inputs, **attrs) -> np.ndarray: computes on the inputs' `._array`.
         vjp(ctx, grad_out) -> tuple: one Tensor (or ndarray) or None per input; `grad_out`
             and ``ctx.saved_tensors`` are Tensors, so the body may use any Tensor op, and
             ``create_graph=True`` differentiates it again.

@@ -16,7 +16,7 @@ def _inputs(inputs):
     for x in items:
         if not isinstance(x, Tensor):
             raise TypeError(f"functional: inputs must be Tensors; got {type(x).__name__}.")
-    return single, tuple(Tensor(x.data.copy(), requires_grad=True) for x in items)
+    return single, tuple(Tensor(x._array.copy(), requires_grad=True) for x in items)
 
 
 def _outs(value):
@@ -26,24 +26,24 @@ def _outs(value):
 
 def _vs(v, like, what):
     if v is None:
-        if len(like) != 1 or like[0].data.size != 1:
+        if len(like) != 1 or like[0]._array.size != 1:
             raise RuntimeError(f"{what}: v can be omitted only for a single one-element tensor; "
                                f"expected v of the shapes {[t.shape for t in like]}.")
-        return (np.ones(like[0].data.shape, dtype=like[0].data.dtype),)
+        return (np.ones(like[0]._array.shape, dtype=like[0]._array.dtype),)
     vs = (v,) if isinstance(v, (Tensor, np.ndarray)) else tuple(v)
     if len(vs) != len(like):
         raise ValueError(f"{what}: got {len(vs)} vectors for {len(like)} tensors; expected one each.")
     out = []
     for vi, t in zip(vs, like):
-        arr = vi.data if isinstance(vi, Tensor) else np.asarray(vi, dtype=t.data.dtype)
-        if arr.shape != t.data.shape:
-            raise ValueError(f"{what}: v has shape {arr.shape}; expected {t.data.shape}.")
+        arr = vi._array if isinstance(vi, Tensor) else np.asarray(vi, dtype=t._array.dtype)
+        if arr.shape != t._array.shape:
+            raise ValueError(f"{what}: v has shape {arr.shape}; expected {t._array.shape}.")
         out.append(arr)
     return tuple(out)
 
 
 def _zeros_for_none(gs, xs):
-    return tuple(Tensor(np.zeros_like(x.data)) if g is None else g for g, x in zip(gs, xs))
+    return tuple(Tensor(np.zeros_like(x._array)) if g is None else g for g, x in zip(gs, xs))
 
 
 def _pack(single, items):
@@ -86,11 +86,11 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     _, xs = _inputs(inputs)
     single_out, outs = _outs(func(*xs))
     vs = _vs(v, xs, "jvp")
-    us = tuple(Tensor(np.zeros_like(o.data), requires_grad=True) for o in outs)
+    us = tuple(Tensor(np.zeros_like(o._array), requires_grad=True) for o in outs)
     gs = grad(outs, xs, us, create_graph=True, allow_unused=True)
     pairs = [(g, vi) for g, vi in zip(gs, vs) if g is not None and g.requires_grad]
     if not pairs:
-        res = tuple(Tensor(np.zeros_like(o.data)) for o in outs)
+        res = tuple(Tensor(np.zeros_like(o._array)) for o in outs)
     else:
         total = None
         for g, vi in pairs:
@@ -113,8 +113,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False):
     result = []
     for o in outs:
         rows = [[] for _ in xs]
-        for j in range(o.data.size):
-            seed = np.zeros(o.data.shape, dtype=o.data.dtype)
+        for j in range(o._array.size):
+            seed = np.zeros(o._array.shape, dtype=o._array.dtype)
             seed.reshape(-1)[j] = 1
             if o.requires_grad:
                 gs = grad([o], xs, [seed], retain_graph=True, create_graph=create_graph, allow_unused=True)
@@ -125,9 +125,9 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False):
         per_input = []
         for i, x in enumerate(xs):
             if rows[i]:
-                jac = reshape(stack(rows[i], axis=0), o.data.shape + x.data.shape)
+                jac = reshape(stack(rows[i], axis=0), o._array.shape + x._array.shape)
             else:
-                jac = Tensor(np.zeros(o.data.shape + x.data.shape, dtype=x.data.dtype))
+                jac = Tensor(np.zeros(o._array.shape + x._array.shape, dtype=x._array.dtype))
             per_input.append(jac if create_graph else jac.detach())
         result.append(_pack(single_in, per_input))
     return _pack(single_out, result)
@@ -144,7 +144,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False):
 
     def gradient(*args):
         out = func(*args)
-        if out.data.size != 1:
+        if out._array.size != 1:
             raise RuntimeError(f"hessian: func must return a one-element tensor; got shape {out.shape}.")
         gs = grad([out], list(args), create_graph=True, allow_unused=True)
         return _pack(single_in, _zeros_for_none(gs, args))
@@ -163,7 +163,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """
     single_in, xs = _inputs(inputs)
     out = func(*xs)
-    if out.data.size != 1:
+    if out._array.size != 1:
         raise RuntimeError(f"hvp: func must return a one-element tensor; got shape {out.shape}.")
     vs = _vs(v, xs, "hvp")
     gs = grad([out], xs, create_graph=True, allow_unused=True)
@@ -173,7 +173,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
             term = (g * Tensor(vi)).sum()
             total = term if total is None else total + term
     if total is None:
-        res = tuple(Tensor(np.zeros_like(x.data)) for x in xs)
+        res = tuple(Tensor(np.zeros_like(x._array)) for x in xs)
     else:
         res = _zeros_for_none(grad([total], xs, create_graph=create_graph, allow_unused=True), xs)
     return (out if create_graph else out.detach()), _pack(single_in, res)

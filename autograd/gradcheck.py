@@ -23,8 +23,8 @@ def _prepare(inputs):
     items = [inputs] if single else list(inputs)
     out = []
     for x in items:
-        if isinstance(x, Tensor) and x.data.dtype.kind == "f" and x.requires_grad:
-            x = Tensor(np.array(x.data, dtype=np.float64), requires_grad=True)
+        if isinstance(x, Tensor) and x._array.dtype.kind == "f" and x.requires_grad:
+            x = Tensor(np.array(x._array, dtype=np.float64), requires_grad=True)
         out.append(x)
     return out
 
@@ -33,28 +33,28 @@ def _jacobians(fn, xs, eps):
     """Analytical and numerical Jacobians: dict (input i, output k) → (analytical, numerical)."""
     diff = [i for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
     outs = _outputs(fn(*xs))
-    outs = [o for o in outs if o.data.dtype.kind == "f"]
+    outs = [o for o in outs if o._array.dtype.kind == "f"]
     result = {}
     for k, o in enumerate(outs):
-        n_out = o.data.size
-        analytical = {i: np.zeros((n_out, xs[i].data.size)) for i in diff}
+        n_out = o._array.size
+        analytical = {i: np.zeros((n_out, xs[i]._array.size)) for i in diff}
         if o.requires_grad:
             for j in range(n_out):
-                seed = np.zeros(o.data.shape)
+                seed = np.zeros(o._array.shape)
                 seed.reshape(-1)[j] = 1.0
                 gs = grad([o], [xs[i] for i in diff], [seed], retain_graph=True, allow_unused=True)
                 for i, g in zip(diff, gs):
                     if g is not None:
-                        analytical[i][j] = np.asarray(g.data, dtype=np.float64).reshape(-1)
+                        analytical[i][j] = np.asarray(g._array, dtype=np.float64).reshape(-1)
         for i in diff:
             numerical = np.zeros_like(analytical[i])
-            flat = xs[i].data.reshape(-1)
+            flat = xs[i]._array.reshape(-1)
             for m in range(flat.size):
                 orig = flat[m]
                 flat[m] = orig + eps
-                plus = np.array(_outputs(fn(*xs))[k].data, dtype=np.float64).reshape(-1)
+                plus = np.array(_outputs(fn(*xs))[k]._array, dtype=np.float64).reshape(-1)
                 flat[m] = orig - eps
-                minus = np.array(_outputs(fn(*xs))[k].data, dtype=np.float64).reshape(-1)
+                minus = np.array(_outputs(fn(*xs))[k]._array, dtype=np.float64).reshape(-1)
                 flat[m] = orig
                 numerical[:, m] = (plus - minus) / (2 * eps)
             result[(i, k)] = (analytical[i], numerical)
@@ -87,7 +87,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
             j, m = np.argwhere(bad)[0]
             if not raise_exception:
                 return False
-            idx = np.unravel_index(m, xs[i].data.shape) if xs[i].data.ndim else ()
+            idx = np.unravel_index(m, xs[i]._array.shape) if xs[i]._array.ndim else ()
             raise GradcheckError(
                 f"gradcheck: Jacobian mismatch for input {i} at index {tuple(int(v) for v in idx)} "
                 f"(output {k}, element {int(j)}): numerical {n[j, m]:.8g}, analytical {a[j, m]:.8g}.")
@@ -111,7 +111,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     outs = _outputs(fn(*xs))
     rng = np.random.default_rng(0)
     if grad_outputs is None:
-        vs = [Tensor(rng.standard_normal(o.data.shape), requires_grad=True) for o in outs]
+        vs = [Tensor(rng.standard_normal(o._array.shape), requires_grad=True) for o in outs]
     else:
         grad_outputs = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs)
         vs = [Tensor(np.array(np.asarray(v), dtype=np.float64), requires_grad=True) for v in grad_outputs]

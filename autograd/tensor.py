@@ -55,7 +55,7 @@ def _to_array(data, dtype=None):
         TypeError: for object, string, bytes, datetime/timedelta or structured (void) data.
     """
     if isinstance(data, Tensor):
-        arr = data.data
+        arr = data._array
     elif isinstance(data, np.ndarray):
         arr = data
     else:
@@ -118,9 +118,9 @@ def _hook_name(hook):
 def _differs(value, like):
     """What differs between two Tensors' arrays: None when shape and dtype match, else
     ``('size', 'got shape …, expected …')`` or ``('type', 'got …, expected …')`` (PyTorch's words)."""
-    if value.data.shape != like.data.shape:
+    if value._array.shape != like._array.shape:
         return "size", f"got shape {value.shape}, expected {like.shape}"
-    if value.data.dtype != like.data.dtype:
+    if value._array.dtype != like._array.dtype:
         return "type", f"got {value.dtype.name}, expected {like.dtype.name}"
     return None
 
@@ -161,7 +161,7 @@ class Tensor:
 
     # `grad` and `requires_grad` are properties over the slots `_grad` and `_requires_grad`: their
     # setters check what is assigned; the engine's hot paths read and write the slots directly
-    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_name", "_vc", "_base", "_view", "_hooks",
+    __slots__ = ("_array", "_grad", "_requires_grad", "grad_fn", "_name", "_vc", "_base", "_view", "_hooks",
                  "_retains_grad", "__weakref__")
     __array_priority__ = 1000
     next = ()  # graph protocol (engine.py): a tensor is a leaf item with no upstream items
@@ -169,7 +169,7 @@ class Tensor:
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         arr = _to_array(data, dtype)
-        self.data = arr
+        self._array = arr
         self._grad = None
         self.grad_fn = None
         self._name = name
@@ -185,7 +185,7 @@ class Tensor:
     def _make(cls, data, requires_grad, grad_fn):
         """Fast constructor for arrays the engine made itself (no checks, no copies)."""
         t = object.__new__(cls)
-        t.data = data
+        t._array = data
         t._grad, t._requires_grad = None, requires_grad
         t.grad_fn = grad_fn
         t._name = None
@@ -253,17 +253,17 @@ class Tensor:
     @property
     def shape(self):
         """tuple[int]: the array's shape."""
-        return self.data.shape
+        return self._array.shape
 
     @property
     def ndim(self):
         """int: number of axes."""
-        return self.data.ndim
+        return self._array.ndim
 
     @property
     def dtype(self):
         """np.dtype: the element type."""
-        return self.data.dtype
+        return self._array.dtype
 
     @property
     def is_leaf(self):
@@ -282,17 +282,17 @@ class Tensor:
             IndexError: if `dim` is out of range.
         """
         if dim is None:
-            return self.data.shape
-        return self.data.shape[dim]
+            return self._array.shape
+        return self._array.shape[dim]
 
     def numel(self):
         """int: the number of elements."""
-        return self.data.size
+        return self._array.size
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len: len() of a 0-d tensor; expected at least one axis.")
-        return self.data.shape[0]
+        return self._array.shape[0]
 
     def __iter__(self):
         """Iterate over the first axis: ``self[0], self[1], …`` (each a differentiable getitem).
@@ -300,9 +300,9 @@ class Tensor:
         Raises:
             TypeError: for a 0-d tensor.
         """
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("iter: iteration over a 0-d tensor; expected at least one axis.")
-        for i in range(self.data.shape[0]):
+        for i in range(self._array.shape[0]):
             yield self[i]
 
     def numpy(self):
@@ -315,7 +315,7 @@ class Tensor:
         if self.requires_grad:
             raise RuntimeError("numpy: can't call numpy() on a tensor that requires grad. "
                                "Hint: use tensor.detach().numpy() instead.")
-        return self.data
+        return self._array
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """numpy's ufuncs on Tensors (NEP 13): ``np.exp(t)``, ``ndarray * t`` … run tracegrad's
@@ -328,19 +328,66 @@ class Tensor:
             than a plain call (``reduce``, ``at`` …): numpy then raises its TypeError.
         """
         from .ops.registry import UFUNCS
-        if method == "__call__":
-            if not kwargs:
-                op = UFUNCS.get(ufunc)
-                if op is not None:
-                    return op(*inputs)
-            elif set(kwargs) == {"out"} and all(o.__class__ is np.ndarray for o in kwargs["out"]):
-                return ufunc(*[x.data if isinstance(x, Tensor) else x for x in inputs], **kwargs)
-        return NotImplemented
+        if method == "__call__" and not kwargs:
+            op = UFUNCS.get(ufunc)
+            if op is not None:
+                return op(*inputs)
+        out = kwargs.get("out", ())
+        if any(isinstance(o, Tensor) for o in out):
+            raise TypeError(f"np.{ufunc.__name__}: out= must be ndarrays, not Tensors; tracegrad records no "
+                            f"in-place numpy call. Hint: write t.copy_(result), or into t.numpy().")
+        arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
+        result = getattr(ufunc, method)(*arrays, **kwargs)
+        if out:  # numpy wrote into the given ndarrays and returns them
+            return result
+        if any(isinstance(x, Tensor) and x._requires_grad for x in inputs) and any(
+                np.asarray(r).dtype.kind in "fc" for r in (result if isinstance(result, tuple) else (result,))):
+            where = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+            raise RuntimeError(f"np.{where}: tracegrad has no differentiable op for this numpy call on a tensor that "
+                               f"requires grad, so its gradient would be lost. Hint: use the autograd op of the same "
+                               f"name, or call it on t.detach().")
+        if isinstance(result, tuple):
+            return tuple(_wrap_result(r) for r in result)
+        return _wrap_result(result)
+
+    @property
+    def data(self):
+        """Tensor: this tensor's values as a new leaf that shares its memory and is cut from the
+        graph (requires_grad=False), as PyTorch's ``Tensor.data``: ``w.data.normal_(0, 0.01)``,
+        ``w.data -= lr * w.grad`` change ``w`` in place without being recorded. The ndarray itself
+        is ``t.numpy()`` (or ``np.asarray(t)``).
+
+        Unlike PyTorch, the result shares `w`'s version counter (as `detach()` does): an
+        in-place change through ``.data`` of a value saved for a pending backward raises
+        backward's "modified by an inplace operation" error instead of a silently wrong
+        gradient.
+
+        Assigning ``t.data = other`` (a Tensor) makes `t` hold `other`'s memory — shape and
+        dtype may change, as in PyTorch; `t` keeps its grad, history and hooks.
+
+        Raises (on assignment):
+            TypeError: if `other` is not a Tensor, or is not floating while `t` requires grad.
+        """
+        return self.detach()
+
+    @data.setter
+    def data(self, other):
+        """Point this tensor at `other`'s memory (see the getter)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"data: assigned data must be a Tensor; got {type(other).__name__}. "
+                            f"Hint: wrap it with autograd.tensor(...).")
+        arr = other._array
+        if self._requires_grad and arr.dtype.kind != "f":
+            raise TypeError(f"data: a tensor that requires grad needs floating data; got dtype {arr.dtype.name}.")
+        if self._base is not None:  # no longer a view of its base: memory of its own from now on
+            self._base = self._view = None
+            self._vc = [self._version]
+        self._array = arr
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data
+        if dtype is not None and np.dtype(dtype) != self._array.dtype:
+            return self._array.astype(dtype)
+        return self._array
 
     def item(self):
         """The value of a one-element tensor as a Python number.
@@ -348,13 +395,13 @@ class Tensor:
         Raises:
             ValueError: if the tensor has more than one element.
         """
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise ValueError(f"item: only one-element tensors convert to a Python number; got shape {self.shape}.")
-        return self.data.item()
+        return self._array.item()
 
     def tolist(self):
         """Nested Python lists of the values (a number for a 0-d tensor)."""
-        return self.data.tolist()
+        return self._array.tolist()
 
     def __float__(self):
         return float(self.item())
@@ -363,15 +410,15 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu":
+        if self._array.dtype.kind not in "iu":
             raise TypeError(f"index: only integer tensors can be used as an index; got dtype {self.dtype.name}.")
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise ValueError(f"bool: the truth value of a tensor with {self.data.size} elements is ambiguous; "
+        if self._array.size != 1:
+            raise ValueError(f"bool: the truth value of a tensor with {self._array.size} elements is ambiguous; "
                              f"use .any() or .all().")
-        return bool(self.data.item())
+        return bool(self._array.item())
 
     __hash__ = object.__hash__
 
@@ -382,7 +429,7 @@ class Tensor:
         It shares this tensor's version counter (as in PyTorch): an in-place change through
         either is seen by backward checks of tensors saved from the other.
         """
-        out = Tensor._make(self.data, False, None)
+        out = Tensor._make(self._array, False, None)
         out._vc = self._counter()
         return out
 
@@ -446,9 +493,9 @@ class Tensor:
                 is not designed yet).
             RuntimeError: when turning it off on a non-leaf.
         """
-        if requires_grad and self.data.dtype.kind != "f":
-            kind = {"b": "bool", "c": "complex"}.get(self.data.dtype.kind, "integer")
-            raise TypeError(f"Tensor: {kind} tensors cannot require grad; got dtype {self.data.dtype.name}, "
+        if requires_grad and self._array.dtype.kind != "f":
+            kind = {"b": "bool", "c": "complex"}.get(self._array.dtype.kind, "integer")
+            raise TypeError(f"Tensor: {kind} tensors cannot require grad; got dtype {self._array.dtype.name}, "
                             f"expected a floating dtype.")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad_: cannot turn off requires_grad on a non-leaf tensor. Hint: use "
@@ -520,20 +567,20 @@ class Tensor:
         if grad.grad_fn is not None or (old is not None and old.grad_fn is not None):
             self._grad = grad if old is None else old + grad
         elif old is None:
-            arr = grad.data
+            arr = grad._array
             # Adopt the VJP's fresh array instead of copying it when nothing else can see it, as
             # PyTorch's AccumulateGrad steals an unshared gradient. `adopt` comes only from the
             # sweep's leaf step; the reference counts an unshared gradient has there are measured
             # once by `engine._calibrate_adoption` (limits 0 until then, or if that failed: copy).
-            if (adopt and arr.base is None and arr.dtype is self.data.dtype and arr.flags.writeable
+            if (adopt and arr.base is None and arr.dtype is self._array.dtype and arr.flags.writeable
                     and _refcount(grad) <= _adopt_limits[0] and _refcount(arr) <= _adopt_limits[1]):
                 # the unshared gradient Tensor itself becomes .grad (a plain one: no hooks, no grad)
                 plain = grad.__class__ is Tensor and grad._hooks is None and not grad._requires_grad
                 self._grad = grad if plain else Tensor._make(arr, False, None)
             else:
-                self._grad = Tensor._make(np.array(arr, dtype=self.data.dtype, copy=True), False, None)
+                self._grad = Tensor._make(np.array(arr, dtype=self._array.dtype, copy=True), False, None)
         else:
-            old.data += grad.data
+            old._array += grad._array
 
     # -- conversion -----------------------------------------------------------------------
     def astype(self, dtype):
@@ -542,10 +589,10 @@ class Tensor:
         return astype(self, dtype)
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
+        body = np.array2string(self._array, separator=", ", precision=4, prefix="tensor(")
         extra = ""
-        if self.data.dtype != _default_dtype[0] and self.data.dtype.kind == "f":
-            extra += f", dtype={self.data.dtype.name}"
+        if self._array.dtype != _default_dtype[0] and self._array.dtype.kind == "f":
+            extra += f", dtype={self._array.dtype.name}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{self.grad_fn.fn.__name__}Backward>"
         elif self.requires_grad:
@@ -625,7 +672,7 @@ class Tensor:
             TypeError: if `dtype` names no dtype.
         """
         if dtype is None:
-            dt = self.data.dtype
+            dt = self._array.dtype
             name = _TYPE_NAMES.get(dt)
             return f"torch.{name}Tensor" if name else f"numpy.{dt.name}"
         if isinstance(dtype, str) and dtype.startswith("torch."):
@@ -652,7 +699,7 @@ class Tensor:
         Raises:
             ValueError: for more than 2 dims (PyTorch raises RuntimeError).
         """
-        n = self.data.ndim
+        n = self._array.ndim
         if n > 2:
             raise ValueError(f"t: expects a tensor with at most 2 dims; got shape {self.shape}, expected "
                              f"<= 2 dims. Hint: use transpose(dim0, dim1), or mT for the last two axes.")
@@ -665,7 +712,7 @@ class Tensor:
         Raises:
             ValueError: for fewer than 2 dims (PyTorch raises RuntimeError).
         """
-        if self.data.ndim < 2:
+        if self._array.ndim < 2:
             raise ValueError(f"mT: expects a matrix or a batch of matrices; got shape {self.shape}, "
                              f"expected at least 2 dims.")
         return self.transpose(-2, -1)
@@ -677,11 +724,11 @@ class Tensor:
     def contiguous(self):
         """Self when its memory is laid out row-major (C order), else a differentiable copy
         that is (`clone`), as PyTorch's ``contiguous``; `view` needs such memory."""
-        return self if self.data.flags.c_contiguous else self.clone()
+        return self if self._array.flags.c_contiguous else self.clone()
 
     def is_contiguous(self):
         """bool: whether the memory is laid out row-major (C order), as PyTorch's."""
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._array.flags.c_contiguous)
 
     def cuda(self, device=None, non_blocking=False):
         """PyTorch's ``Tensor.cuda``: tracegrad computes on the CPU only.
@@ -699,8 +746,8 @@ class Tensor:
         Raises:
             TypeError: if a non-empty spec is given for a tensor of more than one element.
         """
-        if self.data.ndim == 0 or (spec and self.data.size == 1):
-            return format(self.data.item(), spec)
+        if self._array.ndim == 0 or (spec and self._array.size == 1):
+            return format(self._array.item(), spec)
         if spec:
             raise TypeError(f"format: a format spec applies to one-element tensors; got shape {self.shape}, "
                             f"spec {spec!r}. Hint: format the values of t.tolist(), or use str(t).")
@@ -715,7 +762,7 @@ class Tensor:
                 memory), if self is a leaf that requires grad (or a view of one), or a view
                 made in no_grad() of a tensor that requires grad, while grad mode is on.
         """
-        if not self.data.flags.writeable:
+        if not self._array.flags.writeable:
             raise RuntimeError(
                 f"{op}: unsupported operation: more than one element of the written-to tensor refers to a "
                 f"single memory location, or its memory is read-only; got a tensor of shape {self.shape} made by "
@@ -750,7 +797,7 @@ class Tensor:
         """
         self._check_inplace(op)
         if _grad.enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
-            return Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn)
+            return Tensor._make(self._array.copy(), self.requires_grad, self.grad_fn)
         return self
 
     def _inplace(self, op, result):
@@ -766,23 +813,23 @@ class Tensor:
             ValueError: if `result` does not have self's shape.
             TypeError: if `result`'s dtype cannot be cast to self's (float into an integer).
         """
-        if result.data.shape != self.data.shape:
+        if result._array.shape != self._array.shape:
             raise ValueError(f"{op}: the result of shape {result.shape} cannot be written into a tensor of "
                              f"shape {self.shape}; expected the operand to broadcast to {self.shape}.")
-        if result.data.dtype != self.data.dtype:
-            if not np.can_cast(result.data.dtype, self.data.dtype, "same_kind"):
+        if result._array.dtype != self._array.dtype:
+            if not np.can_cast(result._array.dtype, self._array.dtype, "same_kind"):
                 raise TypeError(f"{op}: result type {result.dtype.name} can't be cast to the dtype of the "
                                 f"tensor written in place; got {result.dtype.name}, expected {self.dtype.name} "
                                 f"or a type that casts to it.")
             if result.grad_fn is not None:
-                result = result.astype(self.data.dtype)  # the history must carry self's dtype
+                result = result.astype(self._array.dtype)  # the history must carry self's dtype
         node = result.grad_fn
         base = self._base
         if base is not None and node is not None:
             base._inplace(op, scatter_view(base, self._view[0], result))
             self._sync_view()
             return self
-        np.copyto(self.data, result.data, casting="same_kind")
+        np.copyto(self._array, result._array, casting="same_kind")
         self._bump()
         if node is not None:
             self.grad_fn = node
@@ -790,7 +837,7 @@ class Tensor:
             node._out_ref = weakref.ref(self)
             if node._out_index >= 0:  # the node saved its output: that is self's data from now on
                 i = node._out_index
-                node._saved = node._saved[:i] + (self.data,) + node._saved[i + 1:]
+                node._saved = node._saved[:i] + (self._array,) + node._saved[i + 1:]
                 versions = list(node._versions or (0,) * len(node._saved))
                 versions[i] = self._version
                 node._versions = tuple(versions)
@@ -864,10 +911,10 @@ class Tensor:
 
     def _fill(self, op, src):
         self._check_inplace(op)
-        src_data = src.data if isinstance(src, Tensor) else np.asarray(src)
-        if src_data.shape != self.data.shape:
+        src_data = src._array if isinstance(src, Tensor) else np.asarray(src)
+        if src_data.shape != self._array.shape:
             try:
-                ok = np.broadcast_shapes(src_data.shape, self.data.shape) == self.data.shape
+                ok = np.broadcast_shapes(src_data.shape, self._array.shape) == self._array.shape
             except ValueError:
                 ok = False
             if not ok:
@@ -876,26 +923,26 @@ class Tensor:
         if _grad.enabled and (self.requires_grad or getattr(src, "requires_grad", False)):
             from .ops.indexing import index_put
             if not isinstance(src, Tensor):
-                src = Tensor._make(np.asarray(src_data, dtype=self.data.dtype), False, None)
+                src = Tensor._make(np.asarray(src_data, dtype=self._array.dtype), False, None)
             return self._inplace(op, index_put(self, Ellipsis, src))
-        np.copyto(self.data, src_data, casting="unsafe")
+        np.copyto(self._array, src_data, casting="unsafe")
         self._bump()
         return self
 
     def __setitem__(self, index, value):
         self._check_inplace("__setitem__")
         if isinstance(index, Tensor):
-            index = index.data
+            index = index._array
         elif isinstance(index, tuple):
-            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+            index = tuple(i._array if isinstance(i, Tensor) else i for i in index)
         tracked = isinstance(value, Tensor) and value.requires_grad
         if _grad.enabled and (tracked or self.requires_grad):
             from .ops.indexing import index_put
             if not isinstance(value, Tensor):
-                value = Tensor._make(np.asarray(value, dtype=self.data.dtype), False, None)
+                value = Tensor._make(np.asarray(value, dtype=self._array.dtype), False, None)
             self._inplace("__setitem__", index_put(self, index, value))
             return
-        self.data[index] = value.data if isinstance(value, Tensor) else value
+        self._array[index] = value._array if isinstance(value, Tensor) else value
         self._bump()
 
     # -- device (issue 15: tracegrad computes on the CPU; see autograd/device.py) ----------------
@@ -906,6 +953,11 @@ class Tensor:
 
 
 # -- views: tensors that share their base's memory -------------------------------------------
+def _wrap_result(r):
+    """A numpy call's ndarray result as a Tensor without history (other results unchanged)."""
+    return Tensor._make(r, False, None) if isinstance(r, np.ndarray) else r
+
+
 def make_view(out, src, step):
     """Mark `out`, whose array is a numpy view of `src`'s, as a view of `src`; returns out.
 
@@ -953,6 +1005,6 @@ def scatter_view(base, steps, value):
     """
     from .ops.indexing import index_put
     from .ops.shape import reshape
-    shape = base.data.shape
-    positions = replay_view(Tensor._make(np.arange(base.data.size).reshape(shape), False, None), steps).data
+    shape = base._array.shape
+    positions = replay_view(Tensor._make(np.arange(base._array.size).reshape(shape), False, None), steps)._array
     return reshape(index_put(reshape(base, (-1,)), positions, value), shape)

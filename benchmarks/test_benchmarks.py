@@ -29,7 +29,7 @@ def _params(step):
         elif isinstance(getattr(p, "data", None), float):
             out.append(np.float64(p.data))  # autograd.Scalar / micrograd Value
         elif kind in ("autograd", "nn"):
-            out.append(np.asarray(p.data, dtype=np.float64))  # tracegrad Tensor / Parameter
+            out.append(np.asarray(p, dtype=np.float64))  # tracegrad Tensor / Parameter
         else:
             out.append(np.asarray(p, dtype=np.float64))  # numpy
     return out
@@ -96,7 +96,7 @@ def test_chain_gradient(impl):
     for _ in range(1000):
         y = y * 1.0001 + 0.0001
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.full(16, 1.0001 ** 1000), rtol=1e-4)
+    np.testing.assert_allclose(x.grad.numpy(), np.full(16, 1.0001 ** 1000), rtol=1e-4)
 
 
 def test_numpy_im2col_conv_matches_direct_sum():

@@ -98,7 +98,7 @@ def _composed_api():
     """Stand-ins built from today's ops, for profiling before linear/cross_entropy/SGD exist.
 
     linear = x @ Wᵀ + b; cross_entropy = −mean(Σ onehot ⊙ (z − log Σ exp z)) with z = logits
-    − max (a constant shift, so the gradient is unchanged); SGD: in-place ``p.data -= lr·ḡ``.
+    − max (a constant shift, so the gradient is unchanged); SGD: in-place ``p.data -= lr·ḡ`` (PyTorch's idiom).
     """
     ag = _autograd()
 
@@ -107,7 +107,7 @@ def _composed_api():
         return out if b is None else out + b
 
     def cross_entropy(logits, target):
-        data = logits.data
+        data = np.asarray(logits)
         n, c = data.shape
         onehot = np.zeros((n, c), data.dtype)
         onehot[np.arange(n), target] = 1
@@ -125,7 +125,7 @@ def _composed_api():
 
         def step(self):
             for p in self.params:
-                p.data -= self.lr * p.grad.data
+                p.data -= self.lr * p.grad
 
     class F:
         pass
@@ -376,7 +376,7 @@ def w2_tracegrad(composed=False):
 
     def forward():
         return ce(linear(relu(linear(relu(linear(xt, w1, b1)), w2, b2)), w3, b3), y)
-    return _opt_step(params, opt, forward, lambda loss: float(loss.data))
+    return _opt_step(params, opt, forward, lambda loss: float(loss))
 
 
 def w2_torch():
@@ -441,7 +441,7 @@ def w3_tracegrad():
         h = pool(relu(conv2d(xt, c1, cb1, padding=1)), 2)
         h = pool(relu(conv2d(h, c2, cb2, padding=1)), 2)
         return ce(linear(h.reshape(n, -1), w, b), y)
-    return _opt_step(params, opt, forward, lambda loss: float(loss.data))
+    return _opt_step(params, opt, forward, lambda loss: float(loss))
 
 
 def w3_torch():
@@ -565,7 +565,7 @@ def _chain(x, value, iters):
 
 
 def _chain_tensor(iters):
-    return _chain(_autograd().Tensor(chain_data(), requires_grad=True), lambda s: float(s.data), iters)
+    return _chain(_autograd().Tensor(chain_data(), requires_grad=True), lambda s: float(s), iters)
 
 
 def _chain_torch(iters):
@@ -604,7 +604,7 @@ def _chain_scalar(value_cls, iters):
         t1 = perf()
         y.backward()
         t2 = perf()
-        return y.data, {"forward": t1 - t0, "backward": t2 - t1}
+        return np.asarray(y), {"forward": t1 - t0, "backward": t2 - t1}
     return step
 
 

@@ -83,7 +83,7 @@ def accuracy(model, X, y, batch_size=512):
     with ag.no_grad():
         for i in range(0, len(X), batch_size):
             logits = model(ag.Tensor(X[i:i + batch_size]))
-            correct += int((logits.data.argmax(axis=1) == y[i:i + batch_size]).sum())
+            correct += int((logits.argmax(dim=1).numpy() == y[i:i + batch_size]).sum())
     model.train()
     return correct / len(X)
 
@@ -270,7 +270,7 @@ def draw_step(model, loss_fn, xb, yb, out, recording=None):
     from autograd.viz import BackwardStepper, GraphvizNotFoundError, draw_graph, draw_svg, render
     params = list(model.parameters())
     kept = [p.grad for p in params]  # the last training step's gradients, put back afterwards
-    buffers = [(b, b.data.copy()) for b in model.buffers()]  # batch-norm statistics, put back too
+    buffers = [(b, b.clone()) for b in model.buffers()]  # batch-norm statistics, put back too
     rng = ag.creation.get_rng()
     rng_state = rng.bit_generator.state  # dropout draws from it
     model.zero_grad()
@@ -280,7 +280,7 @@ def draw_step(model, loss_fn, xb, yb, out, recording=None):
     for h in hooks:
         h.remove()
     loss.name = "loss"
-    labels = " ".join(str(int(v)) for v in yb.data[:24]) + (" …" if len(yb) > 24 else "")
+    labels = " ".join(str(v) for v in yb.tolist()[:24]) + (" …" if len(yb) > 24 else "")
     caption = (f"One training step of {type(model).__name__} on a batch of {len(yb)} digits: inputs x "
                f"{tuple(xb.shape)} (no gradient needed, so not drawn), labels {labels}; "
                f"loss {loss.item():.4f}. Forward first, then backward as the engine runs it.")
@@ -293,7 +293,7 @@ def draw_step(model, loss_fn, xb, yb, out, recording=None):
     for p, g in zip(params, kept):
         p.grad = g
     for b, data in buffers:
-        b.data[...] = data
+        b.data.copy_(data)
     rng.bit_generator.state = rng_state
     dot_path = os.path.join(out, "graph.dot")
     with open(dot_path, "w", encoding="utf-8") as f:
@@ -400,7 +400,7 @@ def main(argv=None):
                 scheduler.step()
             total += value * len(yb)
             count += len(yb)
-            hits += int((logits.data.argmax(axis=1) == yb.data).sum())
+            hits += int((logits.argmax(dim=1) == yb).sum())
         if scheduler is not None and not per_batch:
             scheduler.step()
         losses.append(total / count)

@@ -61,7 +61,7 @@ class TensorDataset(Dataset):
         self.tensors = ts
 
     def __getitem__(self, index):
-        return tuple(as_tensor(t.data[index]) for t in self.tensors)
+        return tuple(as_tensor(np.asarray(t)[index]) for t in self.tensors)
 
     def __len__(self):
         return self.tensors[0].shape[0]
@@ -81,7 +81,7 @@ def _collate(samples, indices, where="sample"):
         if isinstance(first, dict):
             return {k: _collate([s[k] for s in samples], indices, f"{where}[{k!r}]") for k in first}
         return tuple(_collate([s[k] for s in samples], indices, f"{where}[{k}]") for k in range(len(first)))
-    arrays = [s.data if isinstance(s, Tensor) else np.asarray(s) for s in samples]
+    arrays = [np.asarray(s) for s in samples]
     for a, i in zip(arrays, indices):
         if a.shape != arrays[0].shape:
             raise ValueError(f"DataLoader: samples {indices[0]} and {i} have different shapes at {where}; got "
@@ -211,7 +211,7 @@ class DataLoader:
         order = self._order(n)
         stop = (n // bs) * bs if self.drop_last else n
         if isinstance(self.dataset, TensorDataset):
-            arrays = [t.data for t in self.dataset.tensors]
+            arrays = [np.asarray(t) for t in self.dataset.tensors]
             for start in range(0, stop, bs):
                 if order is None:  # a slice is a view: copy it, so the batch never aliases the dataset
                     sel = slice(start, min(start + bs, n))

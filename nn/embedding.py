@@ -50,7 +50,7 @@ class Embedding(Module):
             self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dt), requires_grad=not _freeze)
             self.reset_parameters()
         else:
-            w = _weight.data if isinstance(_weight, ag.Tensor) else np.asarray(_weight)
+            w = np.asarray(_weight)
             if w.shape != (num_embeddings, embedding_dim):
                 raise ValueError(f"Embedding: _weight must have shape (num_embeddings, embedding_dim); got "
                                  f"{w.shape}, expected {(num_embeddings, embedding_dim)}.")
@@ -59,14 +59,14 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
         """An Embedding holding `embeddings` (num_embeddings, embedding_dim); frozen by default."""
-        w = embeddings.data if isinstance(embeddings, ag.Tensor) else np.asarray(embeddings)
+        w = np.asarray(embeddings)
         return cls(w.shape[0], w.shape[1], padding_idx=padding_idx, _weight=w, _freeze=freeze)
 
     def reset_parameters(self):
         """weight ~ N(0, 1); the padding_idx row set to zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            np.asarray(self.weight)[self.padding_idx] = 0
 
     def forward(self, indices):
         """Rows of the table at integer `indices` (Tensor or ndarray)."""

@@ -91,7 +91,7 @@ def _calculate_correct_fan(tensor, mode):
 
 def _fill(tensor, values):
     """Write `values` into the tensor's array in place (its dtype kept); bump the version."""
-    np.copyto(tensor.data, values, casting="unsafe")
+    np.copyto(np.asarray(tensor), values, casting="unsafe")
     increment_version(tensor)
     return tensor
 
@@ -185,7 +185,7 @@ def _xavier_(tensor, op, gain, uniform):
 def _kaiming_(tensor, op, a, mode, nonlinearity, uniform):
     """Shared body of the kaiming initializers: gain / √fan, times √3 for the uniform bound."""
     _check(tensor, op)
-    if tensor.data.size == 0:
+    if tensor.numel() == 0:
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
@@ -260,10 +260,10 @@ def orthogonal_(tensor, gain=1.0):
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported; "
                          f"got shape {tensor.shape}, expected at least 2 dims.")
-    if tensor.data.size == 0:
+    if tensor.numel() == 0:
         return tensor
     rows = tensor.shape[0]
-    cols = tensor.data.size // rows
+    cols = tensor.numel() // rows
     flat = get_rng().standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T

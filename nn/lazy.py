@@ -51,9 +51,9 @@ class LazyModuleMixin:
             if old is None:
                 continue
             if name in self._parameters:
-                setattr(self, name, UninitializedParameter(old.requires_grad, old.data.dtype))
+                setattr(self, name, UninitializedParameter(old.requires_grad, old.dtype))
             else:
-                self._buffers[name] = UninitializedBuffer(dtype=old.data.dtype)
+                self._buffers[name] = UninitializedBuffer(dtype=old.dtype)
         self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)
 
     def has_uninitialized_params(self):

@@ -70,7 +70,7 @@ def _checkpoint_array(value, target):
     or ``(None, problem)`` saying why it cannot be copied into `target` (never raises)."""
     try:
         if isinstance(value, Tensor):
-            arr = value.data
+            arr = np.asarray(value)
         elif hasattr(value, "detach") and hasattr(value, "cpu"):  # e.g. a torch tensor
             value = value.detach().cpu()
             try:
@@ -499,7 +499,7 @@ class Module:
                 g = p.grad
                 if g.grad_fn is not None:
                     g = p.grad = g.detach()
-                g.data[...] = 0
+                np.asarray(g)[...] = 0
 
     # -- state ----------------------------------------------------------------------------
     def _state_items(self, prefix=""):
@@ -570,12 +570,12 @@ class Module:
             if key not in state_dict:
                 missing.append(key)
                 continue
-            arr, problem = _checkpoint_array(state_dict[key], t.data)
+            arr, problem = _checkpoint_array(state_dict[key], np.asarray(t))
             if problem is not None:
                 mismatched.append(f'While copying the parameter named "{key}", {problem}.')
-            elif arr.shape != t.data.shape and not is_lazy(t):
+            elif arr.shape != t.shape and not is_lazy(t):
                 mismatched.append(f"size mismatch for {key}: copying a param with shape {tuple(arr.shape)} from "
-                                  f"checkpoint, the shape in current model is {t.data.shape}.")
+                                  f"checkpoint, the shape in current model is {t.shape}.")
             else:
                 todo.append((t, arr))
         unexpected = [k for k in state_dict.keys() if k not in names]  # noqa: SIM118 (any mapping)
@@ -593,7 +593,7 @@ class Module:
         for t, arr in todo:
             if is_lazy(t):  # a lazy module's placeholder takes the checkpoint's shape (as PyTorch)
                 t.materialize(arr.shape)
-            np.copyto(t.data, arr, casting="no")
+            np.copyto(np.asarray(t), arr, casting="no")
             increment_version(t)
         return _IncompatibleKeys(missing, unexpected)
 
@@ -619,11 +619,11 @@ class Module:
         if dt.kind != "f":
             raise TypeError(f"to: expected a floating dtype; got {dt.name}, expected e.g. float32 or float64.")
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f" and t.data.dtype != dt:
-                t.data = t.data.astype(dt)
+            if t.dtype.kind == "f" and t.dtype != dt:
+                t.data = from_numpy(np.asarray(t).astype(dt))
                 increment_version(t)
                 if t.grad is not None:
-                    t.grad = from_numpy(t.grad.data.astype(dt))
+                    t.grad = from_numpy(np.asarray(t.grad).astype(dt))
         return self
 
     def cpu(self):

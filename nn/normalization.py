@@ -47,13 +47,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
     x = input if isinstance(input, Tensor) else Tensor(input)
     k = len(shape)
-    if k == 0 or x.data.shape[x.data.ndim - k:] != shape or x.data.ndim < k:
+    if k == 0 or x.shape[x.ndim - k:] != shape or x.ndim < k:
         raise ValueError(f"layer_norm: input's trailing shape must equal normalized_shape; got input "
-                         f"{x.data.shape}, expected (*, {', '.join(map(str, shape))}).")
+                         f"{x.shape}, expected (*, {', '.join(map(str, shape))}).")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.shape != shape:
             raise ValueError(f"layer_norm: {name} must have normalized_shape; got {t.shape}, expected {shape}.")
-    out = _normalize(x, tuple(range(x.data.ndim - k, x.data.ndim)), eps)
+    out = _normalize(x, tuple(range(x.ndim - k, x.ndim)), eps)
     if weight is not None:
         out = out * weight
     if bias is not None:
@@ -78,16 +78,16 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         ValueError: if input has fewer than 2 dims or C is not divisible by num_groups.
     """
     x = input if isinstance(input, Tensor) else Tensor(input)
-    if x.data.ndim < 2 or x.data.shape[1] % num_groups:
+    if x.ndim < 2 or x.shape[1] % num_groups:
         raise ValueError(f"group_norm: input must be (N, C, *) with C divisible by num_groups; got shape "
-                         f"{x.data.shape}, num_groups {num_groups}.")
-    n, c = x.data.shape[:2]
-    out = _normalize(x.reshape(n, num_groups, -1), (2,), eps).reshape(x.data.shape)
+                         f"{x.shape}, num_groups {num_groups}.")
+    n, c = x.shape[:2]
+    out = _normalize(x.reshape(n, num_groups, -1), (2,), eps).reshape(x.shape)
     return _affine(out, weight, bias)
 
 
 def _affine(out, weight, bias):
-    shape = (1, -1) + (1,) * (out.data.ndim - 2)
+    shape = (1, -1) + (1,) * (out.ndim - 2)
     if weight is not None:
         out = out * weight.reshape(shape)
     if bias is not None:
@@ -118,21 +118,21 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             statistics, or a plane has a single value.
     """
     x = input if isinstance(input, Tensor) else Tensor(input)
-    if x.data.ndim < 3:
-        raise ValueError(f"instance_norm: input must be (N, C, *spatial); got shape {x.data.shape}, "
+    if x.ndim < 3:
+        raise ValueError(f"instance_norm: input must be (N, C, *spatial); got shape {x.shape}, "
                          f"expected at least 3 dims.")
-    axes = tuple(range(2, x.data.ndim))
+    axes = tuple(range(2, x.ndim))
     if not use_input_stats:
         if running_mean is None or running_var is None:
             raise ValueError("instance_norm: use_input_stats=False needs running_mean and running_var; got None.")
         return batch_norm(x, running_mean, running_var, weight, bias, training=False, eps=eps)
-    m = x.data[0, 0].size
+    m = np.asarray(x)[0, 0].size
     if m <= 1:
         raise ValueError(f"instance_norm: expected more than 1 spatial element per channel; got input shape "
-                         f"{x.data.shape}.")
+                         f"{x.shape}.")
     if running_mean is not None or running_var is not None:
-        mean = x.data.mean(axis=axes)
-        var = x.data.var(axis=axes) * (m / (m - 1))
+        mean = np.asarray(x).mean(axis=axes)
+        var = np.asarray(x).var(axis=axes) * (m / (m - 1))
         if running_mean is not None:
             update_running(running_mean, mean.mean(axis=0), momentum)
         if running_var is not None:
@@ -194,16 +194,16 @@ class _BatchNorm(_NormBase):
     def reset_running_stats(self):
         """running_mean ← 0, running_var ← 1, num_batches_tracked ← 0."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            np.asarray(self.running_mean)[...] = 0
+            np.asarray(self.running_var)[...] = 1
+            np.asarray(self.num_batches_tracked)[...] = 0
 
     def reset_parameters(self):
         """Reset the running statistics and set weight ← 1, bias ← 0."""
         self.reset_running_stats()
         if self.affine:
-            self.weight.data[...] = 1
-            self.bias.data[...] = 0
+            np.asarray(self.weight)[...] = 1
+            np.asarray(self.bias)[...] = 0
 
     def forward(self, x):
         """Normalize x with batch statistics (training, updating the running ones) or with the
@@ -216,9 +216,10 @@ class _BatchNorm(_NormBase):
                              f"{tuple(x.shape)}.")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            count = np.asarray(self.num_batches_tracked)
+            count += 1
             if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(np.asarray(self.num_batches_tracked))
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return batch_norm(x, self.running_mean if track else None, self.running_var if track else None,
@@ -305,9 +306,9 @@ class LayerNorm(Module):
     def reset_parameters(self):
         """weight ← 1, bias ← 0."""
         if self.weight is not None:
-            self.weight.data[...] = 1
+            np.asarray(self.weight)[...] = 1
         if self.bias is not None:
-            self.bias.data[...] = 0
+            np.asarray(self.bias)[...] = 0
 
     def forward(self, x):
         """Normalize x over its trailing normalized_shape axes."""
@@ -348,8 +349,8 @@ class GroupNorm(Module):
     def reset_parameters(self):
         """weight ← 1, bias ← 0."""
         if self.affine:
-            self.weight.data[...] = 1
-            self.bias.data[...] = 0
+            np.asarray(self.weight)[...] = 1
+            np.asarray(self.bias)[...] = 0
 
     def forward(self, x):
         """Normalize x (N, C, *) per sample and channel group."""

@@ -32,7 +32,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + Tensor.__repr__(self)
 
     def __reduce__(self):
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (np.asarray(self), self.requires_grad))
 
 
 class _Uninitialized:
@@ -51,7 +51,7 @@ class _Uninitialized:
         Args:
             shape (tuple of int): the shape. dtype: optional numpy dtype.
         """
-        self.data = np.empty(tuple(int(s) for s in shape), dtype=self.data.dtype if dtype is None else dtype)
+        self.data = Tensor(np.empty(tuple(int(s) for s in shape), dtype=self.dtype if dtype is None else dtype))
         self.__class__ = self.cls_to_become
 
     def __repr__(self):
@@ -78,7 +78,7 @@ class UninitializedParameter(_Uninitialized, Parameter):
                            requires_grad)
 
     def __reduce__(self):
-        return (UninitializedParameter, (self.requires_grad, self.data.dtype))
+        return (UninitializedParameter, (self.requires_grad, self.dtype))
 
 
 class UninitializedBuffer(_Uninitialized, Tensor):
@@ -98,7 +98,7 @@ class UninitializedBuffer(_Uninitialized, Tensor):
                         requires_grad=requires_grad)
 
     def __reduce__(self):
-        return (UninitializedBuffer, (self.requires_grad, self.data.dtype))
+        return (UninitializedBuffer, (self.requires_grad, self.dtype))
 
 
 def is_lazy(tensor):

@@ -69,7 +69,7 @@ def _encode(obj, arrays):
         if value is _EXIT:
             del active[parent]
         elif isinstance(value, _ARRAYS):
-            arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+            arr = np.asarray(value)
             if arr.dtype.kind not in "biuf":
                 raise TypeError(f"save: arrays must be bool, integer or floating; got dtype {arr.dtype.name} at "
                                 f"{where}, expected a numeric dtype (no pickled objects).")

@@ -41,10 +41,10 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         return Tensor(np.asarray(0.0, dtype=np.float32))
     dtype = grads[0].data.dtype
     if math.isinf(p):
-        norms = [np.max(np.abs(g.data)) if g.data.size else np.zeros((), dtype) for g in grads]
+        norms = [np.max(np.abs(np.asarray(g))) if g.numel() else np.zeros((), dtype) for g in grads]
         total = np.max(np.asarray(norms, dtype=dtype))
     else:
-        norms = np.asarray([np.sum(np.abs(g.data) ** p) ** (1.0 / p) for g in grads], dtype=dtype)
+        norms = np.asarray([np.sum(np.abs(np.asarray(g)) ** p) ** (1.0 / p) for g in grads], dtype=dtype)
         total = np.sum(norms ** p) ** (1.0 / p)
     total = np.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
@@ -55,7 +55,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if not coef >= 1.0:  # also a NaN coefficient (NaN total): every gradient becomes NaN, as PyTorch
         with np.errstate(invalid="ignore"):  # inf · 0 = NaN, as in PyTorch
             for g in grads:
-                g.data *= np.asarray(coef, dtype=g.data.dtype)
+                arr = np.asarray(g)
+                arr *= np.asarray(coef, dtype=g.dtype)
     return Tensor(total)
 
 
@@ -74,7 +75,7 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     if v < 0:
         raise ValueError(f"clip_grad_value_: clip_value must be non-negative; got {clip_value}, expected >= 0.")
     for g in _grads(parameters):
-        np.clip(g.data, -v, v, out=g.data)
+        np.clip(np.asarray(g), -v, v, out=np.asarray(g))
 
 
 def parameters_to_vector(parameters):
@@ -86,7 +87,7 @@ def parameters_to_vector(parameters):
     Returns:
         Tensor of shape (Σ numel,).
     """
-    arrays = [p.data.reshape(-1) for p in parameters]
+    arrays = [np.asarray(p).reshape(-1) for p in parameters]
     return Tensor(np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.float32))
 
 
@@ -100,14 +101,14 @@ def vector_to_parameters(vec, parameters):
     Raises:
         ValueError: if `vec` is not 1-D or its length differs from the total size.
     """
-    v = vec.data if isinstance(vec, Tensor) else np.asarray(vec)
+    v = np.asarray(vec)
     params = list(parameters)
-    total = sum(p.data.size for p in params)
+    total = sum(p.numel() for p in params)
     if v.ndim != 1 or v.size != total:
         raise ValueError(f"vector_to_parameters: expected a 1-D vector of {total} elements; got shape {v.shape}.")
     start = 0
     for p in params:
-        n = p.data.size
-        np.copyto(p.data, v[start:start + n].reshape(p.data.shape), casting="unsafe")
+        n = p.numel()
+        np.copyto(np.asarray(p), v[start:start + n].reshape(p.shape), casting="unsafe")
         increment_version(p)
         start += n

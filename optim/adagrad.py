@@ -1,4 +1,6 @@
 """`Adagrad`: per-coordinate learning rates from the sum of squared gradients."""
+import numpy as np
+
 from . import _functional as F
 from .optimizer import Optimizer, check_flags
 
@@ -54,6 +56,6 @@ class Adagrad(Optimizer):
     def _update_group(self, group, params, arrays, grads):
         # a group added after construction gets its state here
         states = self._next_states(params, ("sum",), float(group["initial_accumulator_value"]))
-        F.adagrad(arrays, grads, [st["sum"].data for st in states], [st["step"] for st in states], lr=group["lr"],
+        F.adagrad(arrays, grads, [np.asarray(st["sum"]) for st in states], [st["step"] for st in states], lr=group["lr"],
                   weight_decay=group["weight_decay"], lr_decay=group["lr_decay"], eps=group["eps"],
                   maximize=group["maximize"])

@@ -1,4 +1,6 @@
 """`Adam` (with AMSGrad and optional decoupled weight decay)."""
+import numpy as np
+
 from . import _functional as F
 from .optimizer import Optimizer, check_flags, check_number
 
@@ -75,7 +77,7 @@ class Adam(Optimizer):
         amsgrad = group["amsgrad"]
         states = self._next_states(params, _AMSGRAD_KEYS if amsgrad else _KEYS)
         beta1, beta2 = group["betas"]
-        F.adam(arrays, grads, [st["exp_avg"].data for st in states], [st["exp_avg_sq"].data for st in states],
-               [st["max_exp_avg_sq"].data for st in states] if amsgrad else [], [st["step"] for st in states],
+        F.adam(arrays, grads, [np.asarray(st["exp_avg"]) for st in states], [np.asarray(st["exp_avg_sq"]) for st in states],
+               [np.asarray(st["max_exp_avg_sq"]) for st in states] if amsgrad else [], [st["step"] for st in states],
                amsgrad=amsgrad, beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
                eps=group["eps"], maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])

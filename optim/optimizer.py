@@ -88,7 +88,7 @@ def _plain(value):
     """Undo what a save/load round trip may do to an option: 0-d arrays/Tensors become Python
     numbers, n-d ones lists; containers are converted recursively."""
     if isinstance(value, Tensor):
-        value = value.data
+        value = np.asarray(value)
     elif hasattr(value, "__array__") and not isinstance(value, (np.ndarray, np.generic)):
         value = np.asarray(value)  # e.g. a torch.Tensor option
     if isinstance(value, np.ndarray):
@@ -280,7 +280,7 @@ class Optimizer:
                 else:
                     if g.grad_fn is not None:
                         g = p.grad = g.detach()
-                    g.data.fill(0)
+                    np.asarray(g).fill(0)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; parameters with ``grad is None`` are skipped.
@@ -312,8 +312,8 @@ class Optimizer:
                 params = [p for p in group["params"] if p.grad is not None]
                 if not params:
                     continue
-                arrays = [p.data for p in params]
-                grads = [p.grad.data for p in params]
+                arrays = [np.asarray(p) for p in params]
+                grads = [np.asarray(p.grad) for p in params]
                 if [a.shape for a in arrays] != [g.shape for g in grads]:
                     self._shape_error(params)
                 work.append((group, params, arrays, grads))
@@ -326,10 +326,10 @@ class Optimizer:
         """Raise the ValueError for the first of `params` whose gradient's shape differs from its own."""
         everything = [id(q) for g in self.param_groups for q in g["params"]]
         for p in params:
-            if p.grad.data.shape != p.data.shape:
+            if p.grad.shape != p.shape:
                 raise ValueError(f"{type(self).__name__}: the gradient of parameter {everything.index(id(p))} "
-                                 f"has another shape than the parameter; got grad shape {p.grad.data.shape}, "
-                                 f"expected the parameter's shape {p.data.shape}. Hint: a hook or a .grad "
+                                 f"has another shape than the parameter; got grad shape {p.grad.shape}, "
+                                 f"expected the parameter's shape {p.shape}. Hint: a hook or a .grad "
                                  f"assignment changed the gradient's shape.")
 
     def _update_group(self, group, params, arrays, grads):
@@ -353,7 +353,7 @@ class Optimizer:
             st["step"] = 0.0
         for key in keys:
             if key not in st:
-                st[key] = from_numpy(np.full_like(param.data, fill))
+                st[key] = from_numpy(np.full_like(np.asarray(param), fill))
         return st
 
     def _next_states(self, params, keys, fill=0.0):
@@ -460,13 +460,13 @@ class Optimizer:
         name = type(self).__name__
         if isinstance(value, (Tensor, np.ndarray)) or (isinstance(value, list) and key in _BUFFER_KEYS) \
                 or (hasattr(value, "__array__") and not isinstance(value, np.generic)):  # e.g. a torch.Tensor
-            arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+            arr = np.asarray(value)
             if key == "step":
                 return float(arr)
-            dtype = param.data.dtype if param.data.dtype.kind == "f" else arr.dtype
-            if key in _BUFFER_KEYS and arr.shape != param.data.shape:
+            dtype = param.dtype if param.dtype.kind == "f" else arr.dtype
+            if key in _BUFFER_KEYS and arr.shape != param.shape:
                 raise ValueError(f"{name}: loaded state '{key}' of parameter {index} has the wrong shape; "
-                                 f"got {arr.shape}, expected {param.data.shape}.")
+                                 f"got {arr.shape}, expected {param.shape}.")
             return from_numpy(np.array(arr, dtype=dtype, copy=True))
         if isinstance(value, dict):
             return {k: self._load_value(param, index, k, v) for k, v in value.items()}

@@ -1,4 +1,6 @@
 """`RMSprop`: root-mean-square propagation, optionally centered and with momentum."""
+import numpy as np
+
 from . import _functional as F
 from .optimizer import Optimizer, check_flags
 
@@ -52,9 +54,9 @@ class RMSprop(Optimizer):
         # momentum_buffer / grad_avg are added when switched on after the first step (e.g. by OneCycleLR)
         keys = ("square_avg",) + (("momentum_buffer",) if momentum > 0 else ()) + (("grad_avg",) if centered else ())
         states = self._next_states(params, keys)
-        F.rmsprop(arrays, grads, [st["square_avg"].data for st in states],
-                  [st["grad_avg"].data for st in states] if centered else [],
-                  [st["momentum_buffer"].data for st in states] if momentum > 0 else [],
+        F.rmsprop(arrays, grads, [np.asarray(st["square_avg"]) for st in states],
+                  [np.asarray(st["grad_avg"]) for st in states] if centered else [],
+                  [np.asarray(st["momentum_buffer"]) for st in states] if momentum > 0 else [],
                   [st["step"] for st in states], lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
                   weight_decay=group["weight_decay"], momentum=momentum, centered=centered,
                   maximize=group["maximize"])

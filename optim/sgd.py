@@ -1,4 +1,6 @@
 """`SGD`: stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
+import numpy as np
+
 from autograd.creation import from_numpy
 
 from . import _functional as F
@@ -68,11 +70,11 @@ class SGD(Optimizer):
         if momentum != 0:
             for p in params:
                 buf = state[p].get("momentum_buffer")
-                bufs.append(None if buf is None else buf.data)
+                bufs.append(None if buf is None else np.asarray(buf))
         F.sgd(arrays, grads, bufs, lr=group["lr"], momentum=momentum, dampening=group["dampening"],
               weight_decay=group["weight_decay"], nesterov=group["nesterov"], maximize=group["maximize"])
         if momentum != 0:
             for p, new in zip(params, bufs):
                 buf = state[p].get("momentum_buffer")
-                if buf is None or buf.data is not new:
+                if buf is None or np.asarray(buf) is not new:
                     state[p]["momentum_buffer"] = from_numpy(new)

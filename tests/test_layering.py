@@ -123,7 +123,7 @@ def test_from_numpy_is_the_non_recording_constructor():
     """nn and optim wrap arrays they made with `autograd.from_numpy`: no copy, no grad."""
     arr = np.arange(3.0)
     t = ag.from_numpy(arr)
-    assert t.data is arr and not t.requires_grad and t.grad_fn is None
+    assert t.numpy() is arr and not t.requires_grad and t.grad_fn is None
 
 
 def test_import_contracts_hold():

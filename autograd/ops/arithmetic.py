@@ -30,9 +30,9 @@ class Add(Op):
     def forward(ctx, a, b):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         try:
-            return a.data + b.data
+            return a._array + b._array
         except ValueError:
-            raise broadcast_error("add", a.data, b.data) from None
+            raise broadcast_error("add", a._array, b._array) from None
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -56,9 +56,9 @@ class Sub(Op):
     def forward(ctx, a, b):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         try:
-            return a.data - b.data
+            return a._array - b._array
         except ValueError:
-            raise broadcast_error("sub", a.data, b.data) from None
+            raise broadcast_error("sub", a._array, b._array) from None
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -92,9 +92,9 @@ class Mul(Op):
         elif need_b:
             ctx.save_for_backward(a)
         try:
-            return a.data * b.data
+            return a._array * b._array
         except ValueError:
-            raise broadcast_error("mul", a.data, b.data) from None
+            raise broadcast_error("mul", a._array, b._array) from None
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -126,9 +126,9 @@ class Div(Op):
         elif ctx.needs_input_grad[0]:  # Ā needs B only: x / c does not keep x alive
             ctx.save_for_backward(b)
         try:
-            return a.data / b.data
+            return a._array / b._array
         except ValueError:
-            raise broadcast_error("div", a.data, b.data) from None
+            raise broadcast_error("div", a._array, b._array) from None
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -155,7 +155,7 @@ class Neg(Op):
     @staticmethod
     def forward(ctx, a):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
-        return -a.data
+        return -a._array
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -182,9 +182,9 @@ class Pow(Op):
     def forward(ctx, a, b):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         try:
-            out = a.data ** b.data
+            out = a._array ** b._array
         except ValueError:
-            raise broadcast_error("pow", a.data, b.data) from None
+            raise broadcast_error("pow", a._array, b._array) from None
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -232,11 +232,11 @@ class Matmul(Op):
     @staticmethod
     def forward(ctx, a, b):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
-        if a.data.ndim == 0 or b.data.ndim == 0:
+        if a._array.ndim == 0 or b._array.ndim == 0:
             raise ValueError(f"matmul: operands must have at least 1 dim; got shapes {a.shape} and {b.shape}.")
         ctx.save_for_backward(a, b)
         try:
-            return a.data @ b.data
+            return a._array @ b._array
         except ValueError:
             raise _matmul_error(a, b) from None
 
@@ -266,7 +266,7 @@ def add(a, b):
     if not hasattr(a, "grad_fn"):
         a = as_tensor(a, b)
     b = as_tensor(b, a)
-    if a.data.dtype is not b.data.dtype:
+    if a._array.dtype is not b._array.dtype:
         a, b = promote(a, b)
     return Add.apply(a, b)
 
@@ -276,7 +276,7 @@ def sub(a, b):
     if not hasattr(a, "grad_fn"):
         a = as_tensor(a, b)
     b = as_tensor(b, a)
-    if a.data.dtype is not b.data.dtype:
+    if a._array.dtype is not b._array.dtype:
         a, b = promote(a, b)
     return Sub.apply(a, b)
 
@@ -286,7 +286,7 @@ def mul(a, b):
     if not hasattr(a, "grad_fn"):
         a = as_tensor(a, b)
     b = as_tensor(b, a)
-    if a.data.dtype is not b.data.dtype:
+    if a._array.dtype is not b._array.dtype:
         a, b = promote(a, b)
     return Mul.apply(a, b)
 
@@ -296,7 +296,7 @@ def div(a, b):
     if not hasattr(a, "grad_fn"):
         a = as_tensor(a, b)
     b = as_tensor(b, a)
-    if a.data.dtype is not b.data.dtype or a.data.dtype.kind in "biu":
+    if a._array.dtype is not b._array.dtype or a._array.dtype.kind in "biu":
         a, b = promote(a, b, true_divide=True)
     return Div.apply(a, b)
 
@@ -311,7 +311,7 @@ def pow(a, b):
     if not hasattr(a, "grad_fn"):
         a = as_tensor(a, b)
     b = as_tensor(b, a)
-    if a.data.dtype is not b.data.dtype:
+    if a._array.dtype is not b._array.dtype:
         a, b = promote(a, b)
     return Pow.apply(a, b)
 

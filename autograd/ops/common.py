@@ -28,7 +28,7 @@ def as_tensor(value, like=None):
         # a Python float next to a tensor: a cached 0-d constant of the tensor's dtype (these
         # constants are never written to; ±0.0, nan and inf are not cached: 0.0 == -0.0)
         # (native float32/float64 only: builtin dtypes are singletons, compared by identity)
-        ldt = like.data.dtype
+        ldt = like._array.dtype
         cache = _CONSTANTS[ldt] if ldt is _F32 or ldt is _F64 else None
         if cache is not None:
             t = cache.get(value)
@@ -42,7 +42,7 @@ def as_tensor(value, like=None):
     if isinstance(value, np.ndarray):
         return Tensor._make(value, False, None)
     if like is not None and isinstance(value, (int, float, bool)):
-        ldt = like.data.dtype
+        ldt = like._array.dtype
         if ldt.kind == "f":
             return Tensor._make(np.asarray(value, dtype=ldt), False, None)
         if isinstance(value, float):
@@ -87,8 +87,20 @@ def broadcast_error(op, a, b):
 def check_float(op, *tensors):
     """Raise TypeError if a tensor is not floating (ops that only make sense on reals)."""
     for t in tensors:
-        if t.data.dtype.kind != "f":
-            raise TypeError(f"{op}: expected a floating dtype; got {t.data.dtype.name}.")
+        if t._array.dtype.kind != "f":
+            raise TypeError(f"{op}: expected a floating dtype; got {t._array.dtype.name}.")
+
+
+def check_no_out(op, out):
+    """Accept numpy's ``out=None`` (``np.sum(t)`` calls ``t.sum(axis=None, out=None)``, NEP 13's
+    method protocol) and refuse any other `out`.
+
+    Raises:
+        TypeError: if `out` is not None: tracegrad's ops return a new tensor.
+    """
+    if out is not None:
+        raise TypeError(f"{op}: out= is not supported; got {type(out).__name__}, expected None "
+                        f"(the result is returned as a new tensor). Hint: assign it, or copy_() it into place.")
 
 
 def expand_reduced(grad, shape, axes, keepdims):
@@ -163,14 +175,14 @@ def promote(a, b, true_divide=False):
     Returns:
         (Tensor, Tensor) of one dtype.
     """
-    da, db = a.data.dtype, b.data.dtype
+    da, db = a._array.dtype, b._array.dtype
     if da is db and not (true_divide and da.kind in "biu"):
         return a, b
     ca, cb = _CATEGORY.get(da.kind, 2), _CATEGORY.get(db.kind, 2)
     if ca != cb:
         dt = da if ca > cb else db
-    elif (a.data.ndim == 0) != (b.data.ndim == 0):
-        dt = db if a.data.ndim == 0 else da
+    elif (a._array.ndim == 0) != (b._array.ndim == 0):
+        dt = db if a._array.ndim == 0 else da
     else:
         dt = np.promote_types(da, db)
     if true_divide and dt.kind in "biu":

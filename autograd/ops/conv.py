@@ -65,13 +65,13 @@ def pair(value, what, op, minimum):
 
 
 def _check_image(op, x, name="x", unbatched_ok=False):
-    if x.data.ndim != 4:
+    if x._array.ndim != 4:
         if unbatched_ok:
-            raise ValueError(f"{op}: {name} must be 4-D (N, C, H, W) or 3-D (C, H, W); got shape {x.data.shape}, "
+            raise ValueError(f"{op}: {name} must be 4-D (N, C, H, W) or 3-D (C, H, W); got shape {x._array.shape}, "
                              f"expected 3 or 4 dims.")
-        raise ValueError(f"{op}: {name} must be 4-D (N, C, H, W); got shape {x.data.shape}, expected 4 dims.")
-    if x.data.dtype.kind != "f":
-        raise TypeError(f"{op}: {name} must have a floating dtype; got {x.data.dtype.name}, expected float32 or float64.")
+        raise ValueError(f"{op}: {name} must be 4-D (N, C, H, W); got shape {x._array.shape}, expected 4 dims.")
+    if x._array.dtype.kind != "f":
+        raise TypeError(f"{op}: {name} must have a floating dtype; got {x._array.dtype.name}, expected float32 or float64.")
 
 
 def _out_size(size, k, s, p, d):
@@ -295,7 +295,7 @@ class Conv2d(Op):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         _conv_attrs(ctx, stride, padding, dilation, groups)
         ctx.save_for_backward(x, weight)
-        return _conv_forward(x.data, weight.data, bias[0].data if bias else None, stride, padding, dilation,
+        return _conv_forward(x._array, weight._array, bias[0]._array if bias else None, stride, padding, dilation,
                              groups)
 
     @staticmethod
@@ -334,7 +334,7 @@ class Conv2dInput(Op):
         ctx.x_shape = x_shape
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
             ctx.save_for_backward(grad_output, weight)
-        return _conv_input_grad(grad_output.data, weight.data, x_shape, stride, padding, dilation, groups)
+        return _conv_input_grad(grad_output._array, weight._array, x_shape, stride, padding, dilation, groups)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -368,7 +368,7 @@ class Conv2dWeight(Op):
         _conv_attrs(ctx, stride, padding, dilation, groups)
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
             ctx.save_for_backward(x, grad_output)
-        return _conv_weight_grad(x.data, grad_output.data, w_shape, stride, padding, dilation, groups)
+        return _conv_weight_grad(x._array, grad_output._array, w_shape, stride, padding, dilation, groups)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -435,29 +435,29 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """
     op = "conv2d"
     x, weight = as_tensor(x), as_tensor(weight)
-    if x.data.ndim == 3:  # unbatched (C, H, W), as PyTorch allows
+    if x._array.ndim == 3:  # unbatched (C, H, W), as PyTorch allows
         return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
     _check_image(op, x, unbatched_ok=True)
-    if weight.data.ndim != 4:
+    if weight._array.ndim != 4:
         raise ValueError(f"{op}: weight must be 4-D (C_out, C_in/groups, kH, kW); got shape "
-                         f"{weight.data.shape}, expected 4 dims.")
-    if weight.data.dtype != x.data.dtype:
-        raise TypeError(f"{op}: x and weight must have the same dtype; got {x.data.dtype.name} and "
-                        f"{weight.data.dtype.name}.")
+                         f"{weight._array.shape}, expected 4 dims.")
+    if weight._array.dtype != x._array.dtype:
+        raise TypeError(f"{op}: x and weight must have the same dtype; got {x._array.dtype.name} and "
+                        f"{weight._array.dtype.name}.")
     if isinstance(padding, str) and padding == "same":
-        padding = _same_padding(op, weight.data.shape, stride, dilation)
+        padding = _same_padding(op, weight._array.shape, stride, dilation)
     stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
-    _check_conv(op, x.data.shape, weight.data.shape, stride, padding, dilation, groups)
+    _check_conv(op, x._array.shape, weight._array.shape, stride, padding, dilation, groups)
     attrs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
     if bias is None:
         return Conv2d.apply(x, weight, **attrs)
     bias = as_tensor(bias, x)
-    if bias.data.shape != (weight.data.shape[0],):
-        raise ValueError(f"{op}: bias must have shape (C_out,); got {bias.data.shape}, expected "
-                         f"({weight.data.shape[0]},).")
-    if bias.data.dtype != x.data.dtype:
-        raise TypeError(f"{op}: bias must have the dtype of x; got {bias.data.dtype.name}, expected "
-                        f"{x.data.dtype.name}.")
+    if bias._array.shape != (weight._array.shape[0],):
+        raise ValueError(f"{op}: bias must have shape (C_out,); got {bias._array.shape}, expected "
+                         f"({weight._array.shape[0]},).")
+    if bias._array.dtype != x._array.dtype:
+        raise TypeError(f"{op}: bias must have the dtype of x; got {bias._array.dtype.name}, expected "
+                        f"{x._array.dtype.name}.")
     return Conv2d.apply(x, weight, bias, **attrs)
 
 
@@ -493,13 +493,13 @@ def conv2d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=
     op = "conv2d_input"
     weight, grad_output = as_tensor(weight), as_tensor(grad_output)
     _check_image(op, grad_output, "grad_output")
-    if weight.data.dtype != grad_output.data.dtype:
-        raise TypeError(f"{op}: weight and grad_output must have the same dtype; got {weight.data.dtype.name} "
-                        f"and {grad_output.data.dtype.name}.")
+    if weight._array.dtype != grad_output._array.dtype:
+        raise TypeError(f"{op}: weight and grad_output must have the same dtype; got {weight._array.dtype.name} "
+                        f"and {grad_output._array.dtype.name}.")
     stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
     x_shape = tuple(int(s) for s in input_size)
-    _check_conv(op, x_shape, weight.data.shape, stride, padding, dilation, groups)
-    _check_out_shape(op, grad_output.data.shape, x_shape, weight.data.shape, stride, padding, dilation)
+    _check_conv(op, x_shape, weight._array.shape, stride, padding, dilation, groups)
+    _check_out_shape(op, grad_output._array.shape, x_shape, weight._array.shape, stride, padding, dilation)
     return Conv2dInput.apply(grad_output, weight, x_shape=x_shape, stride=stride, padding=padding,
                              dilation=dilation, groups=groups)
 
@@ -525,13 +525,13 @@ def conv2d_weight(x, weight_size, grad_output, stride=1, padding=0, dilation=1, 
     x, grad_output = as_tensor(x), as_tensor(grad_output)
     _check_image(op, x)
     _check_image(op, grad_output, "grad_output")
-    if x.data.dtype != grad_output.data.dtype:
-        raise TypeError(f"{op}: x and grad_output must have the same dtype; got {x.data.dtype.name} "
-                        f"and {grad_output.data.dtype.name}.")
+    if x._array.dtype != grad_output._array.dtype:
+        raise TypeError(f"{op}: x and grad_output must have the same dtype; got {x._array.dtype.name} "
+                        f"and {grad_output._array.dtype.name}.")
     stride, padding, dilation, groups = _conv_args(op, stride, padding, dilation, groups)
     w_shape = tuple(int(s) for s in weight_size)
-    _check_conv(op, x.data.shape, w_shape, stride, padding, dilation, groups)
-    _check_out_shape(op, grad_output.data.shape, x.data.shape, w_shape, stride, padding, dilation)
+    _check_conv(op, x._array.shape, w_shape, stride, padding, dilation, groups)
+    _check_out_shape(op, grad_output._array.shape, x._array.shape, w_shape, stride, padding, dilation)
     return Conv2dWeight.apply(x, grad_output, w_shape=w_shape, stride=stride, padding=padding,
                               dilation=dilation, groups=groups)
 

@@ -78,7 +78,7 @@ def call(op, *args, **kwargs):
     for a in args:
         if _is_tensor(a):
             return op(*args, **kwargs)
-    return op(*[_make(np.asarray(a), False, None) for a in args], **kwargs).data
+    return op(*[_make(np.asarray(a), False, None) for a in args], **kwargs)._array
 
 
 def apply(fn, *inputs, **attrs):
@@ -105,4 +105,4 @@ def apply(fn, *inputs, **attrs):
     if kernel is not None:
         return kernel(*inputs, **attrs)
     return fn.apply(*[_make(x if x.__class__ is np.ndarray else np.asarray(x), False, None) for x in inputs],
-                    **attrs).data
+                    **attrs)._array

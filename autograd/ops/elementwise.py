@@ -68,7 +68,7 @@ class Exp(Op):
     @staticmethod
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
-        out = np.exp(a.data)
+        out = np.exp(a._array)
         ctx.save_for_backward(out)
         return out
 
@@ -93,7 +93,7 @@ class Log(Op):
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(a)
-        return np.log(a.data)
+        return np.log(a._array)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -116,7 +116,7 @@ class Log1p(Op):
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(a)
-        return np.log1p(a.data)
+        return np.log1p(a._array)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -138,7 +138,7 @@ class Sqrt(Op):
     @staticmethod
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
-        out = np.sqrt(a.data)
+        out = np.sqrt(a._array)
         ctx.save_for_backward(out)
         return out
 
@@ -165,7 +165,7 @@ class Abs(Op):
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(a)
-        return np.abs(a.data)
+        return np.abs(a._array)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -190,7 +190,7 @@ class Sign(Op):
     @staticmethod
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
-        return np.sign(a.data)
+        return np.sign(a._array)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -212,7 +212,7 @@ class Sin(Op):
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(a)
-        return np.sin(a.data)
+        return np.sin(a._array)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -235,7 +235,7 @@ class Cos(Op):
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(a)
-        return np.cos(a.data)
+        return np.cos(a._array)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -257,7 +257,7 @@ class Tanh(Op):
     @staticmethod
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
-        out = np.tanh(a.data)
+        out = np.tanh(a._array)
         ctx.save_for_backward(out)
         return out
 
@@ -286,7 +286,7 @@ class Sigmoid(Op):
     @staticmethod
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
-        out = np.negative(a.data, out=np.empty_like(a.data))  # an ndarray even when 0-d
+        out = np.negative(a._array, out=np.empty_like(a._array))  # an ndarray even when 0-d
         with np.errstate(over="ignore"):
             np.exp(out, out=out)
         out += 1
@@ -318,7 +318,7 @@ class Relu(Op):
     @staticmethod
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
-        out = np.maximum(a.data, 0)
+        out = np.maximum(a._array, 0)
         ctx.save_for_backward(out)
         return out
 
@@ -345,7 +345,7 @@ class LeakyRelu(Op):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(a)
         ctx.negative_slope = negative_slope
-        x = a.data
+        x = a._array
         # where(x > 0, x, s x) without np.where (slow here): max(x, s x) for s ≤ 1, else min
         return np.maximum(x, x * negative_slope) if negative_slope <= 1 else np.minimum(x, x * negative_slope)
 
@@ -379,7 +379,7 @@ class Elu(Op):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(a)
         ctx.alpha = alpha
-        x = a.data
+        x = a._array
         return np.maximum(x, 0) + np.expm1(np.minimum(x, 0)) * alpha  # one of the two terms is 0
 
     @staticmethod
@@ -413,7 +413,7 @@ class Gelu(Op):
     def forward(ctx, a, approximate):
         """The output ndarray, by the formula above."""
         ctx.approximate = approximate
-        x = a.data
+        x = a._array
         if approximate == "tanh":
             ctx.save_for_backward(a)
             inner = np.tanh((x + x * x * x * _GELU_KAPPA) * _GELU_BETA)
@@ -453,14 +453,14 @@ class GeluGrad(Op):
     def forward(ctx, g, a, cdf):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(g, a, cdf)
-        x = a.data
+        x = a._array
         d = np.multiply(x, x, out=np.empty_like(x))  # an ndarray even when 0-d (in place below)
         d *= -0.5
         np.exp(d, out=d)
         d *= x
         d *= _INV_SQRT_2PI  # A φ(A)
-        d += cdf.data
-        d *= g.data
+        d += cdf._array
+        d *= g._array
         return d
 
     @staticmethod
@@ -490,7 +490,7 @@ class Erf(Op):
     def forward(ctx, a):
         """The output ndarray, by the formula above."""
         ctx.save_for_backward(a)
-        return _special().erf(a.data)
+        return _special().erf(a._array)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -519,7 +519,7 @@ class Softplus(Op):
         ctx.save_for_backward(a)
         ctx.beta = beta
         ctx.threshold = threshold
-        x = a.data
+        x = a._array
         t = x * beta if beta != 1 else x
         out = np.log1p(np.exp(-np.abs(t)))
         out += np.maximum(t, 0)
@@ -563,12 +563,12 @@ class Clip(Op):
         ctx.save_for_backward(a, *bounds)
         ctx.has_lo = has_lo
         ctx.has_hi = has_hi
-        x = a.data
+        x = a._array
         try:
             if has_lo:
-                x = np.maximum(x, bounds[0].data)
+                x = np.maximum(x, bounds[0]._array)
             if has_hi:
-                x = np.minimum(x, bounds[-1].data)
+                x = np.minimum(x, bounds[-1]._array)
         except ValueError:
             shapes = ", ".join(str(t.shape) for t in (a,) + bounds)
             raise ValueError(f"clip: shapes {shapes} do not broadcast; expected equal sizes or 1 "
@@ -659,9 +659,9 @@ def _extremum_forward(ctx, a, b, ufunc):
     """Forward of maximum/minimum: ``ufunc(A, B)`` (np.maximum or np.minimum), saving A, B."""
     ctx.save_for_backward(a, b)
     try:
-        return ufunc(a.data, b.data)
+        return ufunc(a._array, b._array)
     except ValueError:
-        raise broadcast_error(ctx.fn.name, a.data, b.data) from None
+        raise broadcast_error(ctx.fn.name, a._array, b._array) from None
 
 
 def _tie_split(ctx, grad_out, loses):
@@ -705,9 +705,9 @@ class Where(Op):
         """The output ndarray, by the formula above."""
         ctx.cond = cond
         try:
-            return select(cond, x.data, y.data)
+            return select(cond, x._array, y._array)
         except ValueError:
-            raise broadcast_error("where", x.data, y.data) from None
+            raise broadcast_error("where", x._array, y._array) from None
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -721,7 +721,7 @@ class Where(Op):
 def _float_input(op, a):
     """`a` as a Tensor (numbers → default float dtype), checked to be floating."""
     a = as_tensor(a)
-    if a.data.dtype.kind != "f":
+    if a._array.dtype.kind != "f":
         check_float(op, a)
     return a
 
@@ -787,7 +787,7 @@ def gelu_backward(grad_output, a):
     Raises: TypeError for an integer or bool tensor.
     """
     g, a = _float_input("gelu_backward", grad_output), _float_input("gelu_backward", a)
-    return GeluGrad.apply(g, a, _make(np.asarray(_special().ndtr(a.data)), False, None))
+    return GeluGrad.apply(g, a, _make(np.asarray(_special().ndtr(a._array)), False, None))
 
 
 def leaky_relu(a, negative_slope=0.01):
@@ -858,17 +858,17 @@ def softplus(a, beta=1.0, threshold=20.0):
 def _bound(value, x, arg):
     """A clip bound as a Tensor of x's dtype (numbers and arrays are cast; Tensors checked)."""
     if isinstance(value, Tensor):
-        if value.data.dtype != x.data.dtype:
-            raise TypeError(f"clip: {arg} must have the dtype of the input; got {value.data.dtype.name}, "
-                            f"expected {x.data.dtype.name}.")
+        if value._array.dtype != x._array.dtype:
+            raise TypeError(f"clip: {arg} must have the dtype of the input; got {value._array.dtype.name}, "
+                            f"expected {x._array.dtype.name}.")
         return value
     if isinstance(value, (bool, np.bool_, str)) or not isinstance(
             value, (int, float, np.integer, np.floating, np.ndarray, list, tuple)):
         raise TypeError(f"clip: {arg} must be a number or a Tensor; got {type(value).__name__}, "
                         f"expected a number, a Tensor or None.")
-    if x.data.dtype.kind != "f":
+    if x._array.dtype.kind != "f":
         return as_tensor(np.asarray(value))
-    return _make(np.asarray(value, dtype=x.data.dtype), False, None)
+    return _make(np.asarray(value, dtype=x._array.dtype), False, None)
 
 
 def clip(a, min=None, max=None):
@@ -908,12 +908,12 @@ def _binary_operands(op, a, b):
     """
     a_is, b_is = isinstance(a, Tensor), isinstance(b, Tensor)
     if a_is and not b_is:
-        b = _make(np.asarray(b, dtype=a.data.dtype), False, None) if a.data.dtype.kind == "f" else as_tensor(b)
+        b = _make(np.asarray(b, dtype=a._array.dtype), False, None) if a._array.dtype.kind == "f" else as_tensor(b)
     elif b_is and not a_is:
-        a = _make(np.asarray(a, dtype=b.data.dtype), False, None) if b.data.dtype.kind == "f" else as_tensor(a)
+        a = _make(np.asarray(a, dtype=b._array.dtype), False, None) if b._array.dtype.kind == "f" else as_tensor(a)
     elif not a_is:
         a, b = as_tensor(a), as_tensor(b, None)
-    da, db = a.data.dtype, b.data.dtype
+    da, db = a._array.dtype, b._array.dtype
     if da != db and (da.kind == "f" or db.kind == "f"):
         raise TypeError(f"{op}: operands must have the same dtype; got {da.name} and {db.name}, "
                         f"expected matching dtypes. Hint: use .astype() on one of them.")
@@ -954,7 +954,7 @@ def where(cond, x, y):
     Raises:
         TypeError: if `cond` is not boolean.
     """
-    c = cond.data if hasattr(cond, "grad_fn") else np.asarray(cond)
+    c = cond._array if hasattr(cond, "grad_fn") else np.asarray(cond)
     if c.dtype != np.bool_:
         raise TypeError(f"where: cond must be a bool tensor; got dtype {c.dtype.name}, expected bool.")
     if hasattr(x, "grad_fn"):
@@ -968,8 +968,8 @@ def where(cond, x, y):
 
 def _comparison(ufunc, symbol):
     def compare(a, b):
-        a_data = a.data if hasattr(a, "grad_fn") else np.asarray(a)
-        b_data = b.data if hasattr(b, "grad_fn") else np.asarray(b)
+        a_data = a._array if hasattr(a, "grad_fn") else np.asarray(a)
+        b_data = b._array if hasattr(b, "grad_fn") else np.asarray(b)
         try:
             out = ufunc(a_data, b_data)
         except ValueError:
@@ -998,14 +998,14 @@ def _bitwise(ufunc, op, symbol):
         a, b = (a, as_tensor(b, a)) if a_is else (as_tensor(a, b), b) if isinstance(b, Tensor) else \
             (as_tensor(a), as_tensor(b))
         for t in (a, b):
-            if t.data.dtype.kind not in "biu":
-                raise TypeError(f"{op}: expected bool or integer tensors; got {t.data.dtype.name}, expected bool, "
+            if t._array.dtype.kind not in "biu":
+                raise TypeError(f"{op}: expected bool or integer tensors; got {t._array.dtype.name}, expected bool, "
                                 f"int32 or int64. Hint: compare first (x > 0) to get a bool tensor.")
         a, b = promote(a, b)
         try:
-            out = ufunc(a.data, b.data)
+            out = ufunc(a._array, b._array)
         except ValueError:
-            raise broadcast_error(symbol, a.data, b.data) from None
+            raise broadcast_error(symbol, a._array, b._array) from None
         return Tensor._make(np.asarray(out), False, None)
 
     bitwise.__name__ = bitwise.__qualname__ = op
@@ -1032,7 +1032,7 @@ def bitwise_not(a):
     Raises: TypeError for a floating tensor.
     """
     a = as_tensor(a)
-    if a.data.dtype.kind not in "biu":
-        raise TypeError(f"bitwise_not: expected a bool or integer tensor; got {a.data.dtype.name}, expected bool, "
+    if a._array.dtype.kind not in "biu":
+        raise TypeError(f"bitwise_not: expected a bool or integer tensor; got {a._array.dtype.name}, expected bool, "
                         f"int32 or int64. Hint: for a float tensor use -x, or compare first (x > 0).")
-    return Tensor._make(np.invert(a.data), False, None)
+    return Tensor._make(np.invert(a._array), False, None)

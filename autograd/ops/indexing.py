@@ -31,7 +31,7 @@ def _index_item(item):
     if isinstance(item, np.integer):
         return int(item), 0
     if isinstance(item, Tensor):
-        item = item.data
+        item = item._array
     elif isinstance(item, (list, tuple, range)):  # x[[0, 2]], x[range(2)]: integer arrays
         arr = np.asarray(item)
         item = arr.astype(np.intp) if arr.size == 0 else arr
@@ -160,7 +160,7 @@ class Getitem(Op):
     @staticmethod
     def forward(ctx, a, index, scatter):
         """A[index] (IndexError with the op name for a bad index)."""
-        data = a.data
+        data = a._array
         try:
             out = data[index]
         except IndexError:
@@ -199,11 +199,11 @@ class IndexPut(Op):
     @staticmethod
     def forward(ctx, a, value, index, accumulate):
         """Copy of A with V written (or added) at index."""
-        x = a.data
+        x = a._array
         # getitem's VJP passes zeros as a stride-0 view of _ZERO: start from np.zeros, whose
         # pages the OS maps only when written (a slice's Ḡ touches a few of them, a copy all)
         out = np.zeros(x.shape, x.dtype) if x.base is _ZERO else x.copy()
-        v = value.data
+        v = value._array
         try:
             if accumulate:
                 np.add.at(out, index, v)
@@ -213,8 +213,8 @@ class IndexPut(Op):
             raise index_error("index_put", index, out.shape) from None
         except ValueError:
             raise ValueError(f"index_put: value of shape {v.shape} does not broadcast to the indexed shape "
-                             f"{a.data[index].shape}; got {v.shape}, expected a shape that broadcasts to "
-                             f"{a.data[index].shape}.") from None
+                             f"{a._array[index].shape}; got {v.shape}, expected a shape that broadcasts to "
+                             f"{a._array[index].shape}.") from None
         ctx.index = _own(index) if True in ctx.needs_input_grad else index
         ctx.accumulate = accumulate
         # the adjoint getitem repeats positions iff the index has integer arrays; then its own VJP adds

@@ -15,7 +15,7 @@ from .indexing import basic_getitem
 
 def _join_forward(ctx, tensors, axis):
     """The inputs' arrays, recording the join axis and their dtypes for `_join_vjp`."""
-    arrays = [t.data for t in tensors]
+    arrays = [t._array for t in tensors]
     ctx.axis = axis
     ctx.dtypes = [a.dtype for a in arrays]
     return arrays
@@ -107,8 +107,8 @@ class Pad(Op):
     @staticmethod
     def forward(ctx, a, pad_width, value):
         """numpy.pad with a constant."""
-        ctx.interior = tuple(slice(b, b + n) for (b, _), n in zip(pad_width, a.data.shape))
-        return np.pad(a.data, pad_width, mode="constant", constant_values=value)
+        ctx.interior = tuple(slice(b, b + n) for (b, _), n in zip(pad_width, a._array.shape))
+        return np.pad(a._array, pad_width, mode="constant", constant_values=value)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -155,13 +155,13 @@ def concatenate(tensors, axis=0, *, dim=None):
     """
     ts = _tensor_list(tensors, "concatenate")
     axis = pick_axis(axis if dim is None else None, dim, 0)
-    first = ts[0].data.shape
+    first = ts[0]._array.shape
     if len(first) == 0:
         raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated; got shape (), "
                          "expected at least 1 dim. Hint: use stack.")
     (ax,) = normalize_axis(axis, len(first), "concatenate")
     for i, t in enumerate(ts[1:], 1):
-        s = t.data.shape
+        s = t._array.shape
         if len(s) != len(first) or s[:ax] != first[:ax] or s[ax + 1:] != first[ax + 1:]:
             raise ValueError(f"concatenate: tensor {i} has shape {s} but tensor 0 has shape {first}; expected "
                              f"equal sizes on every axis except axis {ax}.")
@@ -190,10 +190,10 @@ def stack(tensors, axis=0, *, dim=None):
     """
     ts = _tensor_list(tensors, "stack")
     axis = pick_axis(axis if dim is None else None, dim, 0)
-    first = ts[0].data.shape
+    first = ts[0]._array.shape
     for i, t in enumerate(ts[1:], 1):
-        if t.data.shape != first:
-            raise ValueError(f"stack: tensor {i} has shape {t.data.shape} but tensor 0 has shape {first}; "
+        if t._array.shape != first:
+            raise ValueError(f"stack: tensor {i} has shape {t._array.shape} but tensor 0 has shape {first}; "
                              f"expected all tensors to have the same shape.")
     (ax,) = normalize_axis(axis, len(first) + 1, "stack")
     return Stack.apply(*ts, axis=ax)
@@ -218,7 +218,7 @@ def split(a, split_size_or_sections, axis=0, *, dim=None):
     """
     a = as_tensor(a)
     ax = _split_axis(a, axis, dim, "split")
-    n = a.data.shape[ax]
+    n = a._array.shape[ax]
     arg = split_size_or_sections
     if isinstance(arg, (int, np.integer)) and not isinstance(arg, bool):
         size = int(arg)
@@ -273,16 +273,16 @@ def chunk(a, chunks, axis=0, *, dim=None):
     if chunks < 1:
         raise ValueError(f"chunk: chunks must be positive; got {chunks}, expected an int >= 1.")
     ax = _split_axis(a, axis, dim, "chunk")
-    n = a.data.shape[ax]
+    n = a._array.shape[ax]
     if n == 0:
         return tuple(_slice(a, ax, 0, 0) for _ in range(int(chunks)))
     return split(a, -(-n // int(chunks)), axis=ax)
 
 
 def _split_axis(a, axis, dim, op):
-    if a.data.ndim == 0:
+    if a._array.ndim == 0:
         raise ValueError(f"{op}: a 0-d tensor cannot be split; got shape (), expected at least 1 dim.")
-    (ax,) = normalize_axis(pick_axis(axis if dim is None else None, dim, 0), a.data.ndim, op)
+    (ax,) = normalize_axis(pick_axis(axis if dim is None else None, dim, 0), a._array.ndim, op)
     return ax
 
 
@@ -327,5 +327,5 @@ def pad(a, pad_width, value=0.0):
         TypeError: for non-integer widths.
     """
     a = as_tensor(a)
-    pairs = _pad_pairs(pad_width, a.data.ndim)
+    pairs = _pad_pairs(pad_width, a._array.ndim)
     return Pad.apply(a, pad_width=pairs, value=value)

@@ -48,8 +48,8 @@ class Embedding(Op):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         ctx.indices = indices
         ctx.padding_idx = padding_idx
-        ctx.num_weights = weight.data.shape[0]
-        return Embedding.kernel(weight.data, indices=indices, padding_idx=padding_idx, zero_padding=zero_padding)
+        ctx.num_weights = weight._array.shape[0]
+        return Embedding.kernel(weight._array, indices=indices, padding_idx=padding_idx, zero_padding=zero_padding)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -86,7 +86,7 @@ class EmbeddingDenseBackward(Op):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         ctx.indices = indices
         ctx.padding_idx = padding_idx
-        return EmbeddingDenseBackward.kernel(grad_output.data, indices=indices, num_weights=num_weights,
+        return EmbeddingDenseBackward.kernel(grad_output._array, indices=indices, num_weights=num_weights,
                                              padding_idx=padding_idx)
 
     @staticmethod
@@ -96,7 +96,7 @@ class EmbeddingDenseBackward(Op):
 
 
 def _indices(op, indices, num):
-    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    idx = indices._array if isinstance(indices, Tensor) else np.asarray(indices)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: indices must be an integer Tensor or ndarray; got dtype {idx.dtype.name}, "
                         f"expected int64.")
@@ -134,12 +134,12 @@ def embedding(indices, weight, padding_idx=None):
     """
     op = "embedding"
     weight = as_tensor(weight)
-    if weight.data.ndim != 2:
-        raise ValueError(f"{op}: weight must be 2-D (num_embeddings, D); got shape {weight.data.shape}, "
+    if weight._array.ndim != 2:
+        raise ValueError(f"{op}: weight must be 2-D (num_embeddings, D); got shape {weight._array.shape}, "
                          f"expected 2 dims.")
-    if weight.data.dtype.kind != "f":
-        raise TypeError(f"{op}: weight must be floating; got dtype {weight.data.dtype.name}.")
-    num = weight.data.shape[0]
+    if weight._array.dtype.kind != "f":
+        raise TypeError(f"{op}: weight must be floating; got dtype {weight._array.dtype.name}.")
+    num = weight._array.shape[0]
     idx = _indices(op, indices, num)
     return Embedding.apply(weight, indices=idx, padding_idx=_padding_idx(op, padding_idx, num))
 
@@ -163,8 +163,8 @@ def embedding_dense_backward(grad_output, indices, num_weights, padding_idx=None
     op = "embedding_dense_backward"
     grad_output = as_tensor(grad_output)
     idx = _indices(op, indices, int(num_weights))
-    if grad_output.data.shape[:-1] != idx.shape:
-        raise ValueError(f"{op}: grad_output must have shape indices.shape + (D,); got {grad_output.data.shape} "
+    if grad_output._array.shape[:-1] != idx.shape:
+        raise ValueError(f"{op}: grad_output must have shape indices.shape + (D,); got {grad_output._array.shape} "
                          f"for indices {idx.shape}.")
     return EmbeddingDenseBackward.apply(grad_output, indices=idx, num_weights=int(num_weights),
                                         padding_idx=_padding_idx(op, padding_idx, int(num_weights)))
@@ -188,7 +188,7 @@ class Dropout(Op):
     def forward(ctx, x, *, mask):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         ctx.mask = mask
-        return x.data * mask
+        return x._array * mask
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -223,7 +223,7 @@ def dropout(x, p=0.5, training=True, inverted=True):
         raise TypeError(f"{op}: p must be a number; got {type(p).__name__}, expected a float in [0, 1].")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: p must be a probability in [0, 1]; got {p!r}, expected 0 <= p <= 1.")
-    dt = x.data.dtype
+    dt = x._array.dtype
     if dt.kind != "f":
         raise TypeError(f"{op}: x must be floating; got dtype {dt.name}, expected float32 or float64.")
     p = float(p)
@@ -232,9 +232,9 @@ def dropout(x, p=0.5, training=True, inverted=True):
             return x
         return Dropout.apply(x, mask=np.asarray(1.0 - p, dtype=dt))
     if p == 1.0:
-        mask = np.zeros(x.data.shape, dtype=dt)
+        mask = np.zeros(x._array.shape, dtype=dt)
     else:
-        mask = (get_rng().random(x.data.shape, dtype=np.float32 if dt == np.float32 else np.float64) >= p).astype(dt)
+        mask = (get_rng().random(x._array.shape, dtype=np.float32 if dt == np.float32 else np.float64) >= p).astype(dt)
         if inverted and p > 0.0:
             mask *= np.asarray(1.0 / (1.0 - p), dtype=dt)
     return Dropout.apply(x, mask=mask)
@@ -282,7 +282,7 @@ class BatchNorm(Op):
             ctx.save_for_backward(x, params[0])
         else:
             ctx.save_for_backward(x)
-        return BatchNorm.kernel(x.data, *[p.data for p in params], eps=eps, mean=mean, invstd=invstd,
+        return BatchNorm.kernel(x._array, *[p._array for p in params], eps=eps, mean=mean, invstd=invstd,
                                 has_weight=has_weight, has_bias=has_bias, centered=centered)
 
     @staticmethod
@@ -358,7 +358,7 @@ class BatchNormBackward(Op):
         """X̄ (see the class docstring); saves G, X (and γ) for the next derivative."""
         ctx.eps = eps
         ctx.save_for_backward(g, x, *weight)
-        return BatchNormBackward.kernel(g.data, x.data, *[w.data for w in weight], eps=eps, mean=mean,
+        return BatchNormBackward.kernel(g._array, x._array, *[w._array for w in weight], eps=eps, mean=mean,
                                         invstd=invstd, sums=sums)
 
     @staticmethod
@@ -421,7 +421,7 @@ class BatchNormWeightBackward(Op):
         """γ̄ (see the class docstring); saves G and X for the next derivative."""
         ctx.eps, ctx.mean, ctx.invstd = eps, mean, invstd
         ctx.save_for_backward(g, x)
-        return BatchNormWeightBackward.kernel(g.data, x.data, eps=eps, mean=mean, invstd=invstd)
+        return BatchNormWeightBackward.kernel(g._array, x._array, eps=eps, mean=mean, invstd=invstd)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -450,7 +450,7 @@ def batch_norm_weight_backward(grad_output, input, eps=1e-5):
         ValueError, TypeError: as `batch_norm`; ValueError if grad_output does not have input's shape.
     """
     x = as_tensor(input)
-    weight = Tensor(np.ones(x.data.shape[1:2], dtype=x.data.dtype), requires_grad=True)
+    weight = Tensor(np.ones(x._array.shape[1:2], dtype=x._array.dtype), requires_grad=True)
     out = batch_norm(x, None, None, weight, None, training=True, eps=eps)
     return grad(out, weight, as_tensor(grad_output, x), create_graph=True)[0]
 
@@ -489,7 +489,7 @@ def update_running(buf, new, momentum):
         new (np.ndarray): this batch's statistic, (C,); cast to buf's dtype.
         momentum (float): weight of `new`.
     """
-    data = buf.data if isinstance(buf, Tensor) else buf
+    data = buf._array if isinstance(buf, Tensor) else buf
     data *= 1.0 - momentum
     data += momentum * new.astype(data.dtype, copy=False)
     if isinstance(buf, Tensor):
@@ -522,7 +522,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """
     op = "batch_norm"
     x = as_tensor(input)
-    xd = x.data
+    xd = x._array
     if xd.ndim < 2:
         raise ValueError(f"{op}: input must have at least 2 dims (N, C, *); got shape {xd.shape}.")
     if xd.dtype.kind != "f":
@@ -530,12 +530,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     c = xd.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
-        if t is not None and np.shape(t.data if isinstance(t, Tensor) else t) != (c,):
+        if t is not None and np.shape(t._array if isinstance(t, Tensor) else t) != (c,):
             raise ValueError(f"{op}: {name} must have shape (C,); got {np.shape(getattr(t, 'data', t))}, "
                              f"expected ({c},).")
     for name, t in (("weight", weight), ("bias", bias)):
-        if isinstance(t, Tensor) and t.data.dtype != xd.dtype:
-            raise TypeError(f"{op}: {name} must have the dtype of input; got {t.data.dtype.name}, expected "
+        if isinstance(t, Tensor) and t._array.dtype != xd.dtype:
+            raise TypeError(f"{op}: {name} must have the dtype of input; got {t._array.dtype.name}, expected "
                             f"{xd.dtype.name}.")
     shape = (1, c) + (1,) * (xd.ndim - 2)
     if training or running_mean is None or running_var is None:
@@ -560,8 +560,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             params.append(as_tensor(bias, x))
         return BatchNorm.apply(x, *params, eps=eps, mean=mean, invstd=invstd, has_weight=weight is not None,
                                has_bias=bias is not None, centered=xc)
-    rm = running_mean.data if isinstance(running_mean, Tensor) else np.asarray(running_mean)
-    rv = running_var.data if isinstance(running_var, Tensor) else np.asarray(running_var)
+    rm = running_mean._array if isinstance(running_mean, Tensor) else np.asarray(running_mean)
+    rv = running_var._array if isinstance(running_var, Tensor) else np.asarray(running_var)
     inv = (1.0 / np.sqrt(rv.astype(xd.dtype) + np.asarray(eps, dtype=xd.dtype))).astype(xd.dtype)
     if weight is not None:
         scale = as_tensor(weight, x) * inv

@@ -45,36 +45,36 @@ def _float_input(op, x, what="input"):
     """`x` as a floating Tensor (TypeError otherwise)."""
     if not isinstance(x, Tensor):
         x = Tensor(x) if isinstance(x, (list, tuple)) else as_tensor(x)
-        if x.data.dtype.kind in "iub":
-            raise TypeError(f"{op}: {what} must be floating; got dtype {x.data.dtype.name}, expected float32 or float64.")
-    if x.data.dtype.kind != "f":
-        raise TypeError(f"{op}: {what} must be floating; got dtype {x.data.dtype.name}, expected float32 or float64.")
+        if x._array.dtype.kind in "iub":
+            raise TypeError(f"{op}: {what} must be floating; got dtype {x._array.dtype.name}, expected float32 or float64.")
+    if x._array.dtype.kind != "f":
+        raise TypeError(f"{op}: {what} must be floating; got dtype {x._array.dtype.name}, expected float32 or float64.")
     return x
 
 
 def _float_target(op, target, like):
     """A floating target (Tensor kept as is, so it can carry a gradient; arrays cast to like's dtype)."""
     if isinstance(target, Tensor):
-        if target.data.dtype.kind != "f":
-            raise TypeError(f"{op}: target must be floating; got dtype {target.data.dtype.name}, "
-                            f"expected {like.data.dtype.name}.")
-        if target.data.dtype != like.data.dtype:
-            target = target.astype(like.data.dtype)
+        if target._array.dtype.kind != "f":
+            raise TypeError(f"{op}: target must be floating; got dtype {target._array.dtype.name}, "
+                            f"expected {like._array.dtype.name}.")
+        if target._array.dtype != like._array.dtype:
+            target = target.astype(like._array.dtype)
         return target
     arr = np.asarray(target)
     if arr.dtype.kind not in "fiub":
-        raise TypeError(f"{op}: target must be numeric; got dtype {arr.dtype.name}, expected {like.data.dtype.name}.")
-    return _const(arr.astype(like.data.dtype, copy=False))
+        raise TypeError(f"{op}: target must be numeric; got dtype {arr.dtype.name}, expected {like._array.dtype.name}.")
+    return _const(arr.astype(like._array.dtype, copy=False))
 
 
 def _aux_array(op, name, value, like, shape=None):
     """Optional constant (weight, pos_weight) as an ndarray of like's dtype, or None."""
     if value is None:
         return None
-    arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+    arr = value._array if isinstance(value, Tensor) else np.asarray(value)
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{op}: {name} must be numeric; got dtype {arr.dtype.name}.")
-    arr = arr.astype(like.data.dtype, copy=False)
+    arr = arr.astype(like._array.dtype, copy=False)
     if shape is not None and arr.shape != shape:
         raise ValueError(f"{op}: {name} must have shape {shape}; got {arr.shape}.")
     return arr
@@ -82,7 +82,7 @@ def _aux_array(op, name, value, like, shape=None):
 
 def _check_broadcast(op, x, y, what="target"):
     """Shape of x and y broadcast together, warning like PyTorch when they differ."""
-    xs, ys = x.data.shape, y.data.shape
+    xs, ys = x._array.shape, y._array.shape
     if xs == ys:
         return xs
     try:
@@ -241,7 +241,7 @@ class CrossEntropy(Op):
     def forward(ctx, x, *maybe_target, target=None, valid=None, weight=None, label_smoothing=0.0,
                 reduction="mean"):
         """The loss value (see the class docstring); saves what the VJP needs."""
-        xd = x.data
+        xd = x._array
         ctx.reduction = reduction
         ctx.eps = eps = label_smoothing
         ctx.weight, ctx.target, ctx.valid = weight, target, valid
@@ -249,7 +249,7 @@ class CrossEntropy(Op):
         # log p is kept only as an input of `CrossEntropyBackward` (its kernel's softmax is exp(log p))
         ctx.save_for_backward(x, _const(logp), *maybe_target)
         if maybe_target:  # class probabilities
-            q, _ = _q_and_s(xd.shape, xd.dtype, maybe_target[0].data, None, None, weight, eps)
+            q, _ = _q_and_s(xd.shape, xd.dtype, maybe_target[0]._array, None, None, weight, eps)
             elem = (q * logp).sum(axis=1)
             np.negative(elem, out=elem)
             ctx.count = elem.size
@@ -331,7 +331,7 @@ class CrossEntropyBackward(Op):
         """X̄ (see the class docstring); saves G, X (and T) for the next derivative."""
         ctx.target, ctx.valid, ctx.weight, ctx.eps = target, valid, weight, eps
         ctx.save_for_backward(g, x, *t)
-        return CrossEntropyBackward.kernel(g.data, x.data, logp.data, *[v.data for v in t], target=target,
+        return CrossEntropyBackward.kernel(g._array, x._array, logp._array, *[v._array for v in t], target=target,
                                            valid=valid, weight=weight, eps=eps)
 
     @staticmethod
@@ -375,7 +375,7 @@ class NllLoss(Op):
     @staticmethod
     def forward(ctx, x, target=None, valid=None, weight=None, reduction="mean"):
         """The loss value (see the class docstring); saves what the VJP needs."""
-        xd = x.data
+        xd = x._array
         ctx.target, ctx.valid, ctx.weight, ctx.reduction = target, valid, weight, reduction
         ctx.in_shape = xd.shape
         elem, ctx.count = _class_weighted(-_gather(xd, target), target, valid, weight)
@@ -396,8 +396,8 @@ class NllLoss(Op):
 # -- public functions ------------------------------------------------------------------------
 def _index_target(op, target, x):
     """Class-index targets as an int64 array of shape (N, d1, …), checked against x (N, C, …)."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    xs = x.data.shape
+    t = target._array if isinstance(target, Tensor) else np.asarray(target)
+    xs = x._array.shape
     ts = t.shape
     if len(xs) == 2:  # (N, C): targets (N,)
         if len(ts) != 1 or ts[0] != xs[0]:
@@ -435,10 +435,10 @@ def _validity(op, t, C, ignore_index):
 
 def _as_batched(op, x, what):
     """Check x is (N, C, …) or (C,); return (x batched, unbatched flag)."""
-    if x.data.ndim == 0:
+    if x._array.ndim == 0:
         raise ValueError(f"{op}: {what} must have at least 1 dimension; got shape (), expected (N, C) or (C,).")
-    if x.data.ndim == 1:
-        return x.reshape((1,) + x.data.shape), True
+    if x._array.ndim == 1:
+        return x.reshape((1,) + x._array.shape), True
     return x, False
 
 
@@ -450,18 +450,18 @@ def _class_args(op, input, target, weight, reduction, label_smoothing=None):
         _check_reduction(op, reduction)
     if label_smoothing is not None and not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1]; got {label_smoothing}.")
-    shape = x.data.shape
+    shape = x._array.shape
     if len(shape) >= 2:
         unbatched = False
     else:
         x, unbatched = _as_batched(op, x, "input")
-        shape = x.data.shape
+        shape = x._array.shape
     C = shape[1]
     w = None if weight is None else _aux_array(op, "weight", weight, x, (C,))
     if target.__class__ is np.ndarray:
         tdata = target
     else:
-        tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+        tdata = target._array if isinstance(target, Tensor) else np.asarray(target)
     return x, unbatched, C, w, tdata
 
 
@@ -505,10 +505,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     elif kind == "f":
         t = _float_target(op, target, x)
         if unbatched:
-            t = t.reshape((1,) + t.data.shape)
-        if t.data.shape != x.data.shape:
-            raise ValueError(f"{op}: probability target shape {t.data.shape} does not match the input shape "
-                             f"{x.data.shape}; expected equal shapes.")
+            t = t.reshape((1,) + t._array.shape)
+        if t._array.shape != x._array.shape:
+            raise ValueError(f"{op}: probability target shape {t._array.shape} does not match the input shape "
+                             f"{x._array.shape}; expected equal shapes.")
         out = CrossEntropy.apply(x, t, weight=w, label_smoothing=float(label_smoothing), reduction=reduction)
     else:
         raise TypeError(f"{op}: target must hold class indices (int) or probabilities (float); "
@@ -598,7 +598,7 @@ class MseLoss(Op):
         """The loss value (see the class docstring); saves what the VJP needs."""
         ctx.reduction = reduction
         ctx.save_for_backward(x, y)
-        d = x.data - y.data
+        d = x._array - y._array
         ctx.count = d.size
         return _reduce(d * d, reduction)
 
@@ -627,7 +627,7 @@ class L1Loss(Op):
     def forward(ctx, x, y, reduction="mean"):
         """The loss value (see the class docstring); saves what the VJP needs."""
         ctx.reduction = reduction
-        d = x.data - y.data
+        d = x._array - y._array
         ctx.sign = np.sign(d)
         ctx.count = d.size
         return _reduce(np.abs(d), reduction)
@@ -671,7 +671,7 @@ class BinaryCrossEntropy(Op):
         """The loss value (see the class docstring); saves what the VJP needs."""
         ctx.reduction, ctx.weight = reduction, weight
         ctx.save_for_backward(x, y)
-        xd, yd = x.data, y.data
+        xd, yd = x._array, y._array
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(xd), -100)
             log_1x = np.maximum(np.log1p(-xd), -100)
@@ -728,7 +728,7 @@ class BinaryCrossEntropyWithLogits(Op):
         """The loss value (see the class docstring); saves what the VJP needs."""
         ctx.reduction, ctx.weight, ctx.pos_weight = reduction, weight, pos_weight
         ctx.save_for_backward(x, y)
-        xd, yd = x.data, y.data
+        xd, yd = x._array, y._array
         sp = _softplus_neg(xd)
         if pos_weight is None:
             elem = (1 - yd) * xd + sp
@@ -772,7 +772,7 @@ class KlDiv(Op):
         """The loss value (see the class docstring); saves what the VJP needs."""
         ctx.reduction, ctx.log_target = reduction, log_target
         ctx.save_for_backward(x, y)
-        xd, yd = x.data, y.data
+        xd, yd = x._array, y._array
         if log_target:
             elem = np.exp(yd) * (yd - xd)
         else:
@@ -821,7 +821,7 @@ class HingeLoss(Op):
         """The loss value (see the class docstring); saves what the VJP needs."""
         ctx.reduction = reduction
         ctx.save_for_backward(s, y)
-        z = margin - y.data * s.data
+        z = margin - y._array * s._array
         ctx.active = z > 0
         ctx.count = z.size
         return _reduce(np.where(ctx.active, z, np.zeros((), z.dtype)), reduction)
@@ -840,12 +840,12 @@ def _check_aux_shape(op, name, arr, x):
     if arr is None:
         return
     try:
-        ok = np.broadcast_shapes(arr.shape, x.data.shape) == x.data.shape
+        ok = np.broadcast_shapes(arr.shape, x._array.shape) == x._array.shape
     except ValueError:
         ok = False
     if not ok:
         raise ValueError(f"{op}: {name} of shape {arr.shape} does not broadcast to the input shape "
-                         f"{x.data.shape}; expected a broadcastable shape.")
+                         f"{x._array.shape}; expected a broadcastable shape.")
 
 
 def _pointwise_args(op, input, target, reduction, allowed=_REDUCTIONS):
@@ -861,8 +861,8 @@ def _same_shape_args(op, input, target, reduction):
     x = _float_input(op, input)
     _check_reduction(op, reduction)
     y = _float_target(op, target, x)
-    if x.data.shape != y.data.shape:
-        raise ValueError(f"{op}: target shape {y.data.shape} differs from the input shape {x.data.shape}; "
+    if x._array.shape != y._array.shape:
+        raise ValueError(f"{op}: target shape {y._array.shape} differs from the input shape {x._array.shape}; "
                          f"expected equal shapes.")
     return x, y
 
@@ -920,7 +920,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """
     op = "binary_cross_entropy"
     x, y = _same_shape_args(op, input, target, reduction)
-    xd = x.data
+    xd = x._array
     if xd.size and (xd.min() < 0 or xd.max() > 1):
         raise ValueError(f"{op}: input values must be probabilities in [0, 1]; got values in "
                          f"[{float(xd.min()):.4g}, {float(xd.max()):.4g}]. Hint: use "

@@ -30,7 +30,7 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, a, axis):
         """Compute the Softmax output on the inputs' ndarrays (see the class docstring)."""
-        x = a.data
+        x = a._array
         ctx.axis = axis
         if x.size == 0:  # e.g. a zero-length axis (np.amax has no identity): empty, as PyTorch
             e = x.copy()
@@ -68,7 +68,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, a, axis):
         """Compute the LogSoftmax output on the inputs' ndarrays (see the class docstring)."""
-        x = a.data
+        x = a._array
         ctx.axis = axis
         if x.size == 0:  # e.g. a zero-length axis (np.amax has no identity): empty, as PyTorch
             out = x.copy()
@@ -108,9 +108,9 @@ class Linear(Op):
     def forward(ctx, x, weight, bias=None):
         """Compute the Linear output on the inputs' ndarrays (see the class docstring)."""
         ctx.save_for_backward(x, weight)
-        out = x.data @ weight.data.T
+        out = x._array @ weight._array.T
         if bias is not None:
-            out += bias.data
+            out += bias._array
         return out
 
     @staticmethod
@@ -145,15 +145,15 @@ class Linear(Op):
 
 def _softmax_axis(a, axis, dim, op):
     a = as_tensor(a)
-    if a.data.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating dtype; got {a.data.dtype.name}, expected float32 or float64.")
+    if a._array.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating dtype; got {a._array.dtype.name}, expected float32 or float64.")
     ax = axis if dim is None or axis == dim else dim
     if dim is not None and axis not in (-1, dim):
         raise TypeError(f"{op}: got both axis={axis} and dim={dim}; expected one of them.")
     if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
         raise TypeError(f"{op}: axis must be an int; got {type(ax).__name__}, expected one axis such as -1.")
-    ax = normalize_axis(ax, a.data.ndim, op)[0]
-    return a, (None if a.data.ndim == 0 else ax)
+    ax = normalize_axis(ax, a._array.ndim, op)[0]
+    return a, (None if a._array.ndim == 0 else ax)
 
 
 def softmax(x, axis=-1, *, dim=None):
@@ -216,15 +216,15 @@ def linear(x, weight, bias=None):
     """
     x = as_tensor(x)
     weight = as_tensor(weight)
-    xd, wd = x.data, weight.data
+    xd, wd = x._array, weight._array
     dt = xd.dtype
     if bias is None:
         if wd.dtype is not dt or (dt is not _F32 and dt is not _F64):  # fast path: one native float dtype
             _check_linear_dtypes(dt, wd.dtype)
     else:
         bias = as_tensor(bias)
-        if wd.dtype is not dt or bias.data.dtype is not dt or (dt is not _F32 and dt is not _F64):
-            _check_linear_dtypes(dt, wd.dtype, bias.data.dtype)
+        if wd.dtype is not dt or bias._array.dtype is not dt or (dt is not _F32 and dt is not _F64):
+            _check_linear_dtypes(dt, wd.dtype, bias._array.dtype)
     ws = wd.shape
     if len(ws) != 2:
         raise ValueError(f"linear: weight must be 2-D (out, in); got shape {ws}, expected 2 dims.")
@@ -235,7 +235,7 @@ def linear(x, weight, bias=None):
         raise ValueError(f"linear: x.shape[-1] must equal weight.shape[1]; got x {xs}, weight {ws}.")
     if bias is None:
         return Linear.apply(x, weight)
-    bs = bias.data.shape
+    bs = bias._array.shape
     if len(bs) != 1 or bs[0] != ws[0]:
         raise ValueError(f"linear: bias must have shape (out,); got bias {bs}, "
                          f"expected {(ws[0],)} for weight {ws}.")

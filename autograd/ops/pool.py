@@ -30,11 +30,11 @@ def _pool_args(op, x, kernel_size, stride, padding, ceil_mode=False, dilation=(1
         raise ValueError(f"{op}: padding must be at most half the kernel size; got padding {padding}, "
                          f"kernel_size {kernel}.")
     out, extra = [], []
-    for size, k, s, p, d in zip(x.data.shape[2:], kernel, stride, padding, dilation):
+    for size, k, s, p, d in zip(x._array.shape[2:], kernel, stride, padding, dilation):
         k = d * (k - 1) + 1  # the dilated window's extent
         span = size + 2 * p - k
         if span < 0:
-            h, w = x.data.shape[2:]
+            h, w = x._array.shape[2:]
             raise ValueError(f"{op}: the kernel is larger than the padded input; got kernel {kernel}, padded input "
                              f"({h + 2 * padding[0]}, {w + 2 * padding[1]}), expected kernel <= input.")
         o = (-(-span // s) if ceil_mode else span // s) + 1
@@ -193,11 +193,11 @@ class MaxPool2d(Op):
     def forward(ctx, x, *, kernel=None, stride=None, padding=None, out_hw=None, indices=None, done=None,
                 extra=(0, 0), dilation=(1, 1)):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
-        ctx.x_shape = x.data.shape
+        ctx.x_shape = x._array.shape
         ctx.indices = indices
         if indices is not None:
-            return _gather(x.data, indices)
-        out = done if done is not None else _max_pool_values(x.data, kernel, stride, padding, out_hw, extra,
+            return _gather(x._array, indices)
+        out = done if done is not None else _max_pool_values(x._array, kernel, stride, padding, out_hw, extra,
                                                              dilation)
         ctx.geometry = (kernel, stride, padding, out_hw, extra, dilation)
         ctx.save_for_backward(x, out)  # the arg-max is recovered in backward as x == max
@@ -242,7 +242,7 @@ class MaxUnpool2d(Op):
     def forward(ctx, g, *, x_shape, indices=None, maxima=None):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
         ctx.indices, ctx.maxima = indices, maxima
-        return MaxUnpool2d.kernel(g.data, x_shape=x_shape, indices=indices, maxima=maxima)
+        return MaxUnpool2d.kernel(g._array, x_shape=x_shape, indices=indices, maxima=maxima)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -282,18 +282,18 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     overlap (see `MaxPool2d`). Each window offset is one strided pass: no window copies.
     """
     x = as_tensor(x)
-    if x.data.ndim == 3:  # unbatched (C, H, W), as PyTorch allows
+    if x._array.ndim == 3:  # unbatched (C, H, W), as PyTorch allows
         out = max_pool2d(x.unsqueeze(0), kernel_size, stride, padding, dilation, ceil_mode, return_indices)
-        return (out[0].squeeze(0), Tensor(out[1].data[0])) if return_indices else out.squeeze(0)
+        return (out[0].squeeze(0), Tensor(out[1]._array[0])) if return_indices else out.squeeze(0)
     dilation = pair(dilation, "dilation", "max_pool2d", 1)
     kernel, stride, padding, out_hw, extra = _pool_args("max_pool2d", x, kernel_size, stride, padding, ceil_mode,
                                                         dilation)
     geometry = dict(kernel=kernel, stride=stride, padding=padding, out_hw=out_hw, extra=extra, dilation=dilation)
     if not return_indices:
         return MaxPool2d.apply(x, **geometry)
-    values, arg = _max_pool_local(x.data, kernel, stride, padding, out_hw, None, extra, dilation)
+    values, arg = _max_pool_local(x._array, kernel, stride, padding, out_hw, None, extra, dilation)
     out = MaxPool2d.apply(x, done=values, **geometry)
-    return out, Tensor(_local_to_flat(arg, kernel, stride, padding, out_hw, x.data.shape[3], dilation))
+    return out, Tensor(_local_to_flat(arg, kernel, stride, padding, out_hw, x._array.shape[3], dilation))
 
 
 def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -316,15 +316,15 @@ def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=No
     op = "max_unpool2d"
     x = as_tensor(x)
     _check_image(op, x)
-    idx = indices.data if hasattr(indices, "grad_fn") else np.asarray(indices)
+    idx = indices._array if hasattr(indices, "grad_fn") else np.asarray(indices)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: indices must be integers; got dtype {idx.dtype.name}, expected int64.")
-    if idx.shape != x.data.shape:
-        raise ValueError(f"{op}: indices must have the shape of x; got {idx.shape}, expected {x.data.shape}.")
+    if idx.shape != x._array.shape:
+        raise ValueError(f"{op}: indices must have the shape of x; got {idx.shape}, expected {x._array.shape}.")
     kernel = pair(kernel_size, "kernel_size", op, 1)
     stride = kernel if stride is None else pair(stride, "stride", op, 1)
     padding = pair(padding, "padding", op, 0)
-    n, c, ho, wo = x.data.shape
+    n, c, ho, wo = x._array.shape
     if output_size is None:
         h = (ho - 1) * stride[0] - 2 * padding[0] + kernel[0]
         w = (wo - 1) * stride[1] - 2 * padding[1] + kernel[1]
@@ -355,7 +355,7 @@ class AvgPool2d(Op):
     def forward(ctx, x, *, kernel, stride, padding, out_hw, count_include_pad, divisor_override=None,
                 extra=(0, 0)):
         """Compute the op on the inputs' ndarrays (see the class docstring); returns an ndarray."""
-        xd = x.data
+        xd = x._array
         n, c, h, w = xd.shape
         xp = _pad(xd, padding, 0.0, extra)
         slices = _window_slices(kernel, stride, out_hw)
@@ -404,7 +404,7 @@ class AvgPool2dBackward(Op):
     def forward(ctx, g, *, x_shape, **attrs):
         """Compute the op on the input's ndarray (see the class docstring); returns an ndarray."""
         ctx.attrs = attrs
-        return AvgPool2dBackward.kernel(g.data, x_shape=x_shape, **attrs)
+        return AvgPool2dBackward.kernel(g._array, x_shape=x_shape, **attrs)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -461,7 +461,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     x = as_tensor(x)
     if divisor_override is not None and (not isinstance(divisor_override, (int, np.integer)) or divisor_override < 1):
         raise ValueError(f"avg_pool2d: divisor_override must be a positive int; got {divisor_override!r}.")
-    if x.data.ndim == 3:  # unbatched (C, H, W), as PyTorch allows
+    if x._array.ndim == 3:  # unbatched (C, H, W), as PyTorch allows
         return avg_pool2d(x.unsqueeze(0), kernel_size, stride, padding, ceil_mode, count_include_pad,
                           divisor_override).squeeze(0)
     kernel, stride, padding, out_hw, extra = _pool_args("avg_pool2d", x, kernel_size, stride, padding, ceil_mode)
@@ -491,10 +491,10 @@ def avg_pool2d_backward(grad_output, x, kernel_size, stride=None, padding=0, cei
     kernel, stride, padding, out_hw, extra = _pool_args("avg_pool2d_backward", x, kernel_size, stride, padding,
                                                         ceil_mode)
     g = as_tensor(grad_output)
-    want = x.data.shape[:2] + tuple(out_hw)
-    if g.data.shape != want:
-        raise ValueError(f"avg_pool2d_backward: grad_output must have the pooled shape; got {g.data.shape}, "
+    want = x._array.shape[:2] + tuple(out_hw)
+    if g._array.shape != want:
+        raise ValueError(f"avg_pool2d_backward: grad_output must have the pooled shape; got {g._array.shape}, "
                          f"expected {want}.")
-    return AvgPool2dBackward.apply(g, x_shape=x.data.shape, kernel=kernel, stride=stride, padding=padding,
+    return AvgPool2dBackward.apply(g, x_shape=x._array.shape, kernel=kernel, stride=stride, padding=padding,
                                    out_hw=out_hw, count_include_pad=count_include_pad,
                                    divisor_override=divisor_override, extra=extra)

@@ -18,14 +18,14 @@ import numpy as np
 
 from ..function import Op
 from ..tensor import Tensor
-from .common import as_tensor, check_float, expand_reduced, normalize_axis, pick_axis
+from .common import as_tensor, check_float, check_no_out, expand_reduced, normalize_axis, pick_axis
 from .dispatch import broadcast_to, where
 from .elementwise import maximum, minimum
 
 
 def _keep_axes(ctx, a, axis, keepdims):
     """Record what every reduction's VJP needs: the input shape, the axes and keepdims."""
-    ctx.in_shape = a.data.shape
+    ctx.in_shape = a._array.shape
     ctx.axis = axis
     ctx.keepdims = keepdims
 
@@ -68,7 +68,7 @@ def _forward_saving_output(np_fn, op):
     """The forward of max, min and prod: ``np_fn`` over the axes; saves the input and output."""
     def forward(ctx, a, axis, keepdims):
         _keep_axes(ctx, a, axis, keepdims)
-        out = np.asarray(np_fn(a.data, axis=axis, keepdims=keepdims))
+        out = np.asarray(np_fn(a._array, axis=axis, keepdims=keepdims))
         ctx.save_for_backward(a, out)
         return out
     forward.__doc__ = f"Compute the {op} output on the inputs' ndarrays (see the class docstring)."
@@ -92,7 +92,7 @@ class Sum(Op):
     def forward(ctx, a, axis, keepdims):
         """Compute the Sum output on the inputs' ndarrays (see the class docstring)."""
         _keep_axes(ctx, a, axis, keepdims)
-        return np.sum(a.data, axis=axis, keepdims=keepdims)
+        return np.sum(a._array, axis=axis, keepdims=keepdims)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -117,8 +117,8 @@ class Mean(Op):
     def forward(ctx, a, axis, keepdims):
         """Compute the Mean output on the inputs' ndarrays (see the class docstring)."""
         _keep_axes(ctx, a, axis, keepdims)
-        out = np.mean(a.data, axis=axis, keepdims=keepdims)
-        ctx.count = a.data.size // (out.size or 1) if a.data.size else 0
+        out = np.mean(a._array, axis=axis, keepdims=keepdims)
+        ctx.count = a._array.size // (out.size or 1) if a._array.size else 0
         return out
 
     @staticmethod
@@ -136,12 +136,12 @@ def _stat_forward(np_fn, ctx, a, axis, keepdims, correction):
     """The forward of var and std: ``np_fn(..., ddof=correction)``; records ctx.dof = n − c.
     Where n − c ≤ 0 numpy's divide warnings are silenced (the value is inf or NaN)."""
     _keep_axes(ctx, a, axis, keepdims)
-    ctx.dof = _count(a.data.shape, axis) - correction
+    ctx.dof = _count(a._array.shape, axis) - correction
     if ctx.dof > 0:
-        return np_fn(a.data, axis=axis, ddof=correction, keepdims=keepdims)
+        return np_fn(a._array, axis=axis, ddof=correction, keepdims=keepdims)
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np_fn(a.data, axis=axis, ddof=correction, keepdims=keepdims)
+        return np_fn(a._array, axis=axis, ddof=correction, keepdims=keepdims)
 
 
 class Var(Op):
@@ -318,7 +318,7 @@ class LogSumExp(Op):
     def forward(ctx, a, axis, keepdims):
         """Compute the LogSumExp output on the inputs' ndarrays (see the class docstring)."""
         _keep_axes(ctx, a, axis, keepdims)
-        x = a.data
+        x = a._array
         m = np.amax(x, axis=axis, keepdims=True, initial=-np.inf)
         if not np.isfinite(m).all():
             m = np.where(np.isfinite(m), m, np.zeros((), dtype=m.dtype))
@@ -364,7 +364,7 @@ class Norm(Op):
         """Compute the Norm output on the inputs' ndarrays (see the class docstring)."""
         _keep_axes(ctx, a, axis, keepdims)
         ctx.ord = ord
-        x = a.data
+        x = a._array
         if ord == 2:
             if axis is None and not keepdims:
                 flat = x.reshape(-1)
@@ -443,8 +443,8 @@ class Cumsum(Op):
         """Compute the Cumsum output on the inputs' ndarrays (see the class docstring)."""
         ctx.axis = axis
         if axis is None:
-            return a.data.astype(np.int64) if a.data.dtype.kind in "biu" else a.data.copy()
-        return np.cumsum(a.data, axis=axis, dtype=np.int64 if a.data.dtype.kind in "biu" else None)
+            return a._array.astype(np.int64) if a._array.dtype.kind in "biu" else a._array.copy()
+        return np.cumsum(a._array, axis=axis, dtype=np.int64 if a._array.dtype.kind in "biu" else None)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -454,39 +454,45 @@ class Cumsum(Op):
         return (_reversed(_reversed(grad_out, ctx.axis).cumsum(ctx.axis), ctx.axis),)
 
 
-def _reduce_args(a, axis, dim, keepdims, keepdim, op):
-    """Shared argument handling: Tensor, normalized axes (None for all), keepdims flag.
+def _reduce_args(a, axis, dim, keepdims, keepdim, op, out=None, dtype=None):
+    """Shared argument handling: Tensor (cast to `dtype` first when given, as PyTorch's
+    ``dtype=``), normalized axes (None for all), keepdims flag. `out` is accepted only as
+    None: numpy's ``np.sum(t)``, ``np.max(t)`` … call the method with ``out=None``.
 
     Raises:
         ValueError: if an axis is out of range or repeated.
+        TypeError: if `out` is given (tracegrad's reductions return a new tensor).
     """
+    check_no_out(op, out)
     a = as_tensor(a)
-    axis = normalize_axis(pick_axis(axis, dim), a.data.ndim, op)
+    if dtype is not None:
+        a = a.to(dtype)
+    axis = normalize_axis(pick_axis(axis, dim), a._array.ndim, op)
     if axis is not None:
         if len(set(axis)) != len(axis):
             raise ValueError(f"{op}: axis contains a repeated axis; got {tuple(axis)}, expected distinct axes.")
-        if a.data.ndim == 0:
+        if a._array.ndim == 0:
             axis = None
     keep = bool(keepdims or keepdim)
     return a, axis, keep
 
 
-def sum(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def sum(a, axis=None, keepdims=False, *, dim=None, keepdim=False, out=None, dtype=None):
     """Sum over `axis` (alias `dim`; int, tuple or None for all), keeping the reduced axes
     as size 1 when `keepdims` (alias `keepdim`). See `Sum`."""
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "sum")
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "sum", out, dtype)
     return Sum.apply(a, axis=axis, keepdims=keep)
 
 
-def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=False, out=None, dtype=None):
     """Arithmetic mean over `axis` (alias `dim`), `keepdims` (alias `keepdim`). See `Mean`.
 
     Raises:
         TypeError: for integer tensors (use astype first).
     """
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "mean")
-    if a.data.dtype.kind not in "fc":
-        raise TypeError(f"mean: expected a floating dtype; got {a.data.dtype.name}. Hint: cast with astype('float32').")
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "mean", out, dtype)
+    if a._array.dtype.kind not in "fc":
+        raise TypeError(f"mean: expected a floating dtype; got {a._array.dtype.name}. Hint: cast with astype('float32').")
     return Mean.apply(a, axis=axis, keepdims=keep)
 
 
@@ -502,16 +508,17 @@ def _pick_correction(op, correction, ddof, unbiased):
     return correction
 
 
-def _stat(cls, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased):
+def _stat(cls, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased, out, dtype):
     """`var` and `std` (``cls`` Var or Std) after their shared argument checks."""
     op = cls.name
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, op)
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, op, out, dtype)
     check_float(op, a)
     c = _pick_correction(op, correction, ddof, unbiased)
     return cls.apply(a, axis=axis, keepdims=keep, correction=c)
 
 
-def var(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, ddof=None, unbiased=None):
+def var(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, ddof=None, unbiased=None,
+        out=None, dtype=None):
     """Variance over `axis` (alias `dim`; default all axes) with Bessel-style `correction`.
 
     Args:
@@ -530,34 +537,35 @@ def var(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, 
 
     See `Var` for the VJP.
     """
-    return _stat(Var, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased)
+    return _stat(Var, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased, out, dtype)
 
 
-def std(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, ddof=None, unbiased=None):
+def std(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, ddof=None, unbiased=None,
+        out=None, dtype=None):
     """Standard deviation sqrt(var) over `axis` (alias `dim`) with `correction` (default 1).
 
     Args, Returns and Raises as in `var`; the gradient where std = 0 is 0 (see `Std`).
     """
-    return _stat(Std, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased)
+    return _stat(Std, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased, out, dtype)
 
 
 def _check_nonempty(a, axis, op):
-    if _count(a.data.shape, axis) == 0:
+    if _count(a._array.shape, axis) == 0:
         raise ValueError(f"{op}: cannot reduce over an empty axis; got shape {a.shape} with axis "
                          f"{'None' if axis is None else tuple(axis)}, expected the reduced axes to be non-empty.")
 
 
-def _extreme(cls, elementwise, a, axis, keepdims, dim, keepdim):
+def _extreme(cls, elementwise, a, axis, keepdims, dim, keepdim, out):
     """`max` and `min` (``cls`` Max or Min): the reduction, or ``elementwise(a, other)``
     (maximum or minimum) when a Tensor or ndarray stands in place of `axis`."""
     if isinstance(axis, (Tensor, np.ndarray)):
         return elementwise(a, axis)
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, cls.name)
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, cls.name, out)
     _check_nonempty(a, axis, cls.name)
     return cls.apply(a, axis=axis, keepdims=keep)
 
 
-def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False, out=None):
     """Largest value over `axis` (alias `dim`; default all axes), values only (torch.amax).
 
     Args:
@@ -573,19 +581,19 @@ def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     Raises:
         ValueError: if an axis is out of range or repeated, or the reduced axes are empty.
     """
-    return _extreme(Max, maximum, a, axis, keepdims, dim, keepdim)
+    return _extreme(Max, maximum, a, axis, keepdims, dim, keepdim, out)
 
 
-def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False, out=None):
     """Smallest value over `axis` (alias `dim`; default all axes), values only (torch.amin).
 
     Args, Returns and Raises as in `max`; ties split the gradient equally (see `Min`). Given
     a Tensor or ndarray in place of `axis`, the elementwise `minimum(a, other)` instead.
     """
-    return _extreme(Min, minimum, a, axis, keepdims, dim, keepdim)
+    return _extreme(Min, minimum, a, axis, keepdims, dim, keepdim, out)
 
 
-def prod(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def prod(a, axis=None, keepdims=False, *, dim=None, keepdim=False, out=None, dtype=None):
     """Product over `axis` (alias `dim`; default all axes), `keepdims` (alias `keepdim`).
 
     Args:
@@ -600,7 +608,7 @@ def prod(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     Raises:
         ValueError: if an axis is out of range or repeated.
     """
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "prod")
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "prod", out, dtype)
     return Prod.apply(a, axis=axis, keepdims=keep)
 
 
@@ -667,7 +675,7 @@ def norm(a, ord=2, axis=None, keepdims=False, *, dim=None, keepdim=False, p=None
         raise TypeError(f"norm: ord must be a number or 'fro'; got {type(ord).__name__}, expected e.g. 1, 2 or inf.")
     ord = float(ord)
     matrix = None
-    if axes is None and a.data.ndim == 2 and ord in _MATRIX_ORDS:
+    if axes is None and a._array.ndim == 2 and ord in _MATRIX_ORDS:
         matrix = (0, 1)
     elif axes is not None and len(axes) == 2 and ord in _MATRIX_ORDS:
         matrix = axes
@@ -682,11 +690,12 @@ def norm(a, ord=2, axis=None, keepdims=False, *, dim=None, keepdim=False, p=None
     out = (Max if ord > 0 else Min).apply(sums, axis=(col,), keepdims=True)
     if keep:
         return out
-    return out.reshape(_reduced_shape(a.data.shape, matrix))
+    return out.reshape(_reduced_shape(a._array.shape, matrix))
 
 
-def _arg_extreme(np_fn, op, a, axis, keepdims, dim, keepdim):
-    data = a.data if isinstance(a, Tensor) else np.asarray(a)
+def _arg_extreme(np_fn, op, a, axis, keepdims, dim, keepdim, out):
+    check_no_out(op, out)
+    data = a._array if isinstance(a, Tensor) else np.asarray(a)
     ax = pick_axis(axis, dim)
     if ax is not None:
         if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool):
@@ -701,7 +710,7 @@ def _arg_extreme(np_fn, op, a, axis, keepdims, dim, keepdim):
     return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
 
 
-def argmax(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def argmax(a, axis=None, keepdims=False, *, dim=None, keepdim=False, out=None):
     """Index of the largest value along `axis` (alias `dim`); over the flattened tensor when
     axis is None. Not differentiable (no graph is recorded).
 
@@ -717,13 +726,13 @@ def argmax(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
         ValueError: if the axis is out of range or empty.
         TypeError: if axis is not an int.
     """
-    return _arg_extreme(np.argmax, "argmax", a, axis, keepdims, dim, keepdim)
+    return _arg_extreme(np.argmax, "argmax", a, axis, keepdims, dim, keepdim, out)
 
 
-def argmin(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def argmin(a, axis=None, keepdims=False, *, dim=None, keepdim=False, out=None):
     """Index of the smallest value along `axis` (alias `dim`); see `argmax` (same arguments,
     returns and errors)."""
-    return _arg_extreme(np.argmin, "argmin", a, axis, keepdims, dim, keepdim)
+    return _arg_extreme(np.argmin, "argmin", a, axis, keepdims, dim, keepdim, out)
 
 
 def cumsum(a, dim=None, *, axis=None, dtype=None):
@@ -746,19 +755,19 @@ def cumsum(a, dim=None, *, axis=None, dtype=None):
     ax = pick_axis(axis, dim)
     if ax is None or isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
         raise TypeError(f"cumsum: dim must be an int; got {ax!r}, expected the axis to scan, e.g. cumsum(x, 0).")
-    ax = normalize_axis(ax, a.data.ndim, "cumsum")[0]
-    if dtype is not None and np.dtype(dtype) != a.data.dtype:
+    ax = normalize_axis(ax, a._array.ndim, "cumsum")[0]
+    if dtype is not None and np.dtype(dtype) != a._array.dtype:
         a = a.astype(dtype)
-    return Cumsum.apply(a, axis=ax if a.data.ndim else None)
+    return Cumsum.apply(a, axis=ax if a._array.ndim else None)
 
 
-def _truth(np_fn, op, a, axis, keepdims, dim, keepdim):
+def _truth(np_fn, op, a, axis, keepdims, dim, keepdim, out):
     """`all` and `any`: ``np_fn`` over the axes of a's values, a bool Tensor without graph."""
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, op)
-    return Tensor._make(np.asarray(np_fn(a.data, axis=axis, keepdims=keep)), False, None)
+    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, op, out)
+    return Tensor._make(np.asarray(np_fn(a._array, axis=axis, keepdims=keep)), False, None)
 
 
-def all(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def all(a, axis=None, keepdims=False, *, dim=None, keepdim=False, out=None):
     """Whether every entry is non-zero (True), over `axis` (alias `dim`; default all axes).
     Not differentiable (no graph is recorded), as ``torch.all``.
 
@@ -774,10 +783,10 @@ def all(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     Raises:
         ValueError: if an axis is out of range or repeated.
     """
-    return _truth(np.all, "all", a, axis, keepdims, dim, keepdim)
+    return _truth(np.all, "all", a, axis, keepdims, dim, keepdim, out)
 
 
-def any(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def any(a, axis=None, keepdims=False, *, dim=None, keepdim=False, out=None):
     """Whether some entry is non-zero (True), over `axis` (alias `dim`; default all axes);
     see `all` (same arguments, returns — False for an empty reduction — and errors)."""
-    return _truth(np.any, "any", a, axis, keepdims, dim, keepdim)
+    return _truth(np.any, "any", a, axis, keepdims, dim, keepdim, out)

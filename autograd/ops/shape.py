@@ -23,14 +23,14 @@ def _sizes(args, op):
 
 
 def _to_shape(ctx, a, shape, move, error):
-    """move(A.data, shape) (numpy's reshape or broadcast_to), recording A's shape for the
+    """move(A._array, shape) (numpy's reshape or broadcast_to), recording A's shape for the
     VJP as `ctx.in_shape`; numpy's ValueError is re-raised as `error`, a template with the
     fields shape (A's), size (A's element count) and target."""
-    ctx.in_shape = a.data.shape
+    ctx.in_shape = a._array.shape
     try:
-        return move(a.data, shape)
+        return move(a._array, shape)
     except ValueError:
-        raise ValueError(error.format(shape=a.shape, size=a.data.size, target=tuple(shape))) from None
+        raise ValueError(error.format(shape=a.shape, size=a._array.size, target=tuple(shape))) from None
 
 
 class Reshape(Op):
@@ -74,7 +74,7 @@ class Permute(Op):
     def forward(ctx, a, axes):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
         ctx.axes = axes
-        return a.data.transpose(axes)
+        return a._array.transpose(axes)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -125,8 +125,8 @@ class AsType(Op):
     @staticmethod
     def forward(ctx, a, dtype):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
-        ctx.in_dtype = a.data.dtype
-        return a.data.astype(dtype)
+        ctx.in_dtype = a._array.dtype
+        return a._array.astype(dtype)
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -148,7 +148,7 @@ class Clone(Op):
     @staticmethod
     def forward(ctx, a):
         """Compute the output ndarray from the inputs\' data (see the class docstring)."""
-        return a.data.copy()
+        return a._array.copy()
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -160,10 +160,10 @@ def reshape(a, *shape):
     """Reshape to `shape` (varargs or one tuple; one −1 allowed). See `Reshape`."""
     a = as_tensor(a)
     shape = _sizes(shape, "reshape")
-    if shape == a.data.shape:
+    if shape == a._array.shape:
         return a
     out = Reshape.apply(a, shape=shape)
-    if np.may_share_memory(out.data, a.data):  # numpy made a view: so is the tensor (PyTorch)
+    if np.may_share_memory(out._array, a._array):  # numpy made a view: so is the tensor (PyTorch)
         make_view(out, a, (reshape, shape))
     return out
 
@@ -179,8 +179,8 @@ def view(a, *shape):
     """
     a = as_tensor(a)
     out = reshape(a, *shape)
-    if out is not a and out._base is None and a.data.size:
-        raise RuntimeError(f"view: a tensor of shape {a.shape} and strides {a.data.strides} cannot be viewed as "
+    if out is not a and out._base is None and a._array.size:
+        raise RuntimeError(f"view: a tensor of shape {a.shape} and strides {a._array.strides} cannot be viewed as "
                            f"{out.shape} without copying; expected memory laid out for that shape. Hint: use "
                            f".reshape(...) (it copies where needed), or .contiguous() first.")
     return out
@@ -193,7 +193,7 @@ def flatten(a, start_dim=0, end_dim=-1):
         ValueError: if the dims are out of range or start_dim > end_dim.
     """
     a = as_tensor(a)
-    shape = a.data.shape
+    shape = a._array.shape
     if len(shape) == 0:
         return reshape(a, (1,))
     s, e = normalize_axis((start_dim, end_dim), len(shape), "flatten")
@@ -210,7 +210,7 @@ def permute(a, *axes):
     """
     a = as_tensor(a)
     axes = _sizes(axes, "permute")
-    n = a.data.ndim
+    n = a._array.ndim
     if sorted(x % n if n else x for x in axes) != list(range(n)):
         raise ValueError(f"permute: axes {axes} are not a permutation of the {n} dims of a tensor of shape {a.shape}.")
     axes = tuple(x % n for x in axes)
@@ -226,7 +226,7 @@ def transpose(a, dim0=None, dim1=None):
         ValueError: if a dim is out of range or only one is given.
     """
     a = as_tensor(a)
-    n = a.data.ndim
+    n = a._array.ndim
     if dim0 is None and dim1 is None:
         return permute(a, tuple(range(n - 1, -1, -1)))
     if dim0 is None or dim1 is None:
@@ -247,7 +247,7 @@ def squeeze(a, axis=None, dim=None):
     as in PyTorch)."""
     a = as_tensor(a)
     axis = pick_axis(axis, dim)
-    shape = a.data.shape
+    shape = a._array.shape
     if axis is None:
         new = tuple(s for s in shape if s != 1)
     else:
@@ -265,11 +265,11 @@ def unsqueeze(a, axis=None, dim=None):
     """
     a = as_tensor(a)
     axis = pick_axis(axis, dim)
-    n = a.data.ndim + 1
+    n = a._array.ndim + 1
     if axis is None or not -n <= axis < n:
         raise ValueError(f"unsqueeze: dim {axis} is out of range for a result with {n} dims; expected -{n} <= dim < {n}.")
     axis %= n
-    shape = a.data.shape
+    shape = a._array.shape
     return reshape(a, shape[:axis] + (1,) + shape[axis:])
 
 
@@ -277,9 +277,9 @@ def expand(a, *shape):
     """Broadcast to `shape` (varargs or tuple); −1 keeps the current size. See `Expand`."""
     a = as_tensor(a)
     shape = _sizes(shape, "expand")
-    lead = len(shape) - a.data.ndim
-    shape = tuple(a.data.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
-    if shape == a.data.shape:
+    lead = len(shape) - a._array.ndim
+    shape = tuple(a._array.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
+    if shape == a._array.shape:
         return a
     return make_view(Expand.apply(a, shape=shape), a, (expand, shape))
 
@@ -293,10 +293,10 @@ def astype(a, dtype):
     """Cast to `dtype` (a copy; differentiable between floating dtypes). See `AsType`."""
     a = as_tensor(a)
     dtype = np.dtype(dtype)
-    if dtype == a.data.dtype:
+    if dtype == a._array.dtype:
         return a
     if a.requires_grad and dtype.kind != "f":
-        return Tensor._make(a.data.astype(dtype), False, None)
+        return Tensor._make(a._array.astype(dtype), False, None)
     return AsType.apply(a, dtype=dtype)
 
 

@@ -153,7 +153,7 @@ def preview(arr):
         str: e.g. ``'[1.0000, 2.0000]'`` or ``'mean 0.01 std 1.02 norm 32.1'``.
     """
     if isinstance(arr, Tensor):
-        arr = arr.data
+        arr = arr._array
     if isinstance(arr, float):
         return f"{arr:.4f}"
     a = np.asarray(arr)
@@ -323,7 +323,7 @@ class GraphModel:
         """The value's array if known: the live Tensor, else a saved output, else None."""
         t = self.value_tensor(item)
         if t is not None:
-            return t.data
+            return t._array
         if item.__class__ is Node and item._out_index >= 0 and item._saved is not None:
             return item._saved[item._out_index]
         return None
@@ -369,7 +369,7 @@ class GraphModel:
             if i == item._out_index:
                 desc, arr = "output", s
             elif isinstance(s, Tensor):
-                arr = s.data
+                arr = s._array
                 desc = "tensor"
                 for j, p in enumerate(item.next):
                     if p is not None and (p is s or p is s.grad_fn):
@@ -437,7 +437,7 @@ def _value_label(model, item, show_data, show_grad, show_shapes, state):
     if name:
         fields.append(_rec(name))
     if show_shapes:
-        shape, dtype = (item.shape, item.dtype) if item.__class__ is Node else (item.data.shape, item.data.dtype)
+        shape, dtype = (item.shape, item.dtype) if item.__class__ is Node else (item._array.shape, item._array.dtype)
         fields.append(_rec(_shape_text(shape, dtype)))
     if show_data:
         data = model.value_data(item)
@@ -450,7 +450,7 @@ def _value_label(model, item, show_data, show_grad, show_shapes, state):
             g = None
             t = model.value_tensor(item)
             if t is not None and t.grad is not None:
-                g = t.grad.data
+                g = t.grad._array
         if g is not None:
             fields.append(_rec("grad " + preview(g)))
     if not fields:

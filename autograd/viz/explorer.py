@@ -36,7 +36,7 @@ def _asset(name):
 def _arr(g):
     """A gradient as an ndarray or a float (Scalars)."""
     if isinstance(g, Tensor):
-        return g.data
+        return g._array
     return g
 
 

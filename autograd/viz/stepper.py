@@ -164,7 +164,7 @@ class BackwardStepper:
         """Fresh records; the root shows its seed gradient before the first step."""
         run = _Run(self._model)
         for item, g in zip(self._roots, self._grads):
-            run.grads[item] = [(-1, g.data if isinstance(g, Tensor) else g)]
+            run.grads[item] = [(-1, g._array if isinstance(g, Tensor) else g)]
         return run
 
     # -- gradients before the stepper started -----------------------------------------------
@@ -179,7 +179,7 @@ class BackwardStepper:
             if t is None or (t is not item and not t._retains_grad):
                 continue
             g = t.grad
-            snap.append((t, g, None if g is None else g.data.copy()))
+            snap.append((t, g, None if g is None else g._array.copy()))
         return snap
 
     def _restore_snapshot(self):
@@ -187,7 +187,7 @@ class BackwardStepper:
             if data is None:
                 obj.grad = g
             else:
-                g.data = data.copy()
+                g._array = data.copy()
                 obj.grad = g
 
     # -- stepping ---------------------------------------------------------------------------
@@ -241,7 +241,7 @@ class BackwardStepper:
         if self._model.kind == "scalar":
             run.grads.setdefault(node, []).append((k, node.grad))
         else:
-            run.grads.setdefault(node, []).append((k, g.data))
+            run.grads.setdefault(node, []).append((k, g._array))
         for p in node.next:
             if p is None or p.next:
                 continue
@@ -254,7 +254,7 @@ class BackwardStepper:
     def _leaf_grad(self, leaf):
         if self._model.kind == "scalar":
             return leaf.grad
-        return None if leaf.grad is None else leaf.grad.data.copy()
+        return None if leaf.grad is None else leaf.grad._array.copy()
 
     def __iter__(self):
         """Run and yield the remaining steps."""
@@ -329,7 +329,7 @@ class BackwardStepper:
             for p, gi in zip(s.node.next, s.grad_inputs):
                 if p is None or gi is None:
                     continue
-                gv = gi.data if isinstance(gi, Tensor) else gi
+                gv = gi._array if isinstance(gi, Tensor) else gi
                 key = (p, s.node)
                 edge_grads[key] = gv if key not in edge_grads else edge_grads[key] + gv
         state = DrawState(k, run.step_of, run.grads, edge_grads)

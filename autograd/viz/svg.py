@@ -260,7 +260,7 @@ def shape_line(model, item):
         return ""
     if item.__class__ is Node:
         return _shape_text(item.shape, item.dtype)
-    return _shape_text(item.data.shape, item.data.dtype)
+    return _shape_text(item._array.shape, item._array.dtype)
 
 
 def fmt(value):
@@ -373,7 +373,7 @@ def draw_svg(*roots, show_data=False, show_grad=True, show_shapes=True, show_rul
                 lines += [(f"data{j}", t) for j, t in enumerate(wrap("data " + preview(data)))]
             t = model.value_tensor(item) if show_grad else None
             if t is not None and t.grad is not None:
-                lines += [(f"grad{j}", t) for j, t in enumerate(wrap("grad " + preview(t.grad.data)))]
+                lines += [(f"grad{j}", t) for j, t in enumerate(wrap("grad " + preview(t.grad._array)))]
         return Box(f"v{i}", "value", model.role(item), lines, module=model.module_of(item))
 
     def op_box(i, item):

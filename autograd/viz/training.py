@@ -169,7 +169,7 @@ class TrainingRecorder:
                     self._trace.clear()
                 self._trace.append((name, args, output))
             if self.calls % self.every == 0 and hasattr(output, "data"):
-                d = np.asarray(output.data, dtype=np.float64)
+                d = np.asarray(output._array, dtype=np.float64)
                 self._pending[name] = (float(d.mean()), float(d.std()))
         return hook
 
@@ -192,9 +192,9 @@ class TrainingRecorder:
         self.loss.append(float("nan") if loss is None else float(getattr(loss, "data", loss)))
         for name, p in self.model.named_parameters():
             rec = self.params.setdefault(name, {"w": [], "g": [], "hist": [], "lo": [], "hi": []})
-            w = np.asarray(p.data, dtype=np.float64)
+            w = np.asarray(p._array, dtype=np.float64)
             rec["w"].append(_norm(w))
-            rec["g"].append(float("nan") if p.grad is None else _norm(p.grad.data))
+            rec["g"].append(float("nan") if p.grad is None else _norm(p.grad._array))
             lo, hi = float(w.min()), float(w.max())
             counts, _ = np.histogram(w, bins=self.bins, range=(lo, hi if hi > lo else lo + 1.0))
             rec["hist"].append(counts.tolist())

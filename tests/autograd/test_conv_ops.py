@@ -46,11 +46,11 @@ def test_conv2d_double_backward_matches_torch():
     tout = torch.nn.functional.conv2d(tx, tw, stride=2, padding=1)
     gx, = ag.grad((out * out).sum(), [x], create_graph=True)
     tgx, = torch.autograd.grad((tout * tout).sum(), [tx], create_graph=True)
-    np.testing.assert_allclose(gx.data, tgx.detach().numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(gx.detach().numpy(), tgx.detach().numpy(), rtol=1e-10, atol=1e-10)
     hx, hw = ag.grad((gx * gx).sum(), [x, w])
     thx, thw = torch.autograd.grad((tgx * tgx).sum(), [tx, tw])
-    np.testing.assert_allclose(hx.data, thx.numpy(), rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(hw.data, thw.numpy(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(hx.detach().numpy(), thx.numpy(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(hw.detach().numpy(), thw.numpy(), rtol=1e-9, atol=1e-9)
 
 
 def test_conv2d_float32_stays_float32():
@@ -69,17 +69,17 @@ def test_max_pool_ties_and_overlap_exact():
     # ties: the first maximum (row-major) of each window takes the whole gradient
     x = ag.Tensor(np.ones((1, 1, 2, 4)), requires_grad=True)
     max_pool2d(x, 2).backward(np.array([[[[3.0, 5.0]]]]))
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[3, 0, 5, 0], [0, 0, 0, 0]])
+    np.testing.assert_array_equal(x.grad.detach().numpy()[0, 0], [[3, 0, 5, 0], [0, 0, 0, 0]])
     # overlapping windows: the shared maximum receives the sum of both windows' gradients
     x = ag.Tensor(np.array([[[[0.0, 1.0, 9.0, 2.0, 0.5]]]]), requires_grad=True)
     out = max_pool2d(x, (1, 3), stride=1)
-    np.testing.assert_array_equal(out.data[0, 0], [[9, 9, 9]])
+    np.testing.assert_array_equal(out.detach().numpy()[0, 0], [[9, 9, 9]])
     out.backward(np.array([[[[1.0, 2.0, 4.0]]]]))
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[0, 0, 7, 0, 0]])
+    np.testing.assert_array_equal(x.grad.detach().numpy()[0, 0], [[0, 0, 7, 0, 0]])
     # padding is −∞: never selected, even for all-negative inputs
     x = ag.Tensor(-np.ones((1, 1, 2, 2)) * np.array([[1.0, 2.0], [3.0, 4.0]]), requires_grad=True)
     out = max_pool2d(x, 2, stride=1, padding=1)
-    assert out.shape == (1, 1, 3, 3) and np.all(out.data <= -1)
+    assert out.shape == (1, 1, 3, 3) and np.all(out.detach().numpy() <= -1)
 
 
 def test_max_pool_second_order_and_unpool_parity():
@@ -87,26 +87,26 @@ def test_max_pool_second_order_and_unpool_parity():
     rng = np.random.default_rng(4)
     x = ag.Tensor(rng.standard_normal((2, 2, 5, 5)), requires_grad=True)
     assert ag.gradgradcheck(lambda x: max_pool2d(x, 3, stride=2, padding=1) ** 2, [x])
-    tx = torch.tensor(x.data)
+    tx = torch.tensor(x.detach().numpy())
     tout, tidx = torch.nn.functional.max_pool2d(tx, 2, return_indices=True)
     np.testing.assert_array_equal(max_pool2d(x, 2).data, tout.numpy())
     values, idx = max_pool2d(x, 2, return_indices=True)
     assert idx.dtype == np.int64
-    np.testing.assert_array_equal(idx.data, tidx.numpy())
-    np.testing.assert_array_equal(values.data, tout.numpy())
+    np.testing.assert_array_equal(idx.detach().numpy(), tidx.numpy())
+    np.testing.assert_array_equal(values.detach().numpy(), tout.numpy())
     t3, tidx3 = torch.nn.functional.max_pool2d(tx, 3, stride=2, padding=1, return_indices=True)
     np.testing.assert_array_equal(max_pool2d(x, 3, stride=2, padding=1, return_indices=True)[1].data, tidx3.numpy())
     for kw in (dict(dilation=2), dict(dilation=(2, 1), stride=1, padding=1), dict(dilation=2, ceil_mode=True)):
         tv, ti = torch.nn.functional.max_pool2d(tx, 2, return_indices=True, **kw)
         ov, oi = max_pool2d(x, 2, return_indices=True, **kw)
-        np.testing.assert_array_equal(ov.data, tv.numpy())
-        np.testing.assert_array_equal(oi.data, ti.numpy())
-    small = ag.Tensor(x.data[:1, :1], requires_grad=True)
+        np.testing.assert_array_equal(ov.detach().numpy(), tv.numpy())
+        np.testing.assert_array_equal(oi.detach().numpy(), ti.numpy())
+    small = ag.Tensor(x.detach().numpy()[:1, :1], requires_grad=True)
     assert ag.gradgradcheck(lambda t: max_pool2d(t, 2, stride=1, dilation=2) ** 2, [small])
     g = rng.standard_normal(tout.shape)
     ours = max_unpool2d(ag.Tensor(g), tidx.numpy(), 2, output_size=(5, 5))
     theirs = torch.nn.functional.max_unpool2d(torch.from_numpy(g), tidx, 2, output_size=(5, 5))
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.numpy())
     with pytest.raises(ValueError, match=r"max_unpool2d: indices must lie in \[0, H·W\); got values in"):
         max_unpool2d(ag.Tensor(g), tidx.numpy() + 100, 2, output_size=(5, 5))
 
@@ -128,7 +128,7 @@ def test_embedding_second_order_and_accumulation():
     idx = np.array([[0, 4, 0], [2, 0, 1]])
     out = embedding(idx, w)
     out.backward(np.ones(out.shape))
-    np.testing.assert_array_equal(w.grad.data[:, 0], [3, 1, 1, 0, 1])  # row 0 picked three times
+    np.testing.assert_array_equal(w.grad.detach().numpy()[:, 0], [3, 1, 1, 0, 1])  # row 0 picked three times
     assert ag.gradgradcheck(lambda w: embedding(idx, w) * embedding(idx[::-1], w), [w])
     g = ag.Tensor(rng.standard_normal((2, 3, 3)), requires_grad=True)
     assert ag.gradgradcheck(lambda g: embedding_dense_backward(g, idx, 5, padding_idx=4) ** 2, [g])
@@ -156,7 +156,7 @@ def test_conv2d_string_padding():
     for pad, kw in (("same", {}), ("same", {"dilation": 2}), ("valid", {})):
         out = conv2d(ag.Tensor(x), ag.Tensor(w), padding=pad, **kw)
         ref = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=pad, **kw)
-        np.testing.assert_allclose(out.data, ref.numpy(), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(out.detach().numpy(), ref.numpy(), rtol=1e-10, atol=1e-10)
     with pytest.raises(ValueError, match=r"conv2d: padding='same' needs stride 1"):
         conv2d(ag.Tensor(x), ag.Tensor(w), padding="same", stride=2)
     with pytest.raises(ValueError, match=r"conv2d: padding='same' needs an odd \(dilated\) kernel size"):
@@ -171,11 +171,11 @@ def test_conv2d_retained_graph_second_backward_and_no_grad():
     w = ag.Tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32), requires_grad=True)
     y = (conv2d(x, w, padding=1, stride=2) ** 2).sum()
     y.backward(retain_graph=True)
-    gw, gx = w.grad.data.copy(), x.grad.data.copy()
+    gw, gx = w.grad.detach().numpy().copy(), x.grad.detach().numpy().copy()
     w.grad = x.grad = None
     y.backward()  # a retained graph gives the same gradients again
-    np.testing.assert_allclose(w.grad.data, gw, rtol=1e-6)
-    np.testing.assert_allclose(x.grad.data, gx, rtol=1e-6)
+    np.testing.assert_allclose(w.grad.detach().numpy(), gw, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.detach().numpy(), gx, rtol=1e-6)
     with ag.no_grad():
         out = conv2d(x, w, padding=1)
     assert out.grad_fn is None and not out.requires_grad
@@ -192,8 +192,8 @@ def test_conv2d_large_batch_chunks_match_torch():
     out.backward(g)
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     torch.nn.functional.conv2d(tx, tw, padding=1, groups=2).backward(torch.from_numpy(g))
-    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(wt.grad.data, tw.grad.numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(xt.grad.detach().numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(wt.grad.detach().numpy(), tw.grad.numpy(), rtol=1e-4, atol=1e-3)
 
 
 @pytest.mark.parametrize("shapes, kwargs", [
@@ -215,7 +215,7 @@ def test_conv2d_stride1_input_grad_matches_torch(shapes, kwargs):
     tx = torch.tensor(x, requires_grad=True)
     torch.nn.functional.conv2d(tx, torch.from_numpy(w), **kwargs).backward(torch.from_numpy(g))
     assert xt.grad.dtype == np.float32
-    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(xt.grad.detach().numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-4)
 
 
 def test_unbatched_inputs_match_torch():
@@ -229,7 +229,7 @@ def test_unbatched_inputs_match_torch():
              (max_pool2d(x, 2), F.max_pool2d(tx, 2)), (avg_pool2d(x, 2, stride=1), F.avg_pool2d(tx, 2, stride=1))]
     for ours, theirs in pairs:
         assert ours.shape == tuple(theirs.shape) and ours.ndim == 3
-        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
         g = rng.standard_normal(ours.shape)
         np.testing.assert_allclose(ag.grad(ours, x, g)[0].data, torch.autograd.grad(theirs, tx, torch.from_numpy(g))[0],
                                    rtol=1e-10, atol=1e-12)
@@ -252,12 +252,12 @@ def test_ceil_mode_pooling_matches_torch(kwargs):
                       F.avg_pool2d(tx, ceil_mode=True, count_include_pad=cip, **kwargs)))
     for ours, theirs in cases:
         assert ours.shape == tuple(theirs.shape)
-        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
         g = rng.standard_normal(ours.shape)
         np.testing.assert_allclose(ag.grad(ours, x, g)[0].data, torch.autograd.grad(theirs, tx, torch.from_numpy(g))[0],
                                    rtol=1e-10, atol=1e-12)
     _, idx = max_pool2d(x, ceil_mode=True, return_indices=True, **kwargs)
-    np.testing.assert_array_equal(idx.data, F.max_pool2d(tx, ceil_mode=True, return_indices=True, **kwargs)[1].numpy())
+    np.testing.assert_array_equal(idx.detach().numpy(), F.max_pool2d(tx, ceil_mode=True, return_indices=True, **kwargs)[1].numpy())
     small = ag.Tensor(x0[:1, :1, :5, :5], requires_grad=True)
     assert ag.gradgradcheck(lambda t: avg_pool2d(t, ceil_mode=True, count_include_pad=False, **kwargs) ** 2, [small])
     assert ag.gradgradcheck(lambda t: max_pool2d(t, ceil_mode=True, **kwargs) ** 2, [small])

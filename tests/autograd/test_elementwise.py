@@ -37,26 +37,26 @@ def _grad(fn, values, dtype=np.float64, gradient=None):
 # -- kinks and ties: exact values -------------------------------------------------------------
 def test_relu_and_abs_have_zero_slope_at_zero():
     _, g = _grad(ag.relu, [-1.0, 0.0, 2.0])
-    np.testing.assert_array_equal(g.data, [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.0, 0.0, 1.0])
     _, g = _grad(ag.abs, [-2.0, 0.0, -0.0, 3.0])
-    np.testing.assert_array_equal(g.data, [-1.0, 0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [-1.0, 0.0, 0.0, 1.0])
 
 
 def test_leaky_relu_and_elu_slopes_at_zero_match_torch():
     torch = require_torch()
     x = [-2.0, 0.0, 1.5]
     _, g = _grad(lambda t: ag.leaky_relu(t, 0.1), x)
-    np.testing.assert_array_equal(g.data, [0.1, 0.1, 1.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.1, 0.1, 1.0])
     _, g = _grad(ag.leaky_relu, x)
-    np.testing.assert_array_equal(g.data, [0.01, 0.01, 1.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.01, 0.01, 1.0])
     _, g = _grad(lambda t: ag.elu(t, alpha=2.0), x)
-    np.testing.assert_allclose(g.data, [2.0 * math.exp(-2.0), 2.0, 1.0], rtol=1e-15)
+    np.testing.assert_allclose(g.detach().numpy(), [2.0 * math.exp(-2.0), 2.0, 1.0], rtol=1e-15)
     for ours, theirs in [(lambda t: ag.leaky_relu(t, 0.1), lambda t: torch.nn.functional.leaky_relu(t, 0.1)),
                          (lambda t: ag.elu(t, 2.0), lambda t: torch.nn.functional.elu(t, 2.0))]:
         _, g = _grad(ours, x)
         tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
         theirs(tx).sum().backward()
-        np.testing.assert_array_equal(g.data, tx.grad.numpy())
+        np.testing.assert_array_equal(g.detach().numpy(), tx.grad.numpy())
 
 
 @pytest.mark.parametrize("slope", [0.0, 0.5, 1.0, 2.0, -1.5])
@@ -67,24 +67,24 @@ def test_leaky_relu_any_slope_matches_torch(slope, torch):
     tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     ty = torch.nn.functional.leaky_relu(tx, slope)
     ty.backward(torch.from_numpy(v))
-    np.testing.assert_array_equal(y.data, ty.detach().numpy())
-    np.testing.assert_array_equal(g.data, tx.grad.numpy())
+    np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
+    np.testing.assert_array_equal(g.detach().numpy(), tx.grad.numpy())
 
 
 def test_sign_has_zero_gradient_everywhere():
     y, g = _grad(ag.sign, [-3.0, 0.0, 2.0], gradient=np.array([np.inf, 1.0, 5.0]))
-    np.testing.assert_array_equal(y.data, [-1.0, 0.0, 1.0])
-    np.testing.assert_array_equal(g.data, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(y.detach().numpy(), [-1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.0, 0.0, 0.0])
 
 
 def test_clip_gradient_is_inclusive_at_both_bounds():
     y, g = _grad(lambda t: ag.clip(t, -0.5, 0.5), [-1.0, -0.5, 0.0, 0.5, 1.0])
-    np.testing.assert_array_equal(y.data, [-0.5, -0.5, 0.0, 0.5, 0.5])
-    np.testing.assert_array_equal(g.data, [0.0, 1.0, 1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(y.detach().numpy(), [-0.5, -0.5, 0.0, 0.5, 0.5])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.0, 1.0, 1.0, 1.0, 0.0])
     _, g = _grad(lambda t: t.clamp(min=0.0), [-1.0, 0.0, 1.0])
-    np.testing.assert_array_equal(g.data, [0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.0, 1.0, 1.0])
     _, g = _grad(lambda t: t.clip(max=0.0), [-1.0, 0.0, 1.0])
-    np.testing.assert_array_equal(g.data, [1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [1.0, 1.0, 0.0])
 
 
 def test_clip_with_tensor_bounds_matches_torch_incl_ties_and_crossed_bounds():
@@ -98,14 +98,14 @@ def test_clip_with_tensor_bounds_matches_torch_incl_ties_and_crossed_bounds():
         ts = [torch.tensor(a, requires_grad=True) for a in (x, lo, hi)]
         ours = ag.clip(xs[0], xs[1] if "min" in kwargs else None, xs[2] if "max" in kwargs else None)
         theirs = torch.clamp(ts[0], ts[1] if "min" in kwargs else None, ts[2] if "max" in kwargs else None)
-        np.testing.assert_array_equal(ours.data, theirs.detach().numpy())
+        np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
         ours.backward(v)
         theirs.backward(torch.from_numpy(v))
         for a, t in zip(xs, ts):
             if t.grad is None:
                 assert a.grad is None
             else:
-                np.testing.assert_array_equal(a.grad.data, t.grad.numpy())
+                np.testing.assert_array_equal(a.grad.detach().numpy(), t.grad.numpy())
 
 
 def test_clip_tensor_bounds_broadcast_and_gradcheck():
@@ -116,7 +116,7 @@ def test_clip_tensor_bounds_broadcast_and_gradcheck():
     ts = [ag.Tensor(a, requires_grad=True) for a in (x, lo, hi)]
     out = ag.clip(*ts)
     assert out.shape == (2, 4, 3)
-    np.testing.assert_array_equal(out.data, np.minimum(np.maximum(x, lo), hi))
+    np.testing.assert_array_equal(out.detach().numpy(), np.minimum(np.maximum(x, lo), hi))
     assert ag.gradcheck(lambda a, b, c: ag.clip(a, b, c), ts, atol=1e-6, rtol=1e-4)
 
 
@@ -126,29 +126,29 @@ def test_ties_split_the_gradient_equally(op, torch):
     b = ag.Tensor(np.array([1.0, 5.0, -3.0]), requires_grad=True)
     op(a, b).backward(np.array([2.0, 1.0, 1.0]))
     big = op is ag.maximum
-    np.testing.assert_array_equal(a.grad.data, [1.0, 0.0 if big else 1.0, 1.0 if big else 0.0])
-    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0 if big else 0.0, 0.0 if big else 1.0])
+    np.testing.assert_array_equal(a.grad.detach().numpy(), [1.0, 0.0 if big else 1.0, 1.0 if big else 0.0])
+    np.testing.assert_array_equal(b.grad.detach().numpy(), [1.0, 1.0 if big else 0.0, 0.0 if big else 1.0])
     # broadcast tie: b of shape (1,) ties with two entries of a
     a = ag.Tensor(np.array([[0.0, 1.0], [1.0, 2.0]]), requires_grad=True)
     b = ag.Tensor(np.array([1.0]), requires_grad=True)
     op(a, b).backward(np.ones((2, 2)))
-    ta = torch.tensor(a.data, requires_grad=True)
-    tb = torch.tensor(b.data, requires_grad=True)
+    ta = torch.tensor(a.detach().numpy(), requires_grad=True)
+    tb = torch.tensor(b.detach().numpy(), requires_grad=True)
     getattr(torch, op.__name__)(ta, tb).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, ta.grad.numpy())
-    np.testing.assert_array_equal(b.grad.data, tb.grad.numpy())
-    assert b.grad.data[0] == 2.0  # two ties (½ each) and one win
+    np.testing.assert_array_equal(a.grad.detach().numpy(), ta.grad.numpy())
+    np.testing.assert_array_equal(b.grad.detach().numpy(), tb.grad.numpy())
+    assert b.grad.detach().numpy()[0] == 2.0  # two ties (½ each) and one win
 
 
 def test_maximum_with_a_number():
     y, g = _grad(lambda t: ag.maximum(t, 0.0), [-1.0, 0.0, 2.0])
-    np.testing.assert_array_equal(y.data, [0.0, 0.0, 2.0])
-    np.testing.assert_array_equal(g.data, [0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(y.detach().numpy(), [0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.0, 0.5, 1.0])
     y, g = _grad(lambda t: ag.minimum(1.0, t), [-1.0, 1.0, 2.0], dtype=np.float32)
     assert y.dtype == np.float32 and g.dtype == np.float32
-    np.testing.assert_array_equal(g.data, [1.0, 0.5, 0.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [1.0, 0.5, 0.0])
     y, g = _grad(lambda t: t.maximum(ag.Tensor(np.float64(0.5))), [0.0, 0.5, 1.0])
-    np.testing.assert_array_equal(g.data, [0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.0, 0.5, 1.0])
 
 
 # -- dtypes ---------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def test_float32_stays_float32(name, fn):
     assert g.dtype == np.float32, name
     (g2,) = ag.grad([fn(x)], [x], [np.ones(y.shape, np.float32)], create_graph=True)
     assert g2.dtype == np.float32, name
-    np.testing.assert_allclose(g2.data, g.data, rtol=1e-6)
+    np.testing.assert_allclose(g2.detach().numpy(), g.detach().numpy(), rtol=1e-6)
 
 
 def test_integer_inputs():
@@ -207,22 +207,22 @@ def test_saturating_ops_are_finite_without_warnings(dtype):
             y, g = _grad(ours, EXTREME, dtype)
             x = ag.Tensor(np.array(EXTREME, dtype), requires_grad=True)
             (g2,) = ag.grad([ours(x)], [x], [np.ones(len(EXTREME), dtype)], create_graph=True)
-        np.testing.assert_allclose(g2.data, g.data, rtol=1e-13, atol=0)
-        assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(g.data))
+        np.testing.assert_allclose(g2.detach().numpy(), g.detach().numpy(), rtol=1e-13, atol=0)
+        assert np.all(np.isfinite(y.detach().numpy())) and np.all(np.isfinite(g.detach().numpy()))
         assert y.dtype == dtype and g.dtype == dtype
         tx = torch.tensor(np.array(EXTREME, dtype), requires_grad=True)
         ty = theirs(tx)
         ty.sum().backward()
         # atol: tails below 1e-30 differ (torch flushes sigmoid's denormals or cancels 1 + erf to 0)
         tol = {"rtol": 1e-6 if dtype == np.float32 else 1e-12, "atol": 1e-30}
-        np.testing.assert_allclose(y.data, ty.detach().numpy(), **tol)
-        np.testing.assert_allclose(g.data, tx.grad.numpy(), **tol)
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), **tol)
+        np.testing.assert_allclose(g.detach().numpy(), tx.grad.numpy(), **tol)
     y, g = _grad(ag.sigmoid, [-1000.0, 1000.0], dtype)
-    np.testing.assert_array_equal(y.data, [0.0, 1.0])
-    np.testing.assert_array_equal(g.data, [0.0, 0.0])
+    np.testing.assert_array_equal(y.detach().numpy(), [0.0, 1.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.0, 0.0])
     y, g = _grad(ag.softplus, [-1000.0, 1000.0], dtype)
-    np.testing.assert_array_equal(y.data, [0.0, 1000.0])
-    np.testing.assert_array_equal(g.data, [0.0, 1.0])
+    np.testing.assert_array_equal(y.detach().numpy(), [0.0, 1000.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.0, 1.0])
 
 
 def test_sigmoid_and_softplus_accurate_in_the_tails():
@@ -230,7 +230,7 @@ def test_sigmoid_and_softplus_accurate_in_the_tails():
     np.testing.assert_allclose(ag.sigmoid(ag.Tensor(x)).data, np.exp(-np.logaddexp(0, -x)), rtol=1e-14)
     np.testing.assert_allclose(ag.softplus(ag.Tensor(x[:4])).data, np.log1p(np.exp(x[:4])), rtol=1e-14)
     y = ag.sigmoid(ag.Tensor(np.array([np.nan, np.inf, -np.inf])))
-    assert np.isnan(y.data[0]) and y.data[1] == 1.0 and y.data[2] == 0.0
+    assert np.isnan(y.detach().numpy()[0]) and y.detach().numpy()[1] == 1.0 and y.detach().numpy()[2] == 0.0
 
 
 # -- gelu and erf accuracy ------------------------------------------------------------------------
@@ -259,8 +259,8 @@ def test_gelu_matches_torch_in_float64(approximate):
     tx = torch.tensor(x, requires_grad=True)
     ty = torch.nn.functional.gelu(tx, approximate=approximate)
     ty.backward(torch.from_numpy(v))
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(t.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(t.grad.detach().numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
 def test_gelu_exact_tail_is_accurate():
@@ -289,11 +289,11 @@ def test_double_backward(name, fn, domain):
     v = rng.standard_normal((2, 3))
     (fast,) = ag.grad([fn(x)], [x], [v])
     (graph,) = ag.grad([fn(x)], [x], [v], create_graph=True)
-    np.testing.assert_allclose(fast.data, graph.data, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(fast.detach().numpy(), graph.detach().numpy(), rtol=1e-13, atol=1e-15)
 
 
 @pytest.mark.parametrize("op", [ag.maximum, ag.minimum, lambda a, b: ag.clip(a, b, b + 1.0),
-                                lambda a, b: ag.where(a.data > 0, a * b, b)],
+                                lambda a, b: ag.where(a.detach().numpy() > 0, a * b, b)],
                          ids=["maximum", "minimum", "clip", "where"])
 def test_double_backward_binary(op):
     rng = np.random.default_rng(12)
@@ -312,7 +312,7 @@ def test_ops_that_save_their_output_survive_an_inplace_change_of_the_input(fn):
     with ag.no_grad():
         h.mul_(3.0)
     y.backward(np.ones(2))
-    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-15)
+    np.testing.assert_allclose(x.grad.detach().numpy(), expected, rtol=1e-15)
 
 
 def test_ops_that_save_their_input_report_an_inplace_change():
@@ -348,8 +348,8 @@ def test_where_method_and_numbers():
     y = x.where(cond, 0.0)
     assert y.dtype == np.float32
     y.backward(np.ones(3, np.float32))
-    np.testing.assert_array_equal(y.data, [1.0, 0.0, 3.0])
-    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(y.detach().numpy(), [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [1.0, 0.0, 1.0])
 
 
 # -- spellings --------------------------------------------------------------------------------------

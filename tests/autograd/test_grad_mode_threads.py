@@ -28,7 +28,7 @@ def _leaf(lib, data):
 
 def _numpy(t):
     """The values of a tracegrad or torch Tensor as an ndarray."""
-    return t.data.copy() if isinstance(t, ag.Tensor) else t.detach().numpy().copy()
+    return t.detach().numpy().copy() if isinstance(t, ag.Tensor) else t.detach().numpy().copy()
 
 
 def _in_threads(*fns, barrier=None):
@@ -211,7 +211,7 @@ def _setup(seed):
     model = nn.Sequential(nn.Linear(4, 8, dtype=np.float64), nn.Tanh(), nn.Linear(8, 2, dtype=np.float64))
     with ag.no_grad():
         for p in model.parameters():  # the initial values come from `seed`, not the global generator
-            p.data[...] = rng.standard_normal(p.data.shape) * 0.5
+            p.detach().numpy()[...] = rng.standard_normal(p.detach().numpy().shape) * 0.5
     x = rng.standard_normal((32, 4))
     y = np.tanh(x @ rng.standard_normal((4, 2))) + 0.1 * rng.standard_normal((32, 2))
     opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
@@ -251,7 +251,7 @@ def _train(seed, role, barrier=None):
             sync()
             train_step()
             sync()
-    return losses, evals, [p.data.copy() for p in model.parameters()]
+    return losses, evals, [p.detach().numpy().copy() for p in model.parameters()]
 
 
 def test_two_threads_training_two_models_match_a_serial_run_bit_for_bit():
@@ -477,7 +477,7 @@ def test_stepper_runs_each_step_without_recording_and_gives_the_caller_its_mode_
         seen.append(("between", ag.is_grad_enabled()))
     # steps: sum, (·)*1.0, y*y, x*3.0 (y's hook runs as that last step starts)
     assert seen == [("between", True), ("between", True), ("between", True), False, ("between", True)]
-    np.testing.assert_array_equal(x.grad.data, [18.0, 36.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [18.0, 36.0])
     with ag.no_grad():  # the caller's mode, whatever it is, comes back at each step
         stepper.reset()
         assert stepper.step() is not None and not ag.is_grad_enabled()

@@ -21,7 +21,7 @@ def _same(ours, theirs):
     """Equal values and dtype, and the same answer to 'is there a graph'."""
     expected = theirs.detach().numpy()
     assert ours.dtype == expected.dtype
-    np.testing.assert_array_equal(ours.data, expected)
+    np.testing.assert_array_equal(ours.detach().numpy(), expected)
     assert ours.requires_grad == theirs.requires_grad
     assert (ours.grad_fn is None) == (theirs.grad_fn is None)
 
@@ -53,7 +53,7 @@ def test_to_returns_self_unless_something_changes():
     assert x.to("cpu") is x and tx.to("cpu") is tx
     assert x.cpu() is x and tx.cpu() is tx
     y, ty = x.to(ag.float32, copy=True), tx.to(torch.float32, copy=True)
-    assert y is not x and not np.shares_memory(y.data, x.data)
+    assert y is not x and not np.shares_memory(y.detach().numpy(), x.detach().numpy())
     _same(y, ty)
 
 
@@ -63,7 +63,7 @@ def test_float_casts_are_differentiable_like_torch():
     (x.double() * ag.Tensor(g)).sum().backward()
     (tx.double() * torch.tensor(g)).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+    np.testing.assert_array_equal(x.grad.detach().numpy(), tx.grad.numpy())
 
 
 def test_type_names_match_torch():
@@ -90,12 +90,12 @@ def test_clone_is_a_differentiable_copy_like_torch():
     x, tx = _pair()
     y, ty = x.clone(), tx.clone()
     _same(y, ty)
-    assert not np.shares_memory(y.data, x.data)
+    assert not np.shares_memory(y.detach().numpy(), x.detach().numpy())
     assert y.grad_fn.name == "clone"
     g = np.arange(6.0, dtype=np.float32).reshape(2, 3)
     (y * y * ag.Tensor(g)).sum().backward()
     (ty * ty * torch.tensor(g)).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+    np.testing.assert_allclose(x.grad.detach().numpy(), tx.grad.numpy())
     z = ag.Tensor([1, 2]).clone()
     assert z.dtype == np.int64 and z.grad_fn is None
 
@@ -110,7 +110,7 @@ def test_t_and_mT_match_torch():
     g = np.arange(6.0, dtype=np.float32).reshape(3, 2)
     (x.t() * ag.Tensor(g)).sum().backward()
     (tx.t() * torch.tensor(g)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+    np.testing.assert_array_equal(x.grad.detach().numpy(), tx.grad.numpy())
     with pytest.raises(RuntimeError, match=r"t\(\) expects a tensor with <= 2 dimensions"):
         torch.ones(2, 3, 4).t()
     with pytest.raises(ValueError, match=r"t: expects a tensor with at most 2 dims; got shape \(2, 3, 4\)"):
@@ -140,11 +140,11 @@ def test_from_numpy_shares_memory_and_dtype_like_torch():
         a = np.zeros(3, dtype=dt)
         t, tt = ag.from_numpy(a), torch.from_numpy(a)
         assert t.dtype == tt.numpy().dtype == dt
-        assert np.shares_memory(t.data, a) and np.shares_memory(tt.numpy(), a)
+        assert np.shares_memory(t.detach().numpy(), a) and np.shares_memory(tt.numpy(), a)
     a = np.zeros(3)
     t = ag.from_numpy(a)
     a[0] = 5.0
-    assert t.data[0] == 5.0
+    assert t.detach().numpy()[0] == 5.0
     with pytest.raises(TypeError, match=r"expected np.ndarray"):
         torch.from_numpy([1.0])
     with pytest.raises(TypeError, match=r"from_numpy: expected an np.ndarray; got list"):
@@ -155,9 +155,9 @@ def test_as_tensor_shares_when_it_can_like_torch():
     a = np.arange(3.0)
     for dtype, tdtype in [(None, None), (ag.float64, torch.float64)]:
         t, tt = ag.as_tensor(a, dtype=dtype), torch.as_tensor(a, dtype=tdtype)
-        assert np.shares_memory(t.data, a) == np.shares_memory(tt.numpy(), a) is True
+        assert np.shares_memory(t.detach().numpy(), a) == np.shares_memory(tt.numpy(), a) is True
     t, tt = ag.as_tensor(a, dtype=ag.float32), torch.as_tensor(a, dtype=torch.float32)
-    assert np.shares_memory(t.data, a) == np.shares_memory(tt.numpy(), a) is False
+    assert np.shares_memory(t.detach().numpy(), a) == np.shares_memory(tt.numpy(), a) is False
     assert t.dtype == tt.numpy().dtype
     x = ag.ones(2)
     assert ag.as_tensor(x) is x and torch.as_tensor(tt) is tt
@@ -169,7 +169,7 @@ def test_tensor_copies_like_torch():
     a = np.arange(3.0)
     for src_ours, src_torch in [(a, a), (ag.from_numpy(a), torch.from_numpy(a))]:
         t, tt = ag.tensor(src_ours), torch.tensor(src_torch) if src_torch is a else src_torch.clone()
-        assert not np.shares_memory(t.data, a) and not np.shares_memory(tt.numpy(), a)
+        assert not np.shares_memory(t.detach().numpy(), a) and not np.shares_memory(tt.numpy(), a)
         assert t.dtype == tt.numpy().dtype
     a[0] = 7.0
     assert ag.tensor(a, dtype=ag.float64).data[0] == 7.0
@@ -207,7 +207,7 @@ def test_numpy_on_a_tensor_that_requires_grad_raises_like_torch():
     with pytest.raises(RuntimeError, match=r"numpy: can't call numpy\(\)"):
         (x * 2).numpy()
     arr = x.detach().numpy()
-    assert isinstance(arr, np.ndarray) and np.shares_memory(arr, x.data)
+    assert isinstance(arr, np.ndarray) and np.shares_memory(arr, x.detach().numpy())
 
 
 # -- grad, requires_grad and hooks are checked (issue 10 §3) -------------------------------
@@ -265,7 +265,7 @@ def test_hook_that_changes_the_shape_raises_naming_it_like_torch(leaf):
     with pytest.raises(RuntimeError, match=r"backward: hook '<lambda>' has changed the size"):
         run(ag, lambda g: g[:1])
     with pytest.raises(TypeError, match=r"backward: hook '<lambda>' returned ndarray; expected a Tensor or None\."):
-        run(ag, lambda g: g.data * 2)
+        run(ag, lambda g: g.detach().numpy() * 2)
     np.testing.assert_array_equal(run(ag, lambda g: g * 3).grad.data, run(torch, lambda g: g * 3).grad.numpy())
 
 

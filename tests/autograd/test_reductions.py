@@ -35,8 +35,8 @@ def _check_against_torch(torch, ours, theirs, x, gradient=None, dtype=np.float64
     out, g = _grad(ours, x, gradient, dtype)
     tout, tg = _torch_grad(torch, theirs, x, gradient, dtype)
     assert out.dtype == dtype and g.dtype == dtype
-    np.testing.assert_allclose(out.data, tout, **(TOL[dtype] if out_tol is None else out_tol))
-    np.testing.assert_allclose(g.data, tg, **TOL[dtype])
+    np.testing.assert_allclose(out.detach().numpy(), tout, **(TOL[dtype] if out_tol is None else out_tol))
+    np.testing.assert_allclose(g.detach().numpy(), tg, **TOL[dtype])
     return out, g
 
 
@@ -46,17 +46,17 @@ def test_max_all_axes_tie_split_exact(dtype):
     out, g = _grad(lambda t: ag.max(t), [1.0, 3.0, 3.0, 2.0], dtype=dtype)
     assert out.item() == 3.0 and out.dtype == dtype and out.shape == ()
     assert g.dtype == dtype
-    np.testing.assert_array_equal(g.data, np.array([0.0, 0.5, 0.5, 0.0], dtype=dtype))
+    np.testing.assert_array_equal(g.detach().numpy(), np.array([0.0, 0.5, 0.5, 0.0], dtype=dtype))
 
 
 def test_max_three_way_tie_and_axis():
     x = [[4.0, 4.0, 4.0], [1.0, 7.0, 7.0], [0.0, -1.0, 5.0]]
     out, g = _grad(lambda t: t.max(1), x, gradient=np.array([3.0, 2.0, 1.0]))
-    np.testing.assert_array_equal(out.data, [4.0, 7.0, 5.0])
-    np.testing.assert_array_equal(g.data, [[1.0, 1.0, 1.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
+    np.testing.assert_array_equal(out.detach().numpy(), [4.0, 7.0, 5.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [[1.0, 1.0, 1.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
     out, g = _grad(lambda t: ag.max(t, dim=0, keepdim=True), x)
     assert out.shape == (1, 3)
-    np.testing.assert_array_equal(g.data, [[1.0, 0.0, 0.0], [0.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(g.detach().numpy(), [[1.0, 0.0, 0.0], [0.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
 
 
 def test_min_ties_over_all_and_tuple_axis():
@@ -64,10 +64,10 @@ def test_min_ties_over_all_and_tuple_axis():
     out, g = _grad(lambda t: t.min(), x)
     assert out.item() == -1.0
     expected = np.where(x == -1.0, 0.25, 0.0)
-    np.testing.assert_array_equal(g.data, expected)
+    np.testing.assert_array_equal(g.detach().numpy(), expected)
     out, g = _grad(lambda t: ag.min(t, axis=(1, 2)), x, gradient=np.array([2.0, 6.0]))
-    np.testing.assert_array_equal(out.data, [-1.0, -1.0])
-    np.testing.assert_array_equal(g.data, [[[0.0, 1.0], [1.0, 0.0]], [[3.0, 3.0], [0.0, 0.0]]])
+    np.testing.assert_array_equal(out.detach().numpy(), [-1.0, -1.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [[[0.0, 1.0], [1.0, 0.0]], [[3.0, 3.0], [0.0, 0.0]]])
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -79,8 +79,8 @@ def test_max_min_ties_match_torch_amax(dtype):
                          (lambda t: ag.min(t, 1), lambda t: torch.amin(t, 1))]:
         out, g = _grad(ours, x, v.astype(dtype), dtype)
         tout, tg = _torch_grad(torch, theirs, x, v, dtype)
-        np.testing.assert_array_equal(out.data, tout)
-        np.testing.assert_allclose(g.data, tg, **TOL[dtype])
+        np.testing.assert_array_equal(out.detach().numpy(), tout)
+        np.testing.assert_allclose(g.detach().numpy(), tg, **TOL[dtype])
 
 
 def test_max_on_integers_and_scalar_input():
@@ -115,9 +115,9 @@ def test_prod_with_zeros_matches_torch(x, axis, dtype):
 
 def test_prod_zero_gradients_exact_values():
     _, g = _grad(ag.prod, [2.0, 0.0, 0.5, 4.0])
-    np.testing.assert_array_equal(g.data, [0.0, 4.0, 0.0, 0.0])  # only the zero gets Π of the others
+    np.testing.assert_array_equal(g.detach().numpy(), [0.0, 4.0, 0.0, 0.0])  # only the zero gets Π of the others
     _, g = _grad(ag.prod, [2.0, 0.0, 0.5, 0.0])
-    np.testing.assert_array_equal(g.data, [0.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(g.detach().numpy(), [0.0, 0.0, 0.0, 0.0])
 
 
 @pytest.mark.parametrize("x", [[2.0, -3.0, 0.5, 4.0], [2.0, 0.0, 0.5, 4.0], [2.0, 0.0, 0.5, 0.0],
@@ -154,16 +154,16 @@ def test_logsumexp_softmax_huge_inputs_finite_and_match_torch(x, dtype):
         v = rng.standard_normal(out.shape).astype(dtype)
         out, g = _check_against_torch(torch, ours, theirs, x, v, dtype,
                                       out_tol={"rtol": 1e-6 if dtype == np.float32 else 1e-12, "atol": 1e-6})
-        assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(g.data))
+        assert np.all(np.isfinite(out.detach().numpy())) and np.all(np.isfinite(g.detach().numpy()))
 
 
 def test_logsumexp_exact_values_and_infinities():
     out = ag.logsumexp(ag.Tensor(np.array([1000.0, 1000.0])))
     assert out.item() == pytest.approx(1000.0 + np.log(2.0), rel=1e-15)
     out = ag.logsumexp(ag.Tensor(np.array([[-np.inf, -np.inf], [0.0, -np.inf]])), axis=1)
-    assert out.data[0] == -np.inf and out.data[1] == 0.0
+    assert out.detach().numpy()[0] == -np.inf and out.detach().numpy()[1] == 0.0
     out = ag.logsumexp(ag.Tensor(np.zeros((0, 3))), axis=0)
-    np.testing.assert_array_equal(out.data, [-np.inf] * 3)
+    np.testing.assert_array_equal(out.detach().numpy(), [-np.inf] * 3)
     out = ag.Tensor(np.array([[1.0, 2.0], [3.0, 4.0]])).logsumexp(dim=0, keepdim=True)
     assert out.shape == (1, 2)
 
@@ -172,12 +172,12 @@ def test_softmax_rows_sum_to_one_and_gradient_rule():
     x = np.array([[0.3, -1.2, 2.0], [5.0, 5.0, 5.0]])
     v = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, 1.0]])
     out, g = _grad(lambda t: t.softmax(-1), x, v)
-    p = out.data
+    p = out.detach().numpy()
     np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=1e-15)
     np.testing.assert_allclose(p[1], [1 / 3] * 3, rtol=1e-15)
-    np.testing.assert_allclose(g.data, p * (v - np.sum(v * p, axis=-1, keepdims=True)), rtol=1e-14)
+    np.testing.assert_allclose(g.detach().numpy(), p * (v - np.sum(v * p, axis=-1, keepdims=True)), rtol=1e-14)
     out, g = _grad(lambda t: t.log_softmax(axis=-1), x, v)
-    np.testing.assert_allclose(g.data, v - p * v.sum(axis=-1, keepdims=True), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(g.detach().numpy(), v - p * v.sum(axis=-1, keepdims=True), rtol=1e-13, atol=1e-15)
 
 
 @pytest.mark.parametrize("fn", [lambda t: ag.softmax(t, axis=1), lambda t: ag.log_softmax(t, axis=0),
@@ -209,12 +209,12 @@ def test_var_std_corrections_match_torch(correction, axis, dtype):
 
 def test_var_std_spellings_and_keepdims():
     x = ag.Tensor(np.arange(12.0).reshape(3, 4))
-    np.testing.assert_allclose(ag.var(x, 1, correction=0).data, np.var(x.data, axis=1))
-    np.testing.assert_allclose(x.var(dim=1, unbiased=False).data, np.var(x.data, axis=1))
+    np.testing.assert_allclose(ag.var(x, 1, correction=0).data, np.var(x.detach().numpy(), axis=1))
+    np.testing.assert_allclose(x.var(dim=1, unbiased=False).data, np.var(x.detach().numpy(), axis=1))
     np.testing.assert_allclose(x.std(axis=0, ddof=2, keepdims=True).data,
-                               np.std(x.data, axis=0, ddof=2, keepdims=True))
+                               np.std(x.detach().numpy(), axis=0, ddof=2, keepdims=True))
     assert ag.std(x, 0, keepdim=True).shape == (1, 4)
-    assert x.var().item() == pytest.approx(np.var(x.data, ddof=1), rel=1e-15)
+    assert x.var().item() == pytest.approx(np.var(x.detach().numpy(), ddof=1), rel=1e-15)
 
 
 def test_var_std_degenerate_counts_like_torch():
@@ -240,8 +240,8 @@ def test_std_gradient_is_zero_where_std_is_zero():
     x = [[0.5, 0.5, 0.5], [1.0, 2.0, 4.0]]
     _, g = _grad(lambda t: ag.std(t, axis=1), x)
     _, tg = _torch_grad(torch, lambda t: torch.std(t, dim=1), x)
-    np.testing.assert_array_equal(g.data[0], [0.0, 0.0, 0.0])
-    np.testing.assert_allclose(g.data, tg, rtol=1e-14)
+    np.testing.assert_array_equal(g.detach().numpy()[0], [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(g.detach().numpy(), tg, rtol=1e-14)
 
 
 # -- norm ------------------------------------------------------------------------------------
@@ -256,14 +256,14 @@ def test_vector_norm_orders_match_numpy_and_torch(ord):
     for axis in (None, 0, 1, -1):
         a = x[0] if axis is None else x
         ours = ag.norm(ag.Tensor(a), ord, axis)
-        np.testing.assert_allclose(ours.data, np.linalg.norm(a, ord, axis), rtol=1e-12)
+        np.testing.assert_allclose(ours.detach().numpy(), np.linalg.norm(a, ord, axis), rtol=1e-12)
         v = rng.standard_normal(ours.shape)
         out, g = _grad(lambda t, axis=axis: ag.norm(t, ord, axis), a, v)
         if ord == 0:  # a count of non-zeros: piecewise constant (torch returns no gradient)
-            np.testing.assert_array_equal(g.data, np.zeros_like(a))
+            np.testing.assert_array_equal(g.detach().numpy(), np.zeros_like(a))
             continue
         _, tg = _torch_grad(torch, lambda t, axis=axis: torch.linalg.vector_norm(t, ord, dim=axis), a, v)
-        np.testing.assert_allclose(g.data, tg, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(g.detach().numpy(), tg, rtol=1e-10, atol=1e-12)
     x32 = ag.Tensor(x.astype(np.float32), requires_grad=True)
     out = x32.norm(ord, 1)
     out.sum().backward()
@@ -291,7 +291,7 @@ def test_matrix_orders_match_numpy_and_torch(ord):
     np.testing.assert_allclose(ag.norm(ag.Tensor(x), ord).data, np.linalg.norm(x, ord), rtol=1e-14)
     _, g = _grad(lambda t: ag.norm(t, ord), x)
     _, tg = _torch_grad(torch, lambda t: torch.linalg.matrix_norm(t, ord), x)
-    np.testing.assert_allclose(g.data, tg, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(g.detach().numpy(), tg, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize("ord", [2, 1, np.inf, 3, 0.5, -1, 1.5])
@@ -301,16 +301,16 @@ def test_norm_gradient_at_zero_is_zero(ord):
         axis = None if x.ndim == 1 else 1
         _, g = _grad(lambda t, axis=axis: ag.norm(t, ord, axis), x)
         _, tg = _torch_grad(torch, lambda t, axis=axis: torch.linalg.vector_norm(t, ord, dim=axis), x)
-        np.testing.assert_array_equal(g.data, np.zeros_like(x))
-        np.testing.assert_array_equal(g.data, tg)
+        np.testing.assert_array_equal(g.detach().numpy(), np.zeros_like(x))
+        np.testing.assert_array_equal(g.detach().numpy(), tg)
     _, g = _grad(lambda t: ag.norm(t, 0.5), [0.0, -3.0, 1.0])  # partly zero, p < 1
     _, tg = _torch_grad(torch, lambda t: torch.linalg.vector_norm(t, 0.5), [0.0, -3.0, 1.0])
-    np.testing.assert_allclose(g.data, tg, rtol=1e-12)
+    np.testing.assert_allclose(g.detach().numpy(), tg, rtol=1e-12)
 
 
 def test_norm_inf_ties_split_equally():
     _, g = _grad(lambda t: ag.norm(t, np.inf), [3.0, -3.0, 1.0, 3.0])
-    np.testing.assert_allclose(g.data, [1 / 3, -1 / 3, 0.0, 1 / 3], rtol=1e-15)
+    np.testing.assert_allclose(g.detach().numpy(), [1 / 3, -1 / 3, 0.0, 1 / 3], rtol=1e-15)
 
 
 # -- linear ----------------------------------------------------------------------------------
@@ -330,10 +330,10 @@ def test_linear_matches_torch(x_shape, with_bias, dtype):
     ts = [torch.tensor(a, requires_grad=True) for a in (x, w) + ((b,) if with_bias else ())]
     tout = torch.nn.functional.linear(*ts)
     tout.backward(torch.from_numpy(v))
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), **TOL[dtype])
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), **TOL[dtype])
     for ours, theirs in zip(xs, ts):
         assert ours.grad.dtype == dtype and ours.grad.shape == ours.shape
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), **TOL[dtype])
+        np.testing.assert_allclose(ours.grad.detach().numpy(), theirs.grad.numpy(), **TOL[dtype])
 
 
 def test_linear_second_derivatives_and_frozen_inputs():
@@ -345,7 +345,7 @@ def test_linear_second_derivatives_and_frozen_inputs():
     frozen = ag.Tensor(rng.standard_normal((5, 4)))  # no grad for the weight: only x gets one
     xx = ag.Tensor(rng.standard_normal((3, 4)), requires_grad=True)
     ag.linear(xx, frozen).sum().backward()
-    np.testing.assert_allclose(xx.grad.data, np.ones((3, 5)) @ frozen.data, rtol=1e-14)
+    np.testing.assert_allclose(xx.grad.detach().numpy(), np.ones((3, 5)) @ frozen.detach().numpy(), rtol=1e-14)
 
 
 def test_linear_error_messages():
@@ -429,7 +429,7 @@ def test_plain_and_create_graph_backward_agree(fn, dtype):
     (plain,) = ag.grad([out], [t], [v], retain_graph=True)
     (graph,) = ag.grad([out], [t], [v], create_graph=True)
     assert plain.dtype == dtype and graph.dtype == dtype
-    np.testing.assert_allclose(plain.data, graph.data, **TOL[dtype])
+    np.testing.assert_allclose(plain.detach().numpy(), graph.detach().numpy(), **TOL[dtype])
 
 
 def test_max_min_with_a_tensor_are_elementwise_like_torch():
@@ -496,7 +496,7 @@ def _hessian(f, x):
     rows = []
     for i in range(x.size):
         (h,) = ag.grad([flat[i]], [t], retain_graph=True, allow_unused=True)
-        rows.append(np.zeros(x.size) if h is None else h.data.reshape(-1))
+        rows.append(np.zeros(x.size) if h is None else h.detach().numpy().reshape(-1))
     return np.stack(rows)
 
 

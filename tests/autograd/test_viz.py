@@ -566,7 +566,7 @@ def test_stepper_mlp_equals_backward(dtype):
     assert [s.index for s in steps] == list(range(6))
     for t, r in zip(leaves, ref):
         assert t.grad is not None and t.grad.dtype == dtype
-        np.testing.assert_array_equal(t.grad.data, r.grad.data)
+        np.testing.assert_array_equal(t.grad.detach().numpy(), r.grad.detach().numpy())
     assert st.step() is None
     # grad_output / grad_inputs of each step have the right shapes and dtypes
     for s in steps:
@@ -578,7 +578,7 @@ def test_stepper_mlp_equals_backward(dtype):
     # the stepper retained the graph: a backward afterwards still works and adds up
     loss.backward()
     for t, r in zip(leaves, ref):
-        np.testing.assert_allclose(t.grad.data, 2 * r.grad.data, rtol=1e-6)
+        np.testing.assert_allclose(t.grad.detach().numpy(), 2 * r.grad.detach().numpy(), rtol=1e-6)
 
 
 def test_stepper_tensor_gradient_argument_and_fan_out():
@@ -589,11 +589,11 @@ def test_stepper_tensor_gradient_argument_and_fan_out():
     G = rng.standard_normal((3, 2))
     st = BackwardStepper(y, gradient=G)
     st.run()
-    ga, gb = a.grad.data.copy(), b.grad.data.copy()
+    ga, gb = a.grad.detach().numpy().copy(), b.grad.detach().numpy().copy()
     a.grad = b.grad = None
     y.backward(G)
-    np.testing.assert_array_equal(ga, a.grad.data)
-    np.testing.assert_array_equal(gb, b.grad.data)
+    np.testing.assert_array_equal(ga, a.grad.detach().numpy())
+    np.testing.assert_array_equal(gb, b.grad.detach().numpy())
 
 
 def test_stepper_reset_restores_tensor_grads():
@@ -604,21 +604,21 @@ def test_stepper_reset_restores_tensor_grads():
     st = BackwardStepper(loss)
     st.run_to(loss.grad_fn.next[0])  # through the last add
     st.run()
-    assert W1.grad is old and not np.all(old.data == 7.0)   # accumulated in place
+    assert W1.grad is old and not np.all(old.detach().numpy() == 7.0)   # accumulated in place
     st.reset()
-    assert W1.grad is old and np.all(old.data == 7.0)
+    assert W1.grad is old and np.all(old.detach().numpy() == 7.0)
     assert x.grad is None and b1.grad is None and W2.grad is None and b2.grad is None
     assert st.index == -1 and not st.done
     st.run()
-    first = [t.grad.data.copy() for t in leaves]
+    first = [t.grad.detach().numpy().copy() for t in leaves]
     st.reset()
     st.run()
     for t, f in zip(leaves, first):
-        np.testing.assert_array_equal(t.grad.data, f)
+        np.testing.assert_array_equal(t.grad.detach().numpy(), f)
     st.reset()
     W1.grad = None
     loss.backward(retain_graph=True)
-    ref = W1.grad.data.copy()
+    ref = W1.grad.detach().numpy().copy()
     np.testing.assert_allclose(first[1] - 7.0, ref)
 
 
@@ -630,7 +630,7 @@ def test_stepper_reset_midway_and_retained_grad():
     st = BackwardStepper(y)
     st.run()
     assert h.grad is not None
-    np.testing.assert_allclose(h.grad.data, a.data)
+    np.testing.assert_allclose(h.grad.detach().numpy(), a.detach().numpy())
     st.reset()
     assert h.grad is None and a.grad is None
     st.step()
@@ -661,7 +661,7 @@ def test_stepper_cnn_equals_backward():
     st = BackwardStepper(loss)
     assert len(st.run()) == len(st)
     for t, r in zip(leaves, ref):
-        np.testing.assert_array_equal(t.grad.data, r.grad.data)
+        np.testing.assert_array_equal(t.grad.detach().numpy(), r.grad.detach().numpy())
     assert "conv2d" in draw_graph(loss).source
 
 
@@ -796,7 +796,7 @@ def test_stepper_leaf_root_and_retained_grad_picture():
     w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     st = BackwardStepper(w, gradient=np.array([3.0, 4.0]))
     assert len(st) == 0 and st.step() is None and st.done
-    np.testing.assert_array_equal(w.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(w.grad.detach().numpy(), [3.0, 4.0])
     st.reset()
     assert w.grad is None
     h = w.exp()

@@ -23,7 +23,7 @@ def train(rec, steps=7):
         loss = (model(x) ** 2).mean()
         opt.zero_grad()
         loss.backward()
-        snaps.append((loss.item(), {n: (p.data.copy(), p.grad.data.copy()) for n, p in model.named_parameters()}))
+        snaps.append((loss.item(), {n: (p.detach().numpy().copy(), p.grad.detach().numpy().copy()) for n, p in model.named_parameters()}))
         rec.record(loss)
         opt.step()
     return snaps

@@ -164,7 +164,7 @@ def test_final_gradients_equal_backward(page, tmp_path):
     leaves = mlp(np.float64)
     st = BackwardStepper(mlp_loss(*leaves), params=dict(zip(MLP_PARAMS, leaves[1:])))
     open_explorer(page, st, tmp_path)
-    ref = [Tensor(t.data.copy(), requires_grad=True) for t in leaves]
+    ref = [Tensor(t.detach().numpy().copy(), requires_grad=True) for t in leaves]
     mlp_loss(*ref).backward()
     page.keyboard.press("End")
     final = page.evaluate("tgExplorer.final")

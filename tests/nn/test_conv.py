@@ -14,7 +14,7 @@ from ..conftest import require_torch
 
 
 def _grad(t):
-    return t.grad.data
+    return t.grad.detach().numpy()
 
 
 @pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1), dict(padding=(1, 2), dilation=2, groups=2),
@@ -26,9 +26,9 @@ def test_conv2d_matches_torch(kwargs, dtype):
     m = Conv2d(4, 6, 3, dtype=dtype, **kwargs)
     tm = torch.nn.Conv2d(4, 6, 3, **kwargs).to(torch.float64 if dtype == np.float64 else torch.float32)
     with torch.no_grad():
-        tm.weight.copy_(torch.from_numpy(m.weight.data))
+        tm.weight.copy_(torch.from_numpy(m.weight.detach().numpy()))
         if m.bias is not None:
-            tm.bias.copy_(torch.from_numpy(m.bias.data))
+            tm.bias.copy_(torch.from_numpy(m.bias.detach().numpy()))
     rng = np.random.default_rng(1)
     x = rng.standard_normal((3, 4, 9, 8)).astype(dtype)
     xt = ag.Tensor(x, requires_grad=True)
@@ -37,7 +37,7 @@ def test_conv2d_matches_torch(kwargs, dtype):
     tout = tm(txt)
     assert out.dtype == dtype and out.shape == tuple(tout.shape)
     tol = dict(rtol=1e-10, atol=1e-10) if dtype == np.float64 else dict(rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), **tol)
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), **tol)
     g = rng.standard_normal(out.shape).astype(dtype)
     out.backward(g)
     tout.backward(torch.from_numpy(g))
@@ -55,10 +55,10 @@ def test_conv2d_defaults_init_and_state_dict():
     assert m.weight.dtype == np.float32
     assert list(m.state_dict()) == ["weight", "bias"]
     bound = 1.0 / math.sqrt(8 * 3 * 5)
-    assert np.abs(m.weight.data).max() <= bound and np.abs(m.bias.data).max() <= bound
+    assert np.abs(m.weight.detach().numpy()).max() <= bound and np.abs(m.bias.detach().numpy()).max() <= bound
     # kaiming_uniform_(a=√5) fills the range: the sample maximum is close to the bound
-    assert np.abs(m.weight.data).max() > 0.95 * bound
-    np.testing.assert_allclose(np.var(m.weight.data), bound ** 2 / 3, rtol=0.1)
+    assert np.abs(m.weight.detach().numpy()).max() > 0.95 * bound
+    np.testing.assert_allclose(np.var(m.weight.detach().numpy()), bound ** 2 / 3, rtol=0.1)
     assert Conv2d(2, 2, 1, bias=False).bias is None
     assert "Conv2d(8, 16, kernel_size=(3, 5), stride=(1, 1))" == repr(m)
     with pytest.raises(ValueError, match=r"Conv2d: in_channels and out_channels must be divisible by groups"):
@@ -91,12 +91,12 @@ def test_pooling_layers_match_torch(cls, kwargs):
     out = cls(**kwargs)(xt)
     txt = torch.tensor(x, requires_grad=True)
     tout = getattr(torch.nn, cls.__name__)(**kwargs)(txt)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
     assert out.dtype == np.float32
     g = rng.standard_normal(out.shape).astype(np.float32)
     out.backward(g)
     tout.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(xt.grad.data, txt.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(xt.grad.detach().numpy(), txt.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_pooling_options():
@@ -108,8 +108,8 @@ def test_pooling_options():
         np.testing.assert_allclose(ours(ag.Tensor(x0)).data, theirs(torch.from_numpy(x0)).numpy(), rtol=1e-6)
     x = ag.Tensor(np.arange(32.0).reshape(1, 2, 4, 4))
     values, idx = MaxPool2d(2, return_indices=True)(x)
-    np.testing.assert_array_equal(idx.data[0, 0], [[5, 7], [13, 15]])
-    np.testing.assert_array_equal(values.data[0, 1], [[21, 23], [29, 31]])
+    np.testing.assert_array_equal(idx.detach().numpy()[0, 0], [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(values.detach().numpy()[0, 1], [[21, 23], [29, 31]])
 
 
 def test_embedding_layer_matches_torch():
@@ -117,27 +117,27 @@ def test_embedding_layer_matches_torch():
     ag.manual_seed(0)
     m = Embedding(10, 4, padding_idx=2)
     assert m.weight.shape == (10, 4) and list(m.state_dict()) == ["weight"]
-    np.testing.assert_array_equal(m.weight.data[2], 0)
+    np.testing.assert_array_equal(m.weight.detach().numpy()[2], 0)
     tm = torch.nn.Embedding(10, 4, padding_idx=2)
     with torch.no_grad():
-        tm.weight.copy_(torch.from_numpy(m.weight.data))
+        tm.weight.copy_(torch.from_numpy(m.weight.detach().numpy()))
     idx = np.array([[1, 2, 3], [3, 3, 9]])
     out = m(idx)
     tout = tm(torch.from_numpy(idx))
-    np.testing.assert_array_equal(out.data, tout.detach().numpy())
+    np.testing.assert_array_equal(out.detach().numpy(), tout.detach().numpy())
     g = np.random.default_rng(0).standard_normal(out.shape).astype(np.float32)
     out.backward(g)
     tout.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(m.weight.grad.data, tm.weight.grad.numpy(), rtol=1e-6, atol=1e-6)
-    np.testing.assert_array_equal(m.weight.grad.data[2], 0)  # padding row gets no gradient
+    np.testing.assert_allclose(m.weight.grad.detach().numpy(), tm.weight.grad.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(m.weight.grad.detach().numpy()[2], 0)  # padding row gets no gradient
     # int Tensor indices work as well
-    np.testing.assert_array_equal(m(ag.Tensor(idx)).data, out.data)
+    np.testing.assert_array_equal(m(ag.Tensor(idx)).data, out.detach().numpy())
 
 
 def test_embedding_init_and_from_pretrained():
     ag.manual_seed(5)
     m = Embedding(2000, 8)
-    assert abs(float(m.weight.data.mean())) < 0.02 and abs(float(m.weight.data.std()) - 1) < 0.02
+    assert abs(float(m.weight.detach().numpy().mean())) < 0.02 and abs(float(m.weight.detach().numpy().std()) - 1) < 0.02
     table = np.arange(6, dtype=np.float32).reshape(3, 2)
     e = Embedding.from_pretrained(table)
     assert not e.weight.requires_grad

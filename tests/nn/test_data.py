@@ -45,15 +45,15 @@ def test_loader_in_order_batches_and_len():
 
 def test_loader_shuffle_reproducible_new_order_each_epoch():
     dl = DataLoader(_ds(20), batch_size=6, shuffle=True, seed=3)
-    e1 = np.concatenate([b[1].data for b in dl])
-    e2 = np.concatenate([b[1].data for b in dl])
+    e1 = np.concatenate([b[1].detach().numpy() for b in dl])
+    e2 = np.concatenate([b[1].detach().numpy() for b in dl])
     assert sorted(e1.tolist()) == list(range(20)) and sorted(e2.tolist()) == list(range(20))
     assert e1.tolist() != e2.tolist()  # a new permutation each epoch
     dl_again = DataLoader(_ds(20), batch_size=6, shuffle=True, seed=3)
-    assert np.concatenate([b[1].data for b in dl_again]).tolist() == e1.tolist()
+    assert np.concatenate([b[1].detach().numpy() for b in dl_again]).tolist() == e1.tolist()
     # rows stay aligned across tensors
     for xb, yb in DataLoader(_ds(20), batch_size=6, shuffle=True, seed=5):
-        np.testing.assert_array_equal(xb.data[:, 0], 2 * yb.data)
+        np.testing.assert_array_equal(xb.detach().numpy()[:, 0], 2 * yb.detach().numpy())
     # without a seed the global generator decides (manual_seed makes it reproducible)
     ag.manual_seed(11)
     a = [b[1].tolist() for b in DataLoader(_ds(20), batch_size=5, shuffle=True)]
@@ -240,12 +240,12 @@ def test_loader_batches_are_copies_never_views():
     for shuffle in (False, True):
         for xb, yb in DataLoader(ds, batch_size=4, shuffle=shuffle, seed=0):
             xb.data *= 0.5
-            yb.data[...] = -1
-            assert not np.shares_memory(xb.data, ds.tensors[0].data)
-        np.testing.assert_array_equal(ds.tensors[0].data, X)
-        np.testing.assert_array_equal(ds.tensors[1].data, np.arange(10))
+            yb.detach().numpy()[...] = -1
+            assert not np.shares_memory(xb.detach().numpy(), ds.tensors[0].detach().numpy())
+        np.testing.assert_array_equal(ds.tensors[0].detach().numpy(), X)
+        np.testing.assert_array_equal(ds.tensors[1].detach().numpy(), np.arange(10))
     xb, = next(iter(DataLoader(TensorDataset(X), batch_size=10)))  # one batch of everything: a copy too
-    assert not np.shares_memory(xb.data, X) and xb.data.flags.writeable
+    assert not np.shares_memory(xb.detach().numpy(), X) and xb.detach().numpy().flags.writeable
 
 
 def test_loader_ragged_samples_and_bad_seeds_raise():
@@ -286,11 +286,11 @@ def test_num_workers_is_accepted_and_gives_the_same_batches():
     x = np.arange(20.0).reshape(10, 2)
     y = np.arange(10)
     ds = nn.data.TensorDataset(ag.tensor(x), ag.tensor(y))
-    plain = [tuple(t.data.copy() for t in b) for b in nn.data.DataLoader(ds, batch_size=3, shuffle=True, seed=5)]
+    plain = [tuple(t.numpy().copy() for t in b) for b in nn.data.DataLoader(ds, batch_size=3, shuffle=True, seed=5)]
     for workers in (1, 4):
         loader = nn.data.DataLoader(ds, batch_size=3, shuffle=True, seed=5, num_workers=workers, pin_memory=True,
                                     persistent_workers=True)
-        got = [tuple(t.data for t in b) for b in loader]
+        got = [tuple(t.detach().numpy() for t in b) for b in loader]
         assert len(got) == len(plain) == 4
         for a, b in zip(got, plain):
             np.testing.assert_array_equal(a[0], b[0])

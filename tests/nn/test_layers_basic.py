@@ -9,7 +9,7 @@ import nn.functional as F
 
 
 def _copy_to_torch(torch, ours, theirs):
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.detach().numpy().copy()) for k, v in ours.state_dict().items()})
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -28,10 +28,10 @@ def test_linear_matches_torch(torch, dtype):
     tout.backward(torch.from_numpy(g))
     tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
     assert out.dtype == dtype and ours.weight.grad.dtype == dtype
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), **tol)
-    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), **tol)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), **tol)
-    np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), **tol)
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), **tol)
+    np.testing.assert_allclose(xt.grad.detach().numpy(), tx.grad.numpy(), **tol)
+    np.testing.assert_allclose(ours.weight.grad.detach().numpy(), theirs.weight.grad.numpy(), **tol)
+    np.testing.assert_allclose(ours.bias.grad.detach().numpy(), theirs.bias.grad.numpy(), **tol)
 
 
 def test_linear_shapes_init_and_no_bias():
@@ -40,17 +40,17 @@ def test_linear_shapes_init_and_no_bias():
     assert lin.weight.shape == (300, 400) and lin.bias.shape == (300,)
     assert lin.weight.dtype == np.float32
     bound = 1 / np.sqrt(400)
-    w = lin.weight.data
+    w = lin.weight.detach().numpy()
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
     # U(-b, b) has variance b²/3
     assert abs(w.var() / (bound ** 2 / 3) - 1) < 0.02
-    assert np.abs(lin.bias.data).max() <= bound
+    assert np.abs(lin.bias.detach().numpy()).max() <= bound
     lin2 = nn.Linear(3, 2, bias=False)
     assert lin2.bias is None and [n for n, _ in lin2.named_parameters()] == ["weight"]
     assert lin2(ag.ones(3)).shape == (2,)
     assert repr(lin2) == "Linear(in_features=3, out_features=2, bias=False)"
     ag.manual_seed(7)
-    a = nn.Linear(3, 3).weight.data.copy()
+    a = nn.Linear(3, 3).weight.detach().numpy().copy()
     ag.manual_seed(7)
     np.testing.assert_array_equal(nn.Linear(3, 3).weight.data, a)
 
@@ -70,7 +70,7 @@ def test_mlp_matches_torch_after_state_dict_copy(torch):
     np.testing.assert_allclose(loss.item(), tloss.item(), rtol=1e-5)
     tparams = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, tparams[name].grad.numpy(), rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(p.grad.detach().numpy(), tparams[name].grad.numpy(), rtol=1e-4, atol=1e-6)
 
 
 def test_identity_and_flatten():
@@ -82,7 +82,7 @@ def test_identity_and_flatten():
     assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
     xg = ag.randn(2, 3, 4, requires_grad=True)
     nn.Flatten()(xg).sum().backward()
-    np.testing.assert_array_equal(xg.grad.data, np.ones((2, 3, 4), dtype=np.float32))
+    np.testing.assert_array_equal(xg.grad.detach().numpy(), np.ones((2, 3, 4), dtype=np.float32))
 
 
 ACTIVATIONS = [
@@ -113,8 +113,8 @@ def test_activation_layers_match_torch(torch, make):
     tx = torch.tensor(x, requires_grad=True)
     tout = theirs_f(torch)(tx)
     tout.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xt.grad.detach().numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-12)
     assert out.dtype == np.float64
     x32 = ag.Tensor(x.astype(np.float32))
     assert ours_f()(x32).dtype == np.float32
@@ -144,11 +144,11 @@ def test_functional_pad_matches_torch(torch, pad):
     tx = torch.tensor(x, requires_grad=True)
     tout = torch.nn.functional.pad(tx, pad, value=0.5)
     assert out.shape == tuple(tout.shape)
-    np.testing.assert_array_equal(out.data, tout.detach().numpy())
+    np.testing.assert_array_equal(out.detach().numpy(), tout.detach().numpy())
     g = rng.standard_normal(out.shape)
     out.backward(g)
     tout.backward(torch.from_numpy(g))
-    np.testing.assert_array_equal(xt.grad.data, tx.grad.numpy())
+    np.testing.assert_array_equal(xt.grad.detach().numpy(), tx.grad.numpy())
 
 
 def test_functional_pad_errors():
@@ -183,7 +183,7 @@ def test_clip_grad_norm_matches_torch(torch, norm_type, max_norm):
     assert isinstance(total, ag.Tensor) and total.shape == ()
     np.testing.assert_allclose(total.item(), ttotal.item(), rtol=1e-12)
     for p, tp in zip(ours, theirs):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(p.grad.detach().numpy(), tp.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_clip_grad_norm_nonfinite_and_empty():
@@ -196,7 +196,7 @@ def test_clip_grad_norm_nonfinite_and_empty():
     single = nn.Parameter(np.zeros(2))
     single.grad = ag.Tensor(np.array([3.0, 4.0]))
     assert nn.utils.clip_grad_norm_(single, 1.0).item() == 5.0
-    np.testing.assert_allclose(single.grad.data, [0.6, 0.8], rtol=1e-6)
+    np.testing.assert_allclose(single.grad.detach().numpy(), [0.6, 0.8], rtol=1e-6)
 
 
 def test_clip_grad_value_matches_torch(torch):
@@ -204,7 +204,7 @@ def test_clip_grad_value_matches_torch(torch):
     nn.utils.clip_grad_value_(ours, 1.5)
     torch.nn.utils.clip_grad_value_(theirs, 1.5)
     for p, tp in zip(ours, theirs):
-        np.testing.assert_array_equal(p.grad.data, tp.grad.numpy())
+        np.testing.assert_array_equal(p.grad.detach().numpy(), tp.grad.numpy())
     with pytest.raises(ValueError, match="clip_grad_value_: clip_value must be non-negative"):
         nn.utils.clip_grad_value_(ours, -1.0)
 
@@ -214,10 +214,10 @@ def test_parameters_to_vector_and_back(torch):
     vec = nn.utils.parameters_to_vector(net.parameters())
     assert vec.shape == (3 * 4 + 4 + 4 * 2 + 2,)
     tnet = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
-    tnet.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in net.state_dict().items()})
-    np.testing.assert_array_equal(vec.data, torch.nn.utils.parameters_to_vector(tnet.parameters()).detach().numpy())
+    tnet.load_state_dict({k: torch.from_numpy(v.detach().numpy().copy()) for k, v in net.state_dict().items()})
+    np.testing.assert_array_equal(vec.detach().numpy(), torch.nn.utils.parameters_to_vector(tnet.parameters()).detach().numpy())
     nn.utils.vector_to_parameters(np.arange(vec.shape[0], dtype=np.float32), net.parameters())
-    np.testing.assert_array_equal(net[0].bias.data, np.arange(12, 16, dtype=np.float32))
+    np.testing.assert_array_equal(net[0].bias.detach().numpy(), np.arange(12, 16, dtype=np.float32))
     with pytest.raises(ValueError, match="vector_to_parameters: expected a 1-D vector of 26 elements; got shape"):
         nn.utils.vector_to_parameters(np.zeros(3), net.parameters())
 

@@ -40,7 +40,7 @@ def test_parameter_is_leaf_tensor_with_grad():
     q = nn.Parameter(np.zeros(3))  # ndarray keeps its dtype
     assert q.dtype == np.float64
     t = ag.Tensor(np.ones(2, dtype=np.float32))
-    assert nn.Parameter(t).data is t.data  # shares memory
+    assert nn.Parameter(t).detach().numpy() is t.detach().numpy()  # shares memory
     assert not nn.Parameter(t, requires_grad=False).requires_grad
     y = p * 2
     assert type(y) is ag.Tensor and not y.is_leaf
@@ -111,7 +111,7 @@ def test_state_dict_order_and_sharing():
     assert list(sd) == ["block.scale", "block.count", "block.fc.weight", "block.fc.bias",
                         "head.1.weight", "head.1.bias"]
     assert all(type(v) is ag.Tensor and not v.requires_grad for v in sd.values())
-    assert np.shares_memory(sd["block.fc.weight"].data, net.block.fc.weight.data)
+    assert np.shares_memory(sd["block.fc.weight"].detach().numpy(), net.block.fc.weight.detach().numpy())
     kv = net.state_dict(keep_vars=True)
     assert kv["block.fc.weight"] is net.block.fc.weight
 
@@ -133,12 +133,12 @@ def test_load_state_dict_roundtrip_and_in_place():
     assert b.block.fc.weight is w  # same Parameter object, values copied
     for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
         assert ka == kb
-        np.testing.assert_array_equal(va.data, vb.data)
+        np.testing.assert_array_equal(va.detach().numpy(), vb.detach().numpy())
     # ndarrays and nested lists are accepted
-    sd = {k: v.data.tolist() for k, v in a.state_dict().items()}
+    sd = {k: v.detach().numpy().tolist() for k, v in a.state_dict().items()}
     sd["block.scale"] = np.full(4, 3.0)
     b.load_state_dict(sd)
-    np.testing.assert_array_equal(b.block.scale.data, np.full(4, 3.0, dtype=np.float32))
+    np.testing.assert_array_equal(b.block.scale.detach().numpy(), np.full(4, 3.0, dtype=np.float32))
     assert b.block.scale.dtype == np.float32
 
 
@@ -148,7 +148,7 @@ def test_load_state_dict_errors_name_keys():
     del sd["block.count"]
     sd["block.extra"] = ag.zeros(1)
     sd["head.1.weight"] = ag.zeros(5, 5)
-    before = net.head[1].bias.data.copy()
+    before = net.head[1].bias.detach().numpy().copy()
     sd["head.1.bias"] = ag.zeros(2)
     with pytest.raises(RuntimeError) as info:
         net.load_state_dict(sd)
@@ -157,13 +157,13 @@ def test_load_state_dict_errors_name_keys():
     assert 'Unexpected key(s) in state_dict: "block.extra"' in msg
     assert "size mismatch for head.1.weight: copying a param with shape (5, 5)" in msg
     assert "the shape in current model is (2, 4)" in msg
-    np.testing.assert_array_equal(net.head[1].bias.data, before)  # nothing copied on error
+    np.testing.assert_array_equal(net.head[1].bias.detach().numpy(), before)  # nothing copied on error
     # strict=False: shapes still checked, key lists returned
     del sd["head.1.weight"]
     res = net.load_state_dict(sd, strict=False)
     assert res.missing_keys == ["block.count", "head.1.weight"]
     assert res.unexpected_keys == ["block.extra"]
-    np.testing.assert_array_equal(net.head[1].bias.data, np.zeros(2))
+    np.testing.assert_array_equal(net.head[1].bias.detach().numpy(), np.zeros(2))
 
 
 def test_load_state_dict_from_torch(torch):
@@ -176,7 +176,7 @@ def test_load_state_dict_from_torch(torch):
     # torch tensors themselves (parameters that require grad) are accepted too
     theirs2 = torch.nn.Sequential(torch.nn.Linear(5, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
     ours.load_state_dict(dict(theirs2.named_parameters()))
-    np.testing.assert_array_equal(ours[2].weight.data, theirs2[2].weight.detach().numpy())
+    np.testing.assert_array_equal(ours[2].weight.detach().numpy(), theirs2[2].weight.detach().numpy())
 
 
 def test_state_dict_with_batchnorm_matches_torch(torch):
@@ -208,7 +208,7 @@ def test_zero_grad():
     grads = {id(p): p.grad for p in net.parameters()}
     net.zero_grad(set_to_none=False)
     for p in net.parameters():
-        assert p.grad is grads[id(p)] and not np.any(p.grad.data)
+        assert p.grad is grads[id(p)] and not np.any(p.grad.detach().numpy())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -329,7 +329,7 @@ def test_deepcopy_and_pickle():
         assert list(clone.state_dict()) == list(net.state_dict())
         assert clone.block.fc.weight is not net.block.fc.weight
         assert isinstance(clone.block.fc.weight, nn.Parameter) and clone.block.fc.weight.requires_grad
-        np.testing.assert_array_equal(clone.block.fc.weight.data, net.block.fc.weight.data)
+        np.testing.assert_array_equal(clone.block.fc.weight.detach().numpy(), net.block.fc.weight.detach().numpy())
         x = ag.randn(2, 3)
         np.testing.assert_array_equal(clone(x).data, net(x).data)
 
@@ -341,7 +341,7 @@ def test_forward_hooks():
     h2 = net.head.register_forward_pre_hook(lambda m, args: (args[0] * 0,))
     out = net(ag.randn(2, 3))
     assert seen == [("Linear", (2, 4))]
-    np.testing.assert_allclose(out.data, np.broadcast_to(net.head[1].bias.data, (2, 2)))  # input zeroed
+    np.testing.assert_allclose(out.detach().numpy(), np.broadcast_to(net.head[1].bias.detach().numpy(), (2, 2)))  # input zeroed
     h2.remove()
     h2.remove()
     doubled = net.block.register_forward_hook(lambda m, args, out: out * 2)
@@ -410,7 +410,7 @@ def test_load_state_dict_is_all_or_nothing():
     is copied: RuntimeError naming the key, every parameter unchanged (PyTorch's error type)."""
     torch = pytest.importorskip("torch")
     net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
-    before = {k: v.data.copy() for k, v in net.state_dict().items()}
+    before = {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
     good = {k: np.full(v.shape, 7.0) for k, v in before.items()}
     for key, bad, what in [("1.num_batches_tracked", np.array("many"), "of dtype str"),
                            ("2.bias", [[1.0, 2.0], [3.0]], "could not convert"),
@@ -420,7 +420,7 @@ def test_load_state_dict_is_all_or_nothing():
                                                rf'\n\tWhile copying the parameter named "{re.escape(key)}", .*{what}'):
             net.load_state_dict(sd)
         for k, v in net.state_dict().items():
-            np.testing.assert_array_equal(v.data, before[k], err_msg=k)  # 0.weight … not half-copied
+            np.testing.assert_array_equal(v.detach().numpy(), before[k], err_msg=k)  # 0.weight … not half-copied
     # PyTorch raises the same error type (but has already copied 0.weight … by then)
     theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 2))
     w = theirs[0].weight.detach().clone()
@@ -430,5 +430,5 @@ def test_load_state_dict_is_all_or_nothing():
     assert not torch.equal(theirs[0].weight, w)  # PyTorch is not all or nothing; we are, deliberately
     # converted to each target's dtype (float64 → float32, float → int64 counter), then copied
     net.load_state_dict(good)
-    assert net[0].weight.dtype == np.float32 and float(net[0].weight.data[0, 0]) == 7.0
+    assert net[0].weight.dtype == np.float32 and float(net[0].weight.detach().numpy()[0, 0]) == 7.0
     assert net[1].num_batches_tracked.dtype == np.int64 and int(net[1].num_batches_tracked.item()) == 7

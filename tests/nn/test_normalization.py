@@ -25,7 +25,7 @@ TOL = {np.float64: dict(rtol=1e-9, atol=1e-10), np.float32: dict(rtol=2e-4, atol
 def _copy_params(ours, theirs, torch):
     with torch.no_grad():
         for name, p in ours.named_parameters():
-            getattr(theirs, name).copy_(torch.from_numpy(p.data))
+            getattr(theirs, name).copy_(torch.from_numpy(p.detach().numpy()))
 
 
 def _run_steps(ours, theirs, shapes, dtype, torch, train=True, steps=3, scale=3.0):
@@ -40,19 +40,19 @@ def _run_steps(ours, theirs, shapes, dtype, torch, train=True, steps=3, scale=3.
         txt = torch.tensor(x, requires_grad=True)
         tout = theirs(txt)
         assert out.dtype == dtype
-        np.testing.assert_allclose(out.data, tout.detach().numpy(), **tol)
+        np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), **tol)
         g = rng.standard_normal(out.shape).astype(dtype)
         for p in ours.parameters():
             p.grad = None
         theirs.zero_grad()
         out.backward(g)
         tout.backward(torch.from_numpy(g))
-        np.testing.assert_allclose(xt.grad.data, txt.grad.numpy(), **tol)
+        np.testing.assert_allclose(xt.grad.detach().numpy(), txt.grad.numpy(), **tol)
         for name, p in ours.named_parameters():
-            np.testing.assert_allclose(p.grad.data, getattr(theirs, name).grad.numpy(), **tol)
+            np.testing.assert_allclose(p.grad.detach().numpy(), getattr(theirs, name).grad.numpy(), **tol)
         for name, b in ours.named_buffers():
             tb = getattr(theirs, name)
-            np.testing.assert_allclose(b.data, tb.numpy(), **tol)
+            np.testing.assert_allclose(b.detach().numpy(), tb.numpy(), **tol)
             assert b.dtype == tb.numpy().dtype
 
 
@@ -70,8 +70,8 @@ def test_batchnorm1d_matches_torch(dtype, shape, kwargs):
     theirs = torch.nn.BatchNorm1d(3, **kwargs).to(_torch_dtype(torch, dtype))
     if ours.weight is not None:
         rng = np.random.default_rng(0)
-        ours.weight.data[...] = rng.uniform(0.5, 2, 3)
-        ours.bias.data[...] = rng.standard_normal(3)
+        ours.weight.detach().numpy()[...] = rng.uniform(0.5, 2, 3)
+        ours.bias.detach().numpy()[...] = rng.standard_normal(3)
     _copy_params(ours, theirs, torch)
     _run_steps(ours, theirs, shape, dtype, torch, train=True)
     _run_steps(ours, theirs, shape, dtype, torch, train=False, steps=2)
@@ -82,8 +82,8 @@ def test_batchnorm2d_matches_torch(dtype):
     torch = require_torch()
     ours = BatchNorm2d(4, dtype=dtype)
     theirs = torch.nn.BatchNorm2d(4).to(_torch_dtype(torch, dtype))
-    ours.weight.data[...] = [0.5, 1.5, 2.0, -1.0]
-    ours.bias.data[...] = [0.1, -0.2, 0.3, 0.0]
+    ours.weight.detach().numpy()[...] = [0.5, 1.5, 2.0, -1.0]
+    ours.bias.detach().numpy()[...] = [0.1, -0.2, 0.3, 0.0]
     _copy_params(ours, theirs, torch)
     _run_steps(ours, theirs, (5, 4, 3, 6), dtype, torch, train=True, steps=4)
     assert ours.num_batches_tracked.dtype == np.int64 and ours.num_batches_tracked.shape == ()
@@ -94,7 +94,7 @@ def test_batchnorm2d_matches_torch(dtype):
 def test_batchnorm_state_dict_keys_and_errors():
     m = BatchNorm2d(3)
     assert list(m.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
-    np.testing.assert_array_equal(m.running_var.data, np.ones(3, np.float32))
+    np.testing.assert_array_equal(m.running_var.detach().numpy(), np.ones(3, np.float32))
     assert list(BatchNorm1d(3, affine=False, track_running_stats=False).state_dict()) == []
     with pytest.raises(ValueError, match=r"BatchNorm2d: expected 4D \(N, C, H, W\) input; got shape \(2, 3\)"):
         m(ag.zeros(2, 3))
@@ -121,16 +121,16 @@ def test_fused_batch_norm_equals_composite(shape):
     b = ag.Tensor(rng.standard_normal(shape[1]), requires_grad=True)
     fused = batch_norm(x, None, None, w, b, training=True)
     comp = _composite_batch_norm(x, w, b)
-    np.testing.assert_allclose(fused.data, comp.data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fused.detach().numpy(), comp.detach().numpy(), rtol=1e-12, atol=1e-12)
     g = rng.standard_normal(shape)
     ours = ag.grad(fused, [x, w, b], g)
     ref = ag.grad(comp, [x, w, b], g)
     for a, r in zip(ours, ref):
-        np.testing.assert_allclose(a.data, r.data, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.detach().numpy(), r.detach().numpy(), rtol=1e-10, atol=1e-12)
     # create_graph path (Tensor ops) gives the same first derivatives
     ours_cg = ag.grad(batch_norm(x, None, None, w, b, training=True), [x, w, b], g, create_graph=True)
     for a, r in zip(ours_cg, ref):
-        np.testing.assert_allclose(a.data, r.data, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.detach().numpy(), r.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_batch_norm_second_order():
@@ -149,13 +149,13 @@ def test_functional_batch_norm_running_update_and_eval():
     trm, trv = torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)
     out = batch_norm(ag.Tensor(x), rm, rv, training=True, momentum=0.2)
     tout = torch.nn.functional.batch_norm(torch.from_numpy(x), trm, trv, training=True, momentum=0.2)
-    np.testing.assert_allclose(out.data, tout.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), tout.numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(rm, trm.numpy(), rtol=1e-12)
     np.testing.assert_allclose(rv, trv.numpy(), rtol=1e-12)
     w = rng.standard_normal(3)
     out = batch_norm(ag.Tensor(x), rm, rv, ag.Tensor(w), None, training=False)
     tout = torch.nn.functional.batch_norm(torch.from_numpy(x), trm, trv, torch.from_numpy(w), None, training=False)
-    np.testing.assert_allclose(out.data, tout.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), tout.numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -165,8 +165,8 @@ def test_layernorm_matches_torch(dtype, shape, norm):
     ours = LayerNorm(norm, dtype=dtype)
     theirs = torch.nn.LayerNorm(norm).to(_torch_dtype(torch, dtype))
     rng = np.random.default_rng(0)
-    ours.weight.data[...] = rng.uniform(0.5, 2, ours.weight.shape)
-    ours.bias.data[...] = rng.standard_normal(ours.bias.shape)
+    ours.weight.detach().numpy()[...] = rng.uniform(0.5, 2, ours.weight.shape)
+    ours.bias.detach().numpy()[...] = rng.standard_normal(ours.bias.shape)
     _copy_params(ours, theirs, torch)
     _run_steps(ours, theirs, shape, dtype, torch, steps=2)
     assert list(ours.state_dict()) == ["weight", "bias"]
@@ -182,8 +182,8 @@ def test_groupnorm_matches_torch(dtype, groups, affine):
     theirs = torch.nn.GroupNorm(groups, 6, affine=affine).to(_torch_dtype(torch, dtype))
     if affine:
         rng = np.random.default_rng(0)
-        ours.weight.data[...] = rng.uniform(0.5, 2, 6)
-        ours.bias.data[...] = rng.standard_normal(6)
+        ours.weight.detach().numpy()[...] = rng.uniform(0.5, 2, 6)
+        ours.bias.detach().numpy()[...] = rng.standard_normal(6)
         _copy_params(ours, theirs, torch)
     _run_steps(ours, theirs, (3, 6, 4, 2), dtype, torch, steps=2)
     with pytest.raises(ValueError, match=r"GroupNorm: num_channels must be divisible by num_groups"):
@@ -199,8 +199,8 @@ def test_instancenorm2d_matches_torch(dtype, kwargs):
     theirs = torch.nn.InstanceNorm2d(3, **kwargs).to(_torch_dtype(torch, dtype))
     if ours.weight is not None:
         rng = np.random.default_rng(0)
-        ours.weight.data[...] = rng.uniform(0.5, 2, 3)
-        ours.bias.data[...] = rng.standard_normal(3)
+        ours.weight.detach().numpy()[...] = rng.uniform(0.5, 2, 3)
+        ours.bias.detach().numpy()[...] = rng.standard_normal(3)
         _copy_params(ours, theirs, torch)
     _run_steps(ours, theirs, (4, 3, 5, 4), dtype, torch, steps=3)
     _run_steps(ours, theirs, (4, 3, 5, 4), dtype, torch, train=False, steps=2)
@@ -214,8 +214,8 @@ def test_instancenorm2d_unbatched_and_defaults():
     x = ag.Tensor(np.random.default_rng(0).standard_normal((2, 3, 3)))
     out = m(x)
     assert out.shape == (2, 3, 3)
-    np.testing.assert_allclose(out.data.mean(axis=(1, 2)), 0, atol=1e-6)
-    np.testing.assert_allclose(out.data.var(axis=(1, 2)), 1, rtol=1e-3)
+    np.testing.assert_allclose(out.detach().numpy().mean(axis=(1, 2)), 0, atol=1e-6)
+    np.testing.assert_allclose(out.detach().numpy().var(axis=(1, 2)), 1, rtol=1e-3)
 
 
 def test_functional_norms_second_order():

@@ -36,15 +36,15 @@ def test_0d_parameter_matches_torch(config):
         _objective(*theirs, sign).backward()
         topt.step()
         for p, tp in zip(ours, theirs):
-            assert p.data.shape == tuple(tp.shape) and p.data.dtype == np.float64
-            np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-10, atol=1e-14)
-    assert abs(float(ours[0].data) - 0.9) > 1e-3  # the 0-d parameter really moved
+            assert p.detach().numpy().shape == tuple(tp.shape) and p.detach().numpy().dtype == np.float64
+            np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=1e-10, atol=1e-14)
+    assert abs(float(ours[0].detach().numpy()) - 0.9) > 1e-3  # the 0-d parameter really moved
     for st, tst in zip((opt.state[p] for p in ours), (topt.state[p] for p in theirs)):
         assert sorted(st) == sorted(tst)
         for key, value in st.items():
             if key != "step":
                 assert value.shape == tuple(tst[key].shape), key  # 0-d state stays 0-d
-                np.testing.assert_allclose(value.data, tst[key].numpy(), rtol=1e-10, atol=1e-14)
+                np.testing.assert_allclose(value.detach().numpy(), tst[key].numpy(), rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -56,8 +56,8 @@ def test_0d_parameter_float32(name):
         opt.zero_grad()
         (p * p).backward()
         opt.step()
-    assert p.data.__class__ is np.ndarray and p.data.shape == () and p.data.dtype == np.float32
-    assert float(p.data) < 0.5
+    assert p.detach().numpy().__class__ is np.ndarray and p.detach().numpy().shape == () and p.detach().numpy().dtype == np.float32
+    assert float(p.detach().numpy()) < 0.5
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -68,13 +68,13 @@ def test_gradient_of_another_shape_is_refused(name):
     opt = getattr(optim, name)([{"params": [b]}, {"params": [w]}], lr=0.1)
     b.grad = ag.Tensor(np.array([1.0]))
     w.grad = ag.Tensor(np.zeros(3))
-    w.grad.data = np.array([1.0])  # behind the .grad setter's back, as a hook or a .data swap could
+    w.grad.data = ag.tensor([1.0])  # behind the .grad setter's back, as a hook or a .data swap could
     msg = (rf"{name}: the gradient of parameter 1 has another shape than the parameter; got grad shape "
            rf"\(1,\), expected the parameter's shape \(3,\)\.")
     with pytest.raises(ValueError, match=msg):
         opt.step()
-    np.testing.assert_array_equal(w.data, [1.0, 2.0, 3.0])
-    np.testing.assert_array_equal(b.data, [0.5])  # the other group was not updated either
+    np.testing.assert_array_equal(w.detach().numpy(), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(b.detach().numpy(), [0.5])  # the other group was not updated either
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -83,6 +83,6 @@ def test_0d_gradient_for_1d_parameter_is_refused(name):
     w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
     opt = getattr(optim, name)([w], lr=0.1)
     w.grad = ag.Tensor(np.zeros(2))
-    w.grad.data = np.array(1.0)
+    w.grad.data = ag.tensor(1.0)
     with pytest.raises(ValueError, match=rf"{name}: .* got grad shape \(\), expected the parameter's shape \(2,\)"):
         opt.step()

@@ -74,8 +74,8 @@ def test_adagrad_state_made_in_constructor_per_group_value():
     opt = optim.Adagrad([{"params": [w]}, {"params": [b], "initial_accumulator_value": 0.5}],
                         initial_accumulator_value=0.1)
     assert opt.state[w]["step"] == 0 and opt.state[b]["step"] == 0
-    np.testing.assert_array_equal(opt.state[w]["sum"].data, np.full(2, 0.1))
-    np.testing.assert_array_equal(opt.state[b]["sum"].data, np.full(3, 0.5))  # the group's own value
+    np.testing.assert_array_equal(opt.state[w]["sum"].detach().numpy(), np.full(2, 0.1))
+    np.testing.assert_array_equal(opt.state[b]["sum"].detach().numpy(), np.full(3, 0.5))  # the group's own value
     c = _param(4)
     opt.add_param_group({"params": [c]})
     _set_grad(c)
@@ -87,11 +87,11 @@ def test_adagrad_state_made_in_constructor_per_group_value():
 @pytest.mark.parametrize("cls", OPTIMIZERS)
 def test_params_without_grad_are_skipped(cls):
     w, frozen = _param(3), _param(2, seed=5)
-    before = frozen.data.copy()
+    before = frozen.detach().numpy().copy()
     opt = cls([w, frozen], lr=0.1)
     _set_grad(w)
     opt.step()
-    np.testing.assert_array_equal(frozen.data, before)
+    np.testing.assert_array_equal(frozen.detach().numpy(), before)
     assert frozen._version == 0 and w._version == 1
     if cls is not optim.Adagrad:
         assert frozen not in opt.state
@@ -100,14 +100,14 @@ def test_params_without_grad_are_skipped(cls):
 @pytest.mark.parametrize("cls", OPTIMIZERS)
 def test_step_updates_in_place_and_keeps_identity(cls):
     w = _param(3, 2)
-    data = w.data
+    data = w.detach().numpy()
     opt = cls([w], lr=0.1)
     _set_grad(w)
-    grad = w.grad.data.copy()
+    grad = w.grad.detach().numpy().copy()
     opt.step()
-    assert w.data is data  # in place
-    assert not np.array_equal(w.data, _param(3, 2).data)
-    np.testing.assert_array_equal(w.grad.data, grad)  # the gradient is not modified
+    assert w.detach().numpy() is data  # in place
+    assert not np.array_equal(w.detach().numpy(), _param(3, 2).data)
+    np.testing.assert_array_equal(w.grad.detach().numpy(), grad)  # the gradient is not modified
     assert w.grad_fn is None and w.requires_grad
 
 
@@ -153,17 +153,17 @@ def test_sgd_exact_values():
     opt = optim.SGD([w], lr=0.1, momentum=0.5, weight_decay=0.1)
     w.grad = ag.Tensor(np.array([1.0, 1.0]))
     opt.step()  # g = grad + 0.1 w = [1.1, 0.8]; buf = g; w -= 0.1 g
-    np.testing.assert_allclose(w.data, [0.89, -2.08], rtol=1e-15)
+    np.testing.assert_allclose(w.detach().numpy(), [0.89, -2.08], rtol=1e-15)
     opt.step()  # g = [1.089, 0.792]; buf = 0.5 [1.1, 0.8] + g = [1.639, 1.192]
-    np.testing.assert_allclose(opt.state[w]["momentum_buffer"].data, [1.639, 1.192], rtol=1e-15)
-    np.testing.assert_allclose(w.data, [0.89 - 0.1639, -2.08 - 0.1192], rtol=1e-15)
+    np.testing.assert_allclose(opt.state[w]["momentum_buffer"].detach().numpy(), [1.639, 1.192], rtol=1e-15)
+    np.testing.assert_allclose(w.detach().numpy(), [0.89 - 0.1639, -2.08 - 0.1192], rtol=1e-15)
 
 
 def test_adam_first_step_is_lr_times_sign():
     w = ag.Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
     w.grad = ag.Tensor(np.array([0.3, -5.0, 1e-3]))
     optim.Adam([w], lr=0.01, eps=0.0).step()
-    np.testing.assert_allclose(w.data, [0.99, -1.99, 2.99], rtol=1e-14)
+    np.testing.assert_allclose(w.detach().numpy(), [0.99, -1.99, 2.99], rtol=1e-14)
 
 
 @pytest.mark.parametrize("set_to_none", [True, False])
@@ -176,7 +176,7 @@ def test_zero_grad(set_to_none):
     if set_to_none:
         assert w.grad is None
     else:
-        np.testing.assert_array_equal(w.grad.data, np.zeros(3))
+        np.testing.assert_array_equal(w.grad.detach().numpy(), np.zeros(3))
     assert optim.SGD([w]).zero_grad() is None
 
 
@@ -193,7 +193,7 @@ def test_zero_grad_detaches_a_recorded_grad():
     assert w.grad.grad_fn is not None
     optim.SGD([w]).zero_grad(set_to_none=False)
     assert w.grad.grad_fn is None
-    np.testing.assert_array_equal(w.grad.data, np.zeros(3))
+    np.testing.assert_array_equal(w.grad.detach().numpy(), np.zeros(3))
 
 
 # -- functional ------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def test_functional_adamw_matches_class():
     p = np.array([1.0, -2.0, 3.0])
     F.adamw([p], [np.array([0.3, -5.0, 1e-3])], [np.zeros(3)], [np.zeros(3)], [], [1.0], amsgrad=False,
             beta1=0.9, beta2=0.999, lr=0.1, weight_decay=0.5, eps=1e-8, maximize=False)
-    np.testing.assert_array_equal(w.data, p)
+    np.testing.assert_array_equal(w.detach().numpy(), p)
 
 
 # -- state dicts -----------------------------------------------------------------------------
@@ -316,8 +316,8 @@ def test_load_state_dict_restores_options_and_copies_state(cls, options):
     opt.param_groups[1]["lr"] = 0.02  # e.g. changed by a scheduler
     sd = opt.state_dict()
     (w2, b2), opt2 = make()
-    w2.data[...] = w.data
-    b2.data[...] = b.data
+    w2.detach().numpy()[...] = w.detach().numpy()
+    b2.detach().numpy()[...] = b.detach().numpy()
     opt2.load_state_dict(sd)
     assert opt2.param_groups[1]["lr"] == 0.02 and opt2.param_groups[0]["params"] == [w2]
     for key, value in opt.param_groups[0].items():
@@ -327,8 +327,8 @@ def test_load_state_dict_restores_options_and_copies_state(cls, options):
         for key, value in opt.state[p].items():
             value2 = opt2.state[p2][key]
             if isinstance(value, ag.Tensor):
-                assert value2 is not value and value2.data is not value.data
-                np.testing.assert_array_equal(value2.data, value.data)
+                assert value2 is not value and value2.detach().numpy() is not value.detach().numpy()
+                np.testing.assert_array_equal(value2.detach().numpy(), value.detach().numpy())
             else:
                 assert value2 == value
     for step in range(3):  # both continue identically; the original's state is not shared
@@ -336,8 +336,8 @@ def test_load_state_dict_restores_options_and_copies_state(cls, options):
             _set_grad(p, seed), _set_grad(p2, seed)
         opt.step()
         opt2.step()
-    np.testing.assert_array_equal(w.data, w2.data)
-    np.testing.assert_array_equal(b.data, b2.data)
+    np.testing.assert_array_equal(w.detach().numpy(), w2.detach().numpy())
+    np.testing.assert_array_equal(b.detach().numpy(), b2.detach().numpy())
 
 
 def test_load_state_dict_accepts_arrays_strings_and_lists():
@@ -347,18 +347,18 @@ def test_load_state_dict_accepts_arrays_strings_and_lists():
     _set_grad(w)
     opt.step()
     sd = opt.state_dict()
-    raw = {"state": {"0": {"step": np.array(1.0), "exp_avg": sd["state"][0]["exp_avg"].data.tolist(),
-                           "exp_avg_sq": np.array(sd["state"][0]["exp_avg_sq"].data)}},
+    raw = {"state": {"0": {"step": np.array(1.0), "exp_avg": sd["state"][0]["exp_avg"].detach().numpy().tolist(),
+                           "exp_avg_sq": np.array(sd["state"][0]["exp_avg_sq"].detach().numpy())}},
            "param_groups": [dict(sd["param_groups"][0], lr=np.array(0.1), betas=[0.9, 0.999],
                                  amsgrad=np.array(False), params=np.array([0]))]}
-    w2 = ag.Tensor(w.data.astype(np.float32), requires_grad=True)
+    w2 = ag.Tensor(w.detach().numpy().astype(np.float32), requires_grad=True)
     opt2 = optim.Adam([w2])
     opt2.load_state_dict(raw)
     g = opt2.param_groups[0]
     assert g["lr"] == 0.1 and type(g["lr"]) is float and g["betas"] == (0.9, 0.999) and g["amsgrad"] is False
     st = opt2.state[w2]
     assert st["step"] == 1.0 and st["exp_avg"].dtype == np.float32 and st["exp_avg_sq"].dtype == np.float32
-    np.testing.assert_allclose(st["exp_avg"].data, sd["state"][0]["exp_avg"].data, rtol=1e-6)
+    np.testing.assert_allclose(st["exp_avg"].detach().numpy(), sd["state"][0]["exp_avg"].detach().numpy(), rtol=1e-6)
 
 
 def test_adamw_load_keeps_decoupled_decay():

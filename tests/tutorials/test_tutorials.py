@@ -9,8 +9,7 @@ The two runs draw different random numbers (initial weights, minibatch order, dr
 masks: each library has its own generator), so the numbers agree within what that
 randomness allows, stated per program: trajectories that start from near-zero weights agree
 closely, trained networks agree on final loss and accuracy within a band, and every program
-must actually learn on both. Programs that need a feature not yet merged are marked
-``xfail(strict=True)`` with the reason: the lead flips them when it lands.
+must actually learn on both.
 """
 import contextlib
 import io
@@ -61,14 +60,6 @@ SPECS = {
                       "norm_concise": (0.3, 0)}, {"test_loss_decay": 5.0, "test_loss_concise": 10.0}),
 }
 
-XFAIL = {
-    "parameters_init": "Tensor.data as a Tensor (net[0].bias.data.tolist(), .data *= mask, .data[:] += 1) is "
-                       "deferred (issue 15 §1); the rest runs and agrees (checked with .data -> .detach())",
-    "linreg_concise": "Tensor.data as a Tensor (net[0].weight.data.normal_(0, 0.01), .data.fill_(0)) is deferred "
-                      "(issue 15 §1); the rest runs and agrees (checked with .data -> .detach())",
-    "batchnorm_scratch": "moving_mean.data must be a Tensor (deferred, issue 15 §1): the second call reads "
-                         "ndarray.data, a memoryview; the rest runs and agrees (checked with .data -> .detach())",
-}
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +105,7 @@ def _check(name, ours, theirs):
 def _params():
     names = sorted(p.stem for p in harness.PROGRAMS.glob("*.py"))
     assert sorted(SPECS) == names, "every program needs a SPECS entry"
-    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=XFAIL[n])) if n in XFAIL else n
-            for n in names]
+    return names
 
 
 @pytest.fixture(autouse=True)
