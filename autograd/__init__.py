@@ -13,13 +13,11 @@ from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, 
 from .engine import grad, unbroadcast
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, arange, eye, rand, randn, normal,
                        zeros_like, ones_like, empty, empty_like, manual_seed)
-from . import creation as _creation
 from .ops import registry as _registry
 from .ops.elementwise import eq, ne, lt, le, gt, ge, bitwise_or, bitwise_and, bitwise_xor, bitwise_not
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 
 _registry.install(Tensor)
-Tensor.normal_, Tensor.uniform_ = _creation.normal_, _creation.uniform_  # they draw from creation's generator
 globals().update(_registry.public_functions())  # autograd.<name> for every op in the table
 
 from .scalar import Scalar  # noqa: E402

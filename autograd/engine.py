@@ -18,7 +18,6 @@ from sys import getrefcount
 import numpy as np
 
 from . import grad_mode
-from . import tensor as tensor_module
 from .function import Node
 from .tensor import Tensor, apply_hooks
 
@@ -288,8 +287,8 @@ def _sweep(roots, grads, retain_graph, create_graph, capture, steps):
                 gi = bpop(p) + gi
             if not p._leaf:
                 push((p, gi))
-            elif capture is None:  # True: the leaf may adopt a fresh, unshared gradient array
-                p._accumulate(_as_tensor(gi), True)
+            elif capture is None:  # the leaf may adopt a fresh, unshared gradient array (limits below)
+                p._accumulate(_as_tensor(gi), _adopt_limits)
             elif p in capture:
                 capture[p] = _leaf_hooks(p, gi)
                 remaining -= 1
@@ -336,10 +335,17 @@ def _prepare(outputs, grad_outputs, what):
 
 
 def backward(tensor, gradient=None, retain_graph=False, create_graph=False, inputs=None):
-    """Accumulate the gradient of `tensor` into the `.grad` of the leaves it depends on.
+    """Accumulate d(tensor)/d(leaf) into the `.grad` of every leaf that requires grad; the
+    method ``Tensor.backward`` (attached by the op table's `install`).
 
-    See `Tensor.backward` for the arguments. `inputs` restricts accumulation to those
-    Tensors (leaves accumulate into `.grad`, non-leaves too, like PyTorch).
+    Args:
+        tensor (Tensor): the differentiated quantity.
+        gradient: the output adjoint Ḡ (Tensor, ndarray or number) of tensor's shape; may
+            be omitted for a one-element tensor (then 1).
+        retain_graph (bool): keep saved values so backward can run again.
+        create_graph (bool): record the backward ops, for higher-order gradients.
+        inputs: optional Tensors; only these accumulate gradients (leaves into `.grad`,
+            non-leaves too, like PyTorch).
 
     Raises:
         RuntimeError: on a tensor without grad, a missing gradient for a non-scalar output,
@@ -416,9 +422,9 @@ class _AdoptionProbe(Tensor):
     __slots__ = ()
     seen = []
 
-    def _accumulate(self, grad, adopt=False):
+    def _accumulate(self, grad, adopt=None):
         arr = grad._array  # the same references as in `Tensor._accumulate`
-        if adopt:
+        if adopt is not None:
             _AdoptionProbe.seen.append((getrefcount(grad), getrefcount(arr)))
 
 
@@ -463,8 +469,11 @@ def _calibrate_adoption():
     limits = [0, 0]
     if len(seen) == 1 and 2 <= seen[0][0] <= 10 and 2 <= seen[0][1] <= 6:
         limits = list(seen[0])
-    tensor_module._adopt_limits[:] = limits
+    return tuple(limits)
 
 
-_calibrate_adoption()
-tensor_module._engine[:] = [backward]
+# reference counts of an unshared gradient Tensor and of its array at the sweep's leaf step,
+# below which `Tensor._accumulate` adopts the array; (0, 0) never adopts (the calibration's
+# own sweep passes them too: its probe records instead of comparing)
+_adopt_limits = (0, 0)
+_adopt_limits = _calibrate_adoption()

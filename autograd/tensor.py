@@ -1,7 +1,10 @@
 """`Tensor`: an ndarray with a gradient, recorded into the graph by the ops it goes through.
 
-Differentiable methods and operators (``+``, ``@``, ``exp``, ``sum`` …) are attached to the
-class from the op table in `autograd/ops/registry.py`; this file holds the value itself.
+This file holds the value itself: its array, gradient, version counter, views and hooks. It
+imports nothing above it (the layering in pyproject.toml). What runs an op — the differentiable
+methods and operators (``+``, ``@``, ``exp``, ``sum`` …), the in-place ones (``add_``, ``+=``,
+``t[i] = v``: `autograd/ops/inplace.py`), numpy's ufunc hook and ``backward()`` (the engine) —
+is attached to the class once, from the op table (`autograd/ops/registry.py`, `install`).
 """
 import weakref
 from sys import getrefcount as _refcount
@@ -19,10 +22,6 @@ _default_dtype = [np.dtype(np.float32)]
 _PLAIN_DTYPES = frozenset(np.dtype(c) for c in "?bhilqBHILQefdgFDG")
 _KIND_NAMES = {"O": "Python objects", "U": "strings", "S": "bytes", "M": "datetimes", "m": "timedeltas",
                "V": "structured (void) data"}
-# reference counts of an unshared gradient Tensor and of its array at the sweep's leaf step
-# (set by `engine._calibrate_adoption` at import; 0, 0: never adopt, always copy)
-_adopt_limits = [0, 0]
-_engine = []  # [engine.backward], filled in when engine.py is imported (it imports this module)
 
 
 def set_default_dtype(dtype):
@@ -317,39 +316,6 @@ class Tensor:
                                "Hint: use tensor.detach().numpy() instead.")
         return self._array
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        """numpy's ufuncs on Tensors (NEP 13): ``np.exp(t)``, ``ndarray * t`` … run tracegrad's
-        differentiable ops, so code written with numpy — a VJP body above all — works on both
-        kinds and records itself where Tensors flow. With ``out=`` ndarrays, the values are
-        written into them (no graph), as numpy would.
-
-        Returns:
-            Tensor, or NotImplemented for ufuncs tracegrad has no op for and for methods other
-            than a plain call (``reduce``, ``at`` …): numpy then raises its TypeError.
-        """
-        from .ops.registry import UFUNCS
-        if method == "__call__" and not kwargs:
-            op = UFUNCS.get(ufunc)
-            if op is not None:
-                return op(*inputs)
-        out = kwargs.get("out", ())
-        if any(isinstance(o, Tensor) for o in out):
-            raise TypeError(f"np.{ufunc.__name__}: out= must be ndarrays, not Tensors; tracegrad records no "
-                            f"in-place numpy call. Hint: write t.copy_(result), or into t.numpy().")
-        arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
-        result = getattr(ufunc, method)(*arrays, **kwargs)
-        if out:  # numpy wrote into the given ndarrays and returns them
-            return result
-        if any(isinstance(x, Tensor) and x._requires_grad for x in inputs) and any(
-                np.asarray(r).dtype.kind in "fc" for r in (result if isinstance(result, tuple) else (result,))):
-            where = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-            raise RuntimeError(f"np.{where}: tracegrad has no differentiable op for this numpy call on a tensor that "
-                               f"requires grad, so its gradient would be lost. Hint: use the autograd op of the same "
-                               f"name, or call it on t.detach().")
-        if isinstance(result, tuple):
-            return tuple(_wrap_result(r) for r in result)
-        return _wrap_result(result)
-
     @property
     def data(self):
         """Tensor: this tensor's values as a new leaf that shares its memory and is cut from the
@@ -539,27 +505,13 @@ class Tensor:
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
-    def backward(self, gradient=None, retain_graph=False, create_graph=False, inputs=None):
-        """Accumulate d(self)/d(leaf) into the `.grad` of every leaf that requires grad.
-
-        Args:
-            gradient: the output adjoint Ḡ (Tensor, ndarray or number) of self's shape; may
-                be omitted for a one-element tensor (then 1).
-            retain_graph (bool): keep saved values so backward can run again.
-            create_graph (bool): record the backward ops, for higher-order gradients.
-            inputs: optional Tensors; only these accumulate gradients.
-
-        Raises:
-            RuntimeError: if self does not require grad, if it has more than one element and no
-                gradient is given, or if the graph was freed by an earlier backward.
-        """
-        _engine[0](self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
-
-    def _accumulate(self, grad, adopt=False):
+    def _accumulate(self, grad, adopt=None):
         """Leaf sink of the backward sweep: run hooks, then add `grad` into `.grad`.
 
         Without create_graph the first gradient is copied into a buffer this tensor owns
         (a VJP may hand the same array to several inputs) and later ones are added in place.
+        `adopt`: None, or the engine's calibrated reference-count limits below which the
+        gradient's array is unshared and may be adopted instead of copied (the sweep's leaf step).
         """
         if self._hooks:
             grad = apply_hooks(self._hooks, grad)
@@ -572,8 +524,8 @@ class Tensor:
             # PyTorch's AccumulateGrad steals an unshared gradient. `adopt` comes only from the
             # sweep's leaf step; the reference counts an unshared gradient has there are measured
             # once by `engine._calibrate_adoption` (limits 0 until then, or if that failed: copy).
-            if (adopt and arr.base is None and arr.dtype is self._array.dtype and arr.flags.writeable
-                    and _refcount(grad) <= _adopt_limits[0] and _refcount(arr) <= _adopt_limits[1]):
+            if (adopt is not None and arr.base is None and arr.dtype is self._array.dtype and arr.flags.writeable
+                    and _refcount(grad) <= adopt[0] and _refcount(arr) <= adopt[1]):
                 # the unshared gradient Tensor itself becomes .grad (a plain one: no hooks, no grad)
                 plain = grad.__class__ is Tensor and grad._hooks is None and not grad._requires_grad
                 self._grad = grad if plain else Tensor._make(arr, False, None)
@@ -583,11 +535,6 @@ class Tensor:
             old._array += grad._array
 
     # -- conversion -----------------------------------------------------------------------
-    def astype(self, dtype):
-        """A copy cast to `dtype` (differentiable between floating dtypes)."""
-        from .ops.shape import astype
-        return astype(self, dtype)
-
     def __repr__(self):
         body = np.array2string(self._array, separator=", ", precision=4, prefix="tensor(")
         extra = ""
@@ -683,16 +630,6 @@ class Tensor:
             dtype = found[0]
         return self.astype(_as_dtype(dtype, "type"))
 
-    def clone(self):
-        """A copy in new memory that gradients flow back through (PyTorch's ``clone``).
-
-        Returns:
-            Tensor: same shape, dtype and values; recorded (``grad_fn`` clone) when self
-            requires grad. See `autograd.ops.shape.Clone`.
-        """
-        from .ops.shape import clone
-        return clone(self)
-
     def t(self):
         """The 2-D transpose (differentiable); a 0-d or 1-D tensor is returned as it is.
 
@@ -753,198 +690,6 @@ class Tensor:
                             f"spec {spec!r}. Hint: format the values of t.tolist(), or use str(t).")
         return str(self)
 
-    # -- in place -------------------------------------------------------------------------
-    def _check_inplace(self, op):
-        """Refuse an in-place op where PyTorch does; bring a stale view's history up to date.
-
-        Raises:
-            RuntimeError: if the memory is read-only (an `expand` view, whose elements share
-                memory), if self is a leaf that requires grad (or a view of one), or a view
-                made in no_grad() of a tensor that requires grad, while grad mode is on.
-        """
-        if not self._array.flags.writeable:
-            raise RuntimeError(
-                f"{op}: unsupported operation: more than one element of the written-to tensor refers to a "
-                f"single memory location, or its memory is read-only; got a tensor of shape {self.shape} made by "
-                f"expand/broadcast_to or from a read-only array, expected writable memory. Hint: clone() the "
-                f"tensor before the in-place operation.")
-        if not _grad.enabled:
-            return
-        if self.requires_grad and self.grad_fn is None:
-            raise RuntimeError(
-                f"{op}: a leaf Variable that requires grad is being used in an in-place operation; "
-                f"expected it inside no_grad(). Hint: wrap parameter updates in `with no_grad():`.")
-        base = self._base
-        if base is not None:
-            if base.requires_grad and base.grad_fn is None:
-                raise RuntimeError(
-                    f"{op}: a view of a leaf Variable that requires grad is being used in an in-place "
-                    f"operation; expected it inside no_grad(). Hint: clone() the view, or update the leaf "
-                    f"inside `with no_grad():`.")
-            if base.requires_grad and not self._view[2]:
-                raise RuntimeError(
-                    f"{op}: a view was created in no_grad mode and is being modified in place with grad mode "
-                    f"enabled; expected a view made with grad mode on. Hint: make the view outside no_grad(), "
-                    f"or clone() it.")
-            self._sync_view()
-
-    def _operand(self, op, other=None):
-        """Self as the operand of the out-of-place op an in-place op writes back (checked).
-
-        When that op is recorded it may save its operand for backward, but self's data is
-        about to be overwritten: so it gets a snapshot (a copy of the data carrying self's
-        history), and backward sees the old values. Without recording, self itself.
-        """
-        self._check_inplace(op)
-        if _grad.enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
-            return Tensor._make(self._array.copy(), self.requires_grad, self.grad_fn)
-        return self
-
-    def _inplace(self, op, result):
-        """Write `result` (a Tensor computed out of place) into self and bump the version.
-
-        When `result` is recorded, self takes over its history (PyTorch's rebase), so later
-        uses of self differentiate through the in-place op. When self is a view, the write
-        goes into its base's memory and it is the base whose history is rebased (PyTorch's
-        CopySlices): the base becomes "the old base with the view's elements replaced by
-        `result`" (`scatter_view`), and the view's history is replayed from the new base.
-
-        Raises:
-            ValueError: if `result` does not have self's shape.
-            TypeError: if `result`'s dtype cannot be cast to self's (float into an integer).
-        """
-        if result._array.shape != self._array.shape:
-            raise ValueError(f"{op}: the result of shape {result.shape} cannot be written into a tensor of "
-                             f"shape {self.shape}; expected the operand to broadcast to {self.shape}.")
-        if result._array.dtype != self._array.dtype:
-            if not np.can_cast(result._array.dtype, self._array.dtype, "same_kind"):
-                raise TypeError(f"{op}: result type {result.dtype.name} can't be cast to the dtype of the "
-                                f"tensor written in place; got {result.dtype.name}, expected {self.dtype.name} "
-                                f"or a type that casts to it.")
-            if result.grad_fn is not None:
-                result = result.astype(self._array.dtype)  # the history must carry self's dtype
-        node = result.grad_fn
-        base = self._base
-        if base is not None and node is not None:
-            base._inplace(op, scatter_view(base, self._view[0], result))
-            self._sync_view()
-            return self
-        np.copyto(self._array, result._array, casting="same_kind")
-        self._bump()
-        if node is not None:
-            self.grad_fn = node
-            self._requires_grad = True
-            node._out_ref = weakref.ref(self)
-            if node._out_index >= 0:  # the node saved its output: that is self's data from now on
-                i = node._out_index
-                node._saved = node._saved[:i] + (self._array,) + node._saved[i + 1:]
-                versions = list(node._versions or (0,) * len(node._saved))
-                versions[i] = self._version
-                node._versions = tuple(versions)
-        return self
-
-    def add_(self, other, alpha=1):
-        """self += alpha * other, in place (version bumped); returns self."""
-        from .ops.arithmetic import add, mul
-        a = self._operand("add_", other)
-        other = a if other is self else other
-        return self._inplace("add_", add(a, other if alpha == 1 else mul(other, alpha)))
-
-    def sub_(self, other, alpha=1):
-        """self -= alpha * other, in place; returns self."""
-        from .ops.arithmetic import mul, sub
-        a = self._operand("sub_", other)
-        other = a if other is self else other
-        return self._inplace("sub_", sub(a, other if alpha == 1 else mul(other, alpha)))
-
-    def mul_(self, other):
-        """self *= other, in place; returns self."""
-        from .ops.arithmetic import mul
-        a = self._operand("mul_", other)
-        return self._inplace("mul_", mul(a, a if other is self else other))
-
-    def div_(self, other):
-        """self /= other, in place; returns self."""
-        from .ops.arithmetic import div
-        a = self._operand("div_", other)
-        return self._inplace("div_", div(a, a if other is self else other))
-
-    # augmented assignment is in place, as in PyTorch (same memory, version bumped, recorded)
-    def __iadd__(self, other):
-        """``self += other``: `add_` (in place, as in PyTorch)."""
-        return self.add_(other)
-
-    def __isub__(self, other):
-        """``self -= other``: `sub_` (in place, as in PyTorch)."""
-        return self.sub_(other)
-
-    def __imul__(self, other):
-        """``self *= other``: `mul_` (in place, as in PyTorch)."""
-        return self.mul_(other)
-
-    def __itruediv__(self, other):
-        """``self /= other``: `div_` (in place, as in PyTorch)."""
-        return self.div_(other)
-
-    def zero_(self):
-        """Fill with zeros in place; returns self (see `fill_`)."""
-        return self._fill("zero_", 0)
-
-    def fill_(self, value):
-        """Fill with `value` in place; returns self.
-
-        Recorded like PyTorch: on a tensor in a graph, gradients to the old values are zero
-        (and a Tensor value that requires grad receives the summed gradient).
-        """
-        return self._fill("fill_", value)
-
-    def copy_(self, src):
-        """Copy `src` (Tensor, ndarray or number broadcastable to self) into self; returns self.
-
-        Recorded when self or src requires grad (grad mode on): src receives Ḡ (summed over
-        broadcast axes, cast to its dtype), the overwritten values receive zero.
-
-        Raises:
-            ValueError: if `src` does not broadcast to self's shape.
-        """
-        return self._fill("copy_", src)
-
-    def _fill(self, op, src):
-        self._check_inplace(op)
-        src_data = src._array if isinstance(src, Tensor) else np.asarray(src)
-        if src_data.shape != self._array.shape:
-            try:
-                ok = np.broadcast_shapes(src_data.shape, self._array.shape) == self._array.shape
-            except ValueError:
-                ok = False
-            if not ok:
-                raise ValueError(f"{op}: source of shape {src_data.shape} does not broadcast to {self.shape}; "
-                                 f"expected a broadcastable source.")
-        if _grad.enabled and (self.requires_grad or getattr(src, "requires_grad", False)):
-            from .ops.indexing import index_put
-            if not isinstance(src, Tensor):
-                src = Tensor._make(np.asarray(src_data, dtype=self._array.dtype), False, None)
-            return self._inplace(op, index_put(self, Ellipsis, src))
-        np.copyto(self._array, src_data, casting="unsafe")
-        self._bump()
-        return self
-
-    def __setitem__(self, index, value):
-        self._check_inplace("__setitem__")
-        if isinstance(index, Tensor):
-            index = index._array
-        elif isinstance(index, tuple):
-            index = tuple(i._array if isinstance(i, Tensor) else i for i in index)
-        tracked = isinstance(value, Tensor) and value.requires_grad
-        if _grad.enabled and (tracked or self.requires_grad):
-            from .ops.indexing import index_put
-            if not isinstance(value, Tensor):
-                value = Tensor._make(np.asarray(value, dtype=self._array.dtype), False, None)
-            self._inplace("__setitem__", index_put(self, index, value))
-            return
-        self._array[index] = value._array if isinstance(value, Tensor) else value
-        self._bump()
-
     # -- device (issue 15: tracegrad computes on the CPU; see autograd/device.py) ----------------
     @property
     def device(self):
@@ -953,17 +698,12 @@ class Tensor:
 
 
 # -- views: tensors that share their base's memory -------------------------------------------
-def _wrap_result(r):
-    """A numpy call's ndarray result as a Tensor without history (other results unchanged)."""
-    return Tensor._make(r, False, None) if isinstance(r, np.ndarray) else r
-
-
 def make_view(out, src, step):
     """Mark `out`, whose array is a numpy view of `src`'s, as a view of `src`; returns out.
 
     The view shares src's version counter, keeps its root base (never a view itself) and
     the steps that make it from that base, so in-place changes through either side are
-    seen (saved-tensor checks) and accounted for in the graph (`Tensor._inplace`).
+    seen (saved-tensor checks) and accounted for in the graph (`ops.inplace.write_back`).
 
     Args:
         out (Tensor): the result of a view op on src (returned as it is when it is src).
@@ -993,18 +733,3 @@ def replay_view(t, steps):
     for fn, arg in steps:
         t = fn(t, arg)
     return t
-
-
-def scatter_view(base, steps, value):
-    """`base` with the elements of its view `steps` replaced by `value`, out of place and
-    differentiable: the new history of a base written through one of its views.
-
-    The view's elements are located by replaying the steps on the flat positions
-    0 … base.size − 1; the write is an `index_put` at those positions, so
-    basē_old = Ḡ with zeros at the view, value̅ = Ḡ at the view (IndexPut's VJP).
-    """
-    from .ops.indexing import index_put
-    from .ops.shape import reshape
-    shape = base._array.shape
-    positions = replay_view(Tensor._make(np.arange(base._array.size).reshape(shape), False, None), steps)._array
-    return reshape(index_put(reshape(base, (-1,)), positions, value), shape)

@@ -13,10 +13,13 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .. import engine
+from ..tensor import Tensor
 from . import arithmetic as ar
 from . import conv as cv
 from . import elementwise as ew
 from . import indexing as ix
+from . import inplace as ip
 from . import join as jn
 from . import layers as ly
 from . import loss as ls
@@ -93,8 +96,8 @@ OPS = [
     Op("reshape", sh.Reshape, sh.reshape),
     Op("permute", sh.Permute, sh.permute),
     Op("expand", sh.Expand, sh.expand),
-    Op("astype", sh.AsType, sh.astype, method=False),
-    Op("clone", sh.Clone, sh.clone, method=False),
+    Op("astype", sh.AsType, sh.astype),
+    Op("clone", sh.Clone, sh.clone),
     # indexing and joins
     Op("getitem", ix.Getitem, ix.getitem, method=False),
     Op("index_put", ix.IndexPut, ix.index_put),
@@ -156,6 +159,15 @@ OPERATORS = {
     "__xor__": ew.bitwise_xor, "__rxor__": lambda a, b: ew.bitwise_xor(b, a),
     "__invert__": ew.bitwise_not,
     "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le, "__gt__": ew.gt, "__ge__": ew.ge,
+    "__setitem__": ip.setitem,
+    # augmented assignment is in place, as in PyTorch (same memory, version bumped, recorded)
+    "__iadd__": ip.iadd, "__isub__": ip.isub, "__imul__": ip.imul, "__itruediv__": ip.itruediv,
+}
+
+# In-place Tensor methods (ops/inplace.py): the new values come from the table's ops above.
+INPLACE = {
+    "add_": ip.add_, "sub_": ip.sub_, "mul_": ip.mul_, "div_": ip.div_,
+    "zero_": ip.zero_, "fill_": ip.fill_, "copy_": ip.copy_, "normal_": ip.normal_, "uniform_": ip.uniform_,
 }
 
 
@@ -175,7 +187,8 @@ UFUNCS = {
 
 
 def install(tensor_cls):
-    """Attach the table's methods, aliases and operators to `tensor_cls` (called once on import)."""
+    """Attach the table's methods, aliases, operators, in-place methods and numpy's ufunc hook
+    to `tensor_cls` (called once, by ``autograd/__init__.py``)."""
     for info in OPS:
         if info.method is True:
             setattr(tensor_cls, info.name, info.op)
@@ -183,8 +196,10 @@ def install(tensor_cls):
             setattr(tensor_cls, info.name, info.method)
     for name, fn in ALIASES.items():
         setattr(tensor_cls, name, fn)
-    for name, fn in OPERATORS.items():
+    for name, fn in (*OPERATORS.items(), *INPLACE.items()):
         setattr(tensor_cls, name, fn)
+    tensor_cls.__array_ufunc__ = array_ufunc
+    tensor_cls.backward = engine.backward
 
 
 def public_functions():
@@ -192,3 +207,41 @@ def public_functions():
     out = {info.name: info.op for info in OPS}
     out.update(ALIASES)
     return out
+
+
+def array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    """numpy's ufuncs on Tensors (NEP 13): ``np.exp(t)``, ``ndarray * t`` … run tracegrad's
+    differentiable ops, so code written with numpy — a VJP body above all — works on both
+    kinds and records itself where Tensors flow. With ``out=`` ndarrays, the values are
+    written into them (no graph), as numpy would.
+
+    Returns:
+        Tensor, or NotImplemented for ufuncs tracegrad has no op for and for methods other
+        than a plain call (``reduce``, ``at`` …): numpy then raises its TypeError.
+    """
+    if method == "__call__" and not kwargs:
+        op = UFUNCS.get(ufunc)
+        if op is not None:
+            return op(*inputs)
+    out = kwargs.get("out", ())
+    if any(isinstance(o, Tensor) for o in out):
+        raise TypeError(f"np.{ufunc.__name__}: out= must be ndarrays, not Tensors; tracegrad records no "
+                        f"in-place numpy call. Hint: write t.copy_(result), or into t.numpy().")
+    arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
+    result = getattr(ufunc, method)(*arrays, **kwargs)
+    if out:  # numpy wrote into the given ndarrays and returns them
+        return result
+    if any(isinstance(x, Tensor) and x._requires_grad for x in inputs) and any(
+            np.asarray(r).dtype.kind in "fc" for r in (result if isinstance(result, tuple) else (result,))):
+        where = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        raise RuntimeError(f"np.{where}: tracegrad has no differentiable op for this numpy call on a tensor that "
+                           f"requires grad, so its gradient would be lost. Hint: use the autograd op of the same "
+                           f"name, or call it on t.detach().")
+    if isinstance(result, tuple):
+        return tuple(wrap_result(r) for r in result)
+    return wrap_result(result)
+
+
+def wrap_result(r):
+    """A numpy call's ndarray result as a Tensor without history (other results unchanged)."""
+    return Tensor._make(r, False, None) if isinstance(r, np.ndarray) else r
