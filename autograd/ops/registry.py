@@ -2,8 +2,8 @@
 
 One row per op: its public name (``autograd.<name>``, and the Tensor method's name), its
 `Function` class (None for ops composed of other ops) and public function, and whether it
-is a Tensor method. `ALIASES`, `OPERATORS` and `UFUNCS` map further public names, Python
-operators and numpy ufuncs to the same functions; `install()` attaches the methods and
+is a Tensor method. `ALIASES`, `OPERATORS` and `INPLACE` map further public names, Python
+operators and in-place methods to the same functions (numpy's ufuncs: ufuncs.py); `install()` attaches the methods and
 operators to Tensor. The test data of each op (samples, references, the PyTorch
 counterpart, error inputs) is in tests/autograd/op_db.py; a test fails if a `Function`
 subclass is missing from this table.
@@ -11,10 +11,7 @@ subclass is missing from this table.
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-import numpy as np
-
 from .. import engine
-from ..tensor import Tensor
 from . import arithmetic as ar
 from . import conv as cv
 from . import elementwise as ew
@@ -27,6 +24,7 @@ from . import network as nw
 from . import pool as pl
 from . import reduce as rd
 from . import shape as sh
+from .ufuncs import array_ufunc
 
 
 @dataclass(frozen=True)
@@ -171,21 +169,6 @@ INPLACE = {
 }
 
 
-# numpy ufuncs → public functions: `Tensor.__array_ufunc__` runs these for Tensor operands, so
-# a VJP body written with numpy (np.exp, np.sin, …) records itself when the backward is recorded.
-UFUNCS = {
-    np.add: ar.add, np.subtract: ar.sub, np.multiply: ar.mul, np.true_divide: ar.div,
-    np.power: ar.pow, np.matmul: ar.matmul, np.negative: ar.neg,
-    np.exp: ew.exp, np.log: ew.log, np.log1p: ew.log1p, np.sqrt: ew.sqrt, np.absolute: ew.abs,
-    np.sign: ew.sign, np.sin: ew.sin, np.cos: ew.cos, np.tanh: ew.tanh,
-    np.maximum: ew.maximum, np.minimum: ew.minimum,
-    np.equal: ew.eq, np.not_equal: ew.ne, np.less: ew.lt, np.less_equal: ew.le,
-    np.greater: ew.gt, np.greater_equal: ew.ge,
-    np.bitwise_or: ew.bitwise_or, np.bitwise_and: ew.bitwise_and, np.bitwise_xor: ew.bitwise_xor,
-    np.invert: ew.bitwise_not,
-}
-
-
 def install(tensor_cls):
     """Attach the table's methods, aliases, operators, in-place methods and numpy's ufunc hook
     to `tensor_cls` (called once, by ``autograd/__init__.py``)."""
@@ -207,41 +190,3 @@ def public_functions():
     out = {info.name: info.op for info in OPS}
     out.update(ALIASES)
     return out
-
-
-def array_ufunc(self, ufunc, method, *inputs, **kwargs):
-    """numpy's ufuncs on Tensors (NEP 13): ``np.exp(t)``, ``ndarray * t`` … run tracegrad's
-    differentiable ops, so code written with numpy — a VJP body above all — works on both
-    kinds and records itself where Tensors flow. With ``out=`` ndarrays, the values are
-    written into them (no graph), as numpy would.
-
-    Returns:
-        Tensor, or NotImplemented for ufuncs tracegrad has no op for and for methods other
-        than a plain call (``reduce``, ``at`` …): numpy then raises its TypeError.
-    """
-    if method == "__call__" and not kwargs:
-        op = UFUNCS.get(ufunc)
-        if op is not None:
-            return op(*inputs)
-    out = kwargs.get("out", ())
-    if any(isinstance(o, Tensor) for o in out):
-        raise TypeError(f"np.{ufunc.__name__}: out= must be ndarrays, not Tensors; tracegrad records no "
-                        f"in-place numpy call. Hint: write t.copy_(result), or into t.numpy().")
-    arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
-    result = getattr(ufunc, method)(*arrays, **kwargs)
-    if out:  # numpy wrote into the given ndarrays and returns them
-        return result
-    if any(isinstance(x, Tensor) and x._requires_grad for x in inputs) and any(
-            np.asarray(r).dtype.kind in "fc" for r in (result if isinstance(result, tuple) else (result,))):
-        where = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-        raise RuntimeError(f"np.{where}: tracegrad has no differentiable op for this numpy call on a tensor that "
-                           f"requires grad, so its gradient would be lost. Hint: use the autograd op of the same "
-                           f"name, or call it on t.detach().")
-    if isinstance(result, tuple):
-        return tuple(wrap_result(r) for r in result)
-    return wrap_result(result)
-
-
-def wrap_result(r):
-    """A numpy call's ndarray result as a Tensor without history (other results unchanged)."""
-    return Tensor._make(r, False, None) if isinstance(r, np.ndarray) else r
