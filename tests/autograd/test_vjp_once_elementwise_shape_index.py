@@ -11,13 +11,15 @@ import numpy as np
 import pytest
 
 import autograd as ag
+from autograd.ops import activation as ac
 from autograd.ops import arithmetic as ar
+from autograd.ops import compare as cp
 from autograd.ops import elementwise as ew
 from autograd.ops import indexing as ix
 from autograd.ops import join as jn
 from autograd.ops import shape as sh
 
-CONVERTED = [ew.Elu, ew.Gelu, ew.GeluGrad, ew.Erf, ew.Softplus, ew.Clip, ew.Maximum, ew.Minimum, ew.Where,
+CONVERTED = [ac.Elu, ac.Gelu, ac.GeluGrad, ew.Erf, ac.Softplus, cp.Clip, cp.Maximum, cp.Minimum, cp.Where,
              ar.Pow, sh.Reshape, sh.Permute, sh.Expand, sh.AsType, sh.Clone, ix.Getitem, ix.IndexPut,
              jn.Concatenate, jn.Stack, jn.Pad]
 
