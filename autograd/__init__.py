@@ -14,7 +14,7 @@ from .engine import grad, unbroadcast
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, full, arange, eye, rand, randn, normal,
                        zeros_like, ones_like, empty, empty_like, manual_seed)
 from .ops import registry as _registry
-from .ops.elementwise import eq, ne, lt, le, gt, ge, bitwise_or, bitwise_and, bitwise_xor, bitwise_not
+from .ops.compare import eq, ne, lt, le, gt, ge, bitwise_or, bitwise_and, bitwise_xor, bitwise_not
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 
 _registry.install(Tensor)

@@ -140,3 +140,28 @@ def test_import_contracts_hold():
                           "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     assert re.search(r"Contracts: (\d+) kept, 0 broken", run.stdout).group(1) == "3", run.stdout
+
+
+OPS_DIR = ROOT / "autograd" / "ops"
+
+
+def _ops_contract_families():
+    """The op modules named in the middle layer of pyproject's ``autograd.ops`` contract."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # (tomllib is Python ≥ 3.11)
+    layers = re.search(r'containers = \["autograd\.ops"\]\s*layers = \[(.*?)\]', text, re.S).group(1)
+    return {name.strip() for layer in re.findall(r'"([^"]*)"', layers) for name in re.split(r"[|:]", layer)}
+
+
+def test_every_op_module_is_in_the_ops_contract():
+    """A module added under autograd/ops/ is placed in the declared layering (an unlisted module
+    would be checked by no contract)."""
+    modules = {p.stem for p in OPS_DIR.glob("*.py") if p.stem != "__init__"}
+    assert modules == _ops_contract_families()
+
+
+def test_op_modules_are_at_most_600_lines():
+    """Issue 11 §3: an op family module a reader can hold; a larger one is split by family (as
+    elementwise → elementwise, activation, compare; loss → loss, cross_entropy; reduce →
+    reduce, statistics, norm)."""
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in sorted(OPS_DIR.glob("*.py"))}
+    assert {name: n for name, n in sizes.items() if n > 600} == {}

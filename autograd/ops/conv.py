@@ -542,5 +542,3 @@ def _check_out_shape(op, g_shape, x_shape, w_shape, stride, padding, dilation):
     if tuple(g_shape) != expected:
         raise ValueError(f"{op}: grad_output has the wrong shape; got {tuple(g_shape)}, expected {expected}.")
 
-
-# -- pooling -------------------------------------------------------------------------------

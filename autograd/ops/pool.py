@@ -141,12 +141,6 @@ def _local_to_flat(arg, kernel, stride, padding, out_hw, width, dilation=(1, 1))
     return row * width + col
 
 
-def _max_pool_indices(xd, kernel, stride, padding, out_hw, extra=(0, 0)):
-    """(values, indices): window maxima and the flat H·W index of the first arg-max of each."""
-    values, arg = _max_pool_local(xd, kernel, stride, padding, out_hw, extra=extra)
-    return values, _local_to_flat(arg, kernel, stride, padding, out_hw, xd.shape[3])
-
-
 def _max_pool_backward(gd, xd, out, kernel, stride, padding, out_hw, extra=(0, 0), dilation=(1, 1)):
     """X̄ from Ḡ, the input and the maxima: one masked strided write (or add, where windows
     overlap) per kernel offset; the mask is the offset's first-maximum indicator."""

@@ -1,5 +1,6 @@
-"""Reductions over axes: sum, mean, var, std, max, min, prod, logsumexp, norm; the scan
-cumsum; argmax, argmin, all and any (no gradient).
+"""Reductions over axes: sum, mean, max, min, prod, logsumexp; the scan cumsum; argmax,
+argmin, all and any (no gradient). The statistics var and std are in `statistics`, the norms
+in `norm`; both use the argument handling and VJP helpers defined here.
 
 Every reduction takes `axis` (int, tuple or None for all; alias `dim`) and `keepdims`
 (alias `keepdim`). Their VJPs first re-insert the reduced axes as size 1
@@ -12,15 +13,13 @@ in a plain backward and records itself on Tensors under ``create_graph``, so sec
 derivatives come from differentiating the same body. Masks, signs and tie shares are
 piecewise constant and are computed on ndarrays (``np.asarray``) in both cases.
 """
-import warnings
-
 import numpy as np
 
 from ..function import Op
 from ..tensor import Tensor
 from .common import as_tensor, check_float, check_no_out, expand_reduced, normalize_axis, pick_axis
+from .compare import maximum, minimum
 from .dispatch import broadcast_to, where
-from .elementwise import maximum, minimum
 
 
 def _keep_axes(ctx, a, axis, keepdims):
@@ -49,11 +48,6 @@ def _kept(ctx, x):
 def _reduced_shape(shape, axis):
     """`shape` with the axes in `axis` removed (all of them for None)."""
     return () if axis is None else tuple(n for i, n in enumerate(shape) if i not in axis)
-
-
-def _centered(ctx, x):
-    """x − mean(x) over the reduced axes (var/std VJPs): a fresh ndarray or Tensor."""
-    return x - x.mean(axis=ctx.axis, keepdims=True)
 
 
 def _tie_share(mask, axis, dtype):
@@ -125,91 +119,6 @@ class Mean(Op):
     def vjp(ctx, grad_out):
         """Input adjoint of Mean from Ḡ = grad_out, by the VJP above (Ḡ / n, broadcast)."""
         return (broadcast_to(_kept(ctx, grad_out) / ctx.count, ctx.in_shape),)
-
-
-def _inv_dof(c, dof, dtype):
-    """c / (n − correction) as a 0-d array of `dtype`; inf when n − correction ≤ 0."""
-    return np.asarray(c / dof if dof > 0 else np.inf, dtype=dtype)
-
-
-def _stat_forward(np_fn, ctx, a, axis, keepdims, correction):
-    """The forward of var and std: ``np_fn(..., ddof=correction)``; records ctx.dof = n − c.
-    Where n − c ≤ 0 numpy's divide warnings are silenced (the value is inf or NaN)."""
-    _keep_axes(ctx, a, axis, keepdims)
-    ctx.dof = _count(a._array.shape, axis) - correction
-    if ctx.dof > 0:
-        return np_fn(a._array, axis=axis, ddof=correction, keepdims=keepdims)
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np_fn(a._array, axis=axis, ddof=correction, keepdims=keepdims)
-
-
-class Var(Op):
-    """z = Σ_axes (A − mean(A))² / max(n − c, 0), c = `correction` (PyTorch's var).
-
-    Args: a: floating Tensor; axis: int, tuple or None (all); keepdims: bool;
-        correction: number c (1: unbiased, 0: population variance).
-    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a. Where
-        n − c ≤ 0 the value is inf (or NaN for 0/0), as in PyTorch and numpy.
-    Raises: ValueError if an axis is out of range.
-    VJP (C = A − mean(A) sums to 0 along the axes, so ⟨C, mean(dA)⟩ = 0):
-        dz = 2 ⟨C, dA − mean(dA)⟩ / (n − c) = 2 ⟨C, dA⟩ / (n − c)
-        ⇒ Ā = 2 Ḡ ⊙ (A − mean(A)) / (n − c)   (Ḡ broadcast over the reduced axes).
-    """
-    name = "var"
-    rule = "Ā = 2 Ḡ ⊙ (A − mean(A)) / (n − c)"
-    rule_latex = r"\bar A = \tfrac{2}{n - c}\, \bar G \odot (A - \bar{A}_{\mathrm{mean}})"
-
-    @staticmethod
-    def forward(ctx, a, axis, keepdims, correction):
-        """Compute the Var output on the inputs' ndarrays (see the class docstring)."""
-        ctx.save_for_backward(a)
-        return _stat_forward(np.var, ctx, a, axis, keepdims, correction)
-
-    @staticmethod
-    def vjp(ctx, grad_out):
-        """Input adjoint of Var from Ḡ = grad_out, by the VJP above."""
-        (a,) = ctx.saved
-        out = _centered(ctx, a)  # differentiated too under create_graph: mean(A) depends on A
-        out *= _kept(ctx, grad_out) * _inv_dof(2.0, ctx.dof, a.dtype)
-        return (out,)
-
-
-class Std(Op):
-    """z = sqrt(var(A, axis, correction)) (PyTorch's std; see `Var`).
-
-    Args: a: floating Tensor; axis: int, tuple or None (all); keepdims: bool; correction: c.
-    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a.
-    Raises: ValueError if an axis is out of range.
-    VJP (z² = v, so 2 z dz = dv):
-        dz = dv / (2z) = ⟨A − mean(A), dA⟩ / ((n − c) z)
-        ⇒ Ā = Ḡ ⊙ (A − mean(A)) / ((n − c) z); where z = 0 the subgradient 0 is used
-        (all entries equal), as in PyTorch.
-    """
-    name = "std"
-    rule = "Ā = Ḡ ⊙ (A − mean(A)) / ((n − c) Z)"
-    rule_latex = r"\bar A = \frac{\bar G \odot (A - \bar{A}_{\mathrm{mean}})}{(n - c)\, Z}"
-
-    @staticmethod
-    def forward(ctx, a, axis, keepdims, correction):
-        """Compute the Std output on the inputs' ndarrays (see the class docstring)."""
-        out = np.asarray(_stat_forward(np.std, ctx, a, axis, keepdims, correction))
-        ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def vjp(ctx, grad_out):
-        """Input adjoint of Std from Ḡ = grad_out, by the VJP above."""
-        a, out = ctx.saved
-        g = _kept(ctx, grad_out)
-        z = _kept(ctx, out)
-        zero = np.asarray(z) == 0
-        if zero.any():  # the subgradient 0; z → 1 there first, so Ḡ / z (and its derivative) stays finite
-            z = where(zero, 1.0, z)
-            g = where(zero, 0.0, g)
-        res = _centered(ctx, a)
-        res *= (g / z) * _inv_dof(1.0, ctx.dof, a.dtype)
-        return (res,)
 
 
 _EXTREME_RULE = "Ā = Ḡ ⊙ 1[A = Z] / #ties"
@@ -338,84 +247,6 @@ class LogSumExp(Op):
         return (np.exp(a - _kept(ctx, out)) * _kept(ctx, grad_out),)
 
 
-class Norm(Op):
-    """Vector p-norm over axes: z = (Σ_axes |A|^p)^(1/p) (numpy.linalg.norm / torch vector_norm).
-
-    Args: a: floating Tensor; axis: tuple of axes or None (all entries, the Frobenius norm
-        for p = 2); keepdims: bool; ord: p, a number or ±inf. p = inf: max |A|; p = −inf:
-        min |A|; p = 0: the number of non-zero entries; p < 0 follows the formula (0 when an
-        entry is 0).
-    Returns: Tensor with the reduced axes removed (or kept as size 1); dtype of a.
-    Raises: ValueError if an axis is out of range.
-    VJP (s = sign(A), dz = ∂z/∂A · dA; subgradients as in PyTorch):
-        p = 2:     dz = ⟨A, dA⟩ / z                  ⇒ Ā = Ḡ ⊙ A / z   (0 where z = 0)
-        p = 1:     dz = ⟨s, dA⟩                      ⇒ Ā = Ḡ ⊙ s       (abs′(0) = 0)
-        p = ±inf:  z = |A_k| for the extreme k        ⇒ Ā = Ḡ ⊙ s ⊙ 1[|A| = z] / #ties
-        p = 0:     piecewise constant                 ⇒ Ā = 0
-        other p:   dz = z^(1−p) ⟨s ⊙ |A|^(p−1), dA⟩  ⇒ Ā = Ḡ ⊙ s ⊙ |A|^(p−1) ⊙ z^(1−p)
-                   (0 where z = 0; for p < 1 also 0 where A = 0).
-    """
-    name = "norm"
-    rule = "Ā = Ḡ ⊙ sign(A) ⊙ |A|^(p−1) / Z^(p−1)  (p = 2: Ḡ ⊙ A / Z)"
-    rule_latex = r"\bar A = \bar G \odot \operatorname{sign}(A) \odot |A|^{p-1} / Z^{p-1}"
-
-    @staticmethod
-    def forward(ctx, a, axis, keepdims, ord):
-        """Compute the Norm output on the inputs' ndarrays (see the class docstring)."""
-        _keep_axes(ctx, a, axis, keepdims)
-        ctx.ord = ord
-        x = a._array
-        if ord == 2:
-            if axis is None and not keepdims:
-                flat = x.reshape(-1)
-                out = np.sqrt(np.dot(flat, flat))
-            else:
-                out = np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
-        elif ord == 1:
-            out = np.sum(np.abs(x), axis=axis, keepdims=keepdims)
-        elif ord == np.inf:
-            out = np.amax(np.abs(x), axis=axis, keepdims=keepdims)
-        elif ord == -np.inf:
-            out = np.amin(np.abs(x), axis=axis, keepdims=keepdims)
-        elif ord == 0:
-            out = np.sum(x != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
-        else:
-            with np.errstate(divide="ignore"):
-                out = np.sum(np.abs(x) ** np.asarray(ord, x.dtype), axis=axis, keepdims=keepdims)
-                out = out ** np.asarray(1.0 / ord, x.dtype)
-        out = np.asarray(out, dtype=x.dtype)
-        ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def vjp(ctx, grad_out):
-        """Input adjoint of Norm from Ḡ = grad_out, by the VJP above."""
-        a, out = ctx.saved
-        p = ctx.ord
-        x = np.asarray(a)  # for the piecewise-constant factors only (signs, masks, ties)
-        if p == 0:
-            return (np.zeros(x.shape, dtype=x.dtype),)  # a constant adjoint
-        g = _kept(ctx, grad_out)
-        sign = np.sign(x)
-        if p == 1:
-            return (g * sign,)
-        z = _kept(ctx, out)
-        if p == np.inf or p == -np.inf:
-            return (g * (sign * _tie_share(np.abs(x) == np.asarray(z), ctx.axis, x.dtype)),)
-        mag = a * sign  # |A|, differentiated too under create_graph
-        if p < 1:  # |A|^(p−1) is infinite at A = 0, where the subgradient 0 is used
-            at_zero = x == 0
-            if at_zero.any():
-                mag = where(at_zero, 1.0, mag)
-            return ((g * z ** (1.0 - p)) * (mag ** (p - 1.0) * sign),)
-        zero_norm = np.asarray(z) == 0
-        if zero_norm.any():  # then A = 0 on those slices: the subgradient 0
-            z = where(zero_norm, 1.0, z)
-        if p == 2:
-            return ((g / z) * a,)
-        return ((g / z ** (p - 1.0)) * (mag ** (p - 1.0) * sign),)
-
-
 def _reversed(x, axis):
     """x reversed along `axis`: a view for an ndarray, a recorded getitem view for a Tensor."""
     return x[(slice(None),) * axis + (slice(None, None, -1),)]
@@ -494,59 +325,6 @@ def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=False, out=None, dty
     if a._array.dtype.kind not in "fc":
         raise TypeError(f"mean: expected a floating dtype; got {a._array.dtype.name}. Hint: cast with astype('float32').")
     return Mean.apply(a, axis=axis, keepdims=keep)
-
-
-def _pick_correction(op, correction, ddof, unbiased):
-    """Resolve `correction` and its spellings `ddof` (numpy) and `unbiased` (old PyTorch)."""
-    if ddof is not None:
-        correction = ddof
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
-    if isinstance(correction, bool) or not isinstance(correction, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{op}: correction must be a number; got {type(correction).__name__}, "
-                        f"expected an int such as 0 or 1.")
-    return correction
-
-
-def _stat(cls, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased, out, dtype):
-    """`var` and `std` (``cls`` Var or Std) after their shared argument checks."""
-    op = cls.name
-    a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, op, out, dtype)
-    check_float(op, a)
-    c = _pick_correction(op, correction, ddof, unbiased)
-    return cls.apply(a, axis=axis, keepdims=keep, correction=c)
-
-
-def var(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, ddof=None, unbiased=None,
-        out=None, dtype=None):
-    """Variance over `axis` (alias `dim`; default all axes) with Bessel-style `correction`.
-
-    Args:
-        a: floating Tensor of any shape.
-        axis: int, tuple of ints or None (all axes).
-        keepdims (bool): keep the reduced axes as size 1 (alias `keepdim`).
-        correction: c in Σ (A − mean)² / (n − c); 1 (default) is the unbiased estimate,
-            0 the population variance. `ddof=` (numpy) and `unbiased=` (bool) are accepted.
-
-    Returns:
-        Tensor of the reduced shape, dtype of a; inf or NaN where n − c ≤ 0, as in PyTorch.
-
-    Raises:
-        ValueError: if an axis is out of range or repeated.
-        TypeError: for a non-floating tensor or a non-numeric correction.
-
-    See `Var` for the VJP.
-    """
-    return _stat(Var, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased, out, dtype)
-
-
-def std(a, axis=None, keepdims=False, *, correction=1, dim=None, keepdim=False, ddof=None, unbiased=None,
-        out=None, dtype=None):
-    """Standard deviation sqrt(var) over `axis` (alias `dim`) with `correction` (default 1).
-
-    Args, Returns and Raises as in `var`; the gradient where std = 0 is 0 (see `Std`).
-    """
-    return _stat(Std, a, axis, keepdims, correction, dim, keepdim, ddof, unbiased, out, dtype)
 
 
 def _check_nonempty(a, axis, op):
@@ -632,65 +410,6 @@ def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     a, axis, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "logsumexp")
     check_float("logsumexp", a)
     return LogSumExp.apply(a, axis=axis, keepdims=keep)
-
-
-_MATRIX_ORDS = (1.0, -1.0, np.inf, -np.inf)
-
-
-def norm(a, ord=2, axis=None, keepdims=False, *, dim=None, keepdim=False, p=None):
-    """Vector or matrix norm following `numpy.linalg.norm` (Frobenius by default for matrices).
-
-    Args:
-        a: floating Tensor.
-        ord: the order (alias `p`, PyTorch's name). For vectors (1-D input with axis=None,
-            an int axis, or a tuple of more than two axes): any number, ±inf (max/min |a|),
-            0 (count of non-zeros). 2, None and 'fro' give the 2-norm of the entries, which
-            is the Frobenius norm for a matrix (axis=None on 2-D input or a 2-tuple axis).
-            With a matrix, ord 1 / −1 is the max / min absolute column sum and ±inf the max
-            / min absolute row sum, as in numpy. Other orders with axis=None on an input of 2
-            or more axes use all entries as one vector (like ``Tensor.norm`` in PyTorch).
-        axis: None, int or tuple of ints (alias `dim`).
-        keepdims (bool): keep the reduced axes as size 1 (alias `keepdim`).
-
-    Returns:
-        Tensor of the reduced shape, dtype of a. The gradient at a = 0 is 0 (PyTorch's
-        subgradient); ties of the ±inf norms share the gradient equally.
-
-    Raises:
-        ValueError: for an axis out of range or repeated, or an unsupported ord ('nuc', the
-            spectral norm).
-        TypeError: for a non-floating tensor or a non-numeric ord.
-
-    See `Norm` for the VJP.
-    """
-    if p is not None:
-        ord = p
-    a, axes, keep = _reduce_args(a, axis, dim, keepdims, keepdim, "norm")
-    check_float("norm", a)
-    if ord is None or (isinstance(ord, str) and ord == "fro"):
-        ord = 2.0
-    elif isinstance(ord, str):
-        raise ValueError(f"norm: unsupported ord {ord!r}; expected a number, inf, -inf or 'fro'.")
-    elif isinstance(ord, bool) or not isinstance(ord, (int, float, np.integer, np.floating)):
-        raise TypeError(f"norm: ord must be a number or 'fro'; got {type(ord).__name__}, expected e.g. 1, 2 or inf.")
-    ord = float(ord)
-    matrix = None
-    if axes is None and a._array.ndim == 2 and ord in _MATRIX_ORDS:
-        matrix = (0, 1)
-    elif axes is not None and len(axes) == 2 and ord in _MATRIX_ORDS:
-        matrix = axes
-    if matrix is None:
-        return Norm.apply(a, axis=axes, keepdims=keep, ord=ord)
-    # numpy's induced matrix norms: ord ±1 reduce rows first (column sums), ord ±inf columns
-    row, col = matrix
-    if ord in (np.inf, -np.inf):
-        row, col = col, row
-    sums = Norm.apply(a, axis=(row,), keepdims=True, ord=1.0)
-    _check_nonempty(sums, (col,), "norm")
-    out = (Max if ord > 0 else Min).apply(sums, axis=(col,), keepdims=True)
-    if keep:
-        return out
-    return out.reshape(_reduced_shape(a._array.shape, matrix))
 
 
 def _arg_extreme(np_fn, op, a, axis, keepdims, dim, keepdim, out):

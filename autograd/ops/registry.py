@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from .. import engine
+from . import activation as ac
 from . import arithmetic as ar
+from . import compare as cp
 from . import conv as cv
+from . import cross_entropy as ce
 from . import elementwise as ew
 from . import indexing as ix
 from . import inplace as ip
@@ -21,9 +24,11 @@ from . import join as jn
 from . import layers as ly
 from . import loss as ls
 from . import network as nw
+from . import norm as nm
 from . import pool as pl
 from . import reduce as rd
 from . import shape as sh
+from . import statistics as st
 from .ufuncs import array_ufunc
 
 
@@ -53,10 +58,10 @@ OPS = [
     Op("neg", ar.Neg, ar.neg),
     Op("pow", ar.Pow, ar.pow),
     Op("matmul", ar.Matmul, ar.matmul),
-    # elementwise
+    # elementwise: math (ew), activations (ac), comparisons and selection (cp)
     Op("exp", ew.Exp, ew.exp),
     Op("log", ew.Log, ew.log),
-    Op("relu", ew.Relu, ew.relu),
+    Op("relu", ac.Relu, ac.relu),
     Op("log1p", ew.Log1p, ew.log1p),
     Op("sqrt", ew.Sqrt, ew.sqrt),
     Op("abs", ew.Abs, ew.abs),
@@ -64,27 +69,27 @@ OPS = [
     Op("sin", ew.Sin, ew.sin),
     Op("cos", ew.Cos, ew.cos),
     Op("tanh", ew.Tanh, ew.tanh),
-    Op("sigmoid", ew.Sigmoid, ew.sigmoid),
-    Op("leaky_relu", ew.LeakyRelu, ew.leaky_relu, method=False),
-    Op("elu", ew.Elu, ew.elu, method=False),
-    Op("gelu", ew.Gelu, ew.gelu, method=False),
-    Op("gelu_backward", ew.GeluGrad, ew.gelu_backward, method=False),
+    Op("sigmoid", ac.Sigmoid, ac.sigmoid),
+    Op("leaky_relu", ac.LeakyRelu, ac.leaky_relu, method=False),
+    Op("elu", ac.Elu, ac.elu, method=False),
+    Op("gelu", ac.Gelu, ac.gelu, method=False),
+    Op("gelu_backward", ac.GeluGrad, ac.gelu_backward, method=False),
     Op("erf", ew.Erf, ew.erf),
-    Op("softplus", ew.Softplus, ew.softplus, method=False),
-    Op("clip", ew.Clip, ew.clip),
-    Op("maximum", ew.Maximum, ew.maximum),
-    Op("minimum", ew.Minimum, ew.minimum),
-    Op("where", ew.Where, ew.where, method=lambda self, cond, other: ew.where(cond, self, other)),
-    # reductions
+    Op("softplus", ac.Softplus, ac.softplus, method=False),
+    Op("clip", cp.Clip, cp.clip),
+    Op("maximum", cp.Maximum, cp.maximum),
+    Op("minimum", cp.Minimum, cp.minimum),
+    Op("where", cp.Where, cp.where, method=lambda self, cond, other: cp.where(cond, self, other)),
+    # reductions (rd), statistics (st), norms (nm)
     Op("sum", rd.Sum, rd.sum),
     Op("mean", rd.Mean, rd.mean),
-    Op("var", rd.Var, rd.var),
-    Op("std", rd.Std, rd.std),
+    Op("var", st.Var, st.var),
+    Op("std", st.Std, st.std),
     Op("max", rd.Max, rd.max),
     Op("min", rd.Min, rd.min),
     Op("prod", rd.Prod, rd.prod),
     Op("logsumexp", rd.LogSumExp, rd.logsumexp),
-    Op("norm", rd.Norm, rd.norm),
+    Op("norm", nm.Norm, nm.norm),
     Op("cumsum", rd.Cumsum, rd.cumsum),
     # network
     Op("softmax", nw.Softmax, nw.softmax),
@@ -118,7 +123,7 @@ OPS = [
     Op("batch_norm", ly.BatchNorm, ly.batch_norm, method=False),
     Op("batch_norm_backward", ly.BatchNormBackward, ly.batch_norm_backward, method=False),
     Op("batch_norm_weight_backward", ly.BatchNormWeightBackward, ly.batch_norm_weight_backward, method=False),
-    # losses
+    # losses: elementwise (ls), over a class axis (ce)
     Op("mse_loss", ls.MseLoss, ls.mse_loss, method=False),
     Op("l1_loss", ls.L1Loss, ls.l1_loss, method=False),
     Op("binary_cross_entropy", ls.BinaryCrossEntropy, ls.binary_cross_entropy, method=False),
@@ -126,16 +131,16 @@ OPS = [
        ls.binary_cross_entropy_with_logits, method=False),
     Op("kl_div", ls.KlDiv, ls.kl_div, method=False),
     Op("hinge_loss", ls.HingeLoss, ls.hinge_loss, method=False),
-    Op("cross_entropy", ls.CrossEntropy, ls.cross_entropy, method=False),
-    Op("cross_entropy_backward", ls.CrossEntropyBackward, ls.cross_entropy_backward, method=False),
-    Op("nll_loss", ls.NllLoss, ls.nll_loss, method=False),
+    Op("cross_entropy", ce.CrossEntropy, ce.cross_entropy, method=False),
+    Op("cross_entropy_backward", ce.CrossEntropyBackward, ce.cross_entropy_backward, method=False),
+    Op("nll_loss", ce.NllLoss, ce.nll_loss, method=False),
 ]
 BY_NAME = {row.name: row for row in OPS}
 
 # Public functions that are thin spellings of a table op (same Function underneath).
 ALIASES = {
     "cat": jn.cat, "concatenate": jn.concatenate, "stack": jn.stack,
-    "clamp": ew.clamp,
+    "clamp": cp.clamp,
     "view": sh.view, "flatten": sh.flatten, "transpose": sh.transpose, "swapaxes": sh.swapaxes,
     "squeeze": sh.squeeze, "unsqueeze": sh.unsqueeze, "broadcast_to": sh.broadcast_to,
     "argmax": rd.argmax, "argmin": rd.argmin, "all": rd.all, "any": rd.any,
@@ -152,11 +157,11 @@ OPERATORS = {
     "__matmul__": ar.matmul, "__rmatmul__": lambda a, b: ar.matmul(b, a),
     "__neg__": ar.neg, "__abs__": ew.abs,
     "__getitem__": ix.getitem,
-    "__or__": ew.bitwise_or, "__ror__": lambda a, b: ew.bitwise_or(b, a),
-    "__and__": ew.bitwise_and, "__rand__": lambda a, b: ew.bitwise_and(b, a),
-    "__xor__": ew.bitwise_xor, "__rxor__": lambda a, b: ew.bitwise_xor(b, a),
-    "__invert__": ew.bitwise_not,
-    "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le, "__gt__": ew.gt, "__ge__": ew.ge,
+    "__or__": cp.bitwise_or, "__ror__": lambda a, b: cp.bitwise_or(b, a),
+    "__and__": cp.bitwise_and, "__rand__": lambda a, b: cp.bitwise_and(b, a),
+    "__xor__": cp.bitwise_xor, "__rxor__": lambda a, b: cp.bitwise_xor(b, a),
+    "__invert__": cp.bitwise_not,
+    "__eq__": cp.eq, "__ne__": cp.ne, "__lt__": cp.lt, "__le__": cp.le, "__gt__": cp.gt, "__ge__": cp.ge,
     "__setitem__": ip.setitem,
     # augmented assignment is in place, as in PyTorch (same memory, version bumped, recorded)
     "__iadd__": ip.iadd, "__isub__": ip.isub, "__imul__": ip.imul, "__itruediv__": ip.itruediv,

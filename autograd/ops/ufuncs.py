@@ -5,6 +5,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import arithmetic as ar
+from . import compare as cp
 from . import elementwise as ew
 
 # numpy ufuncs → public functions: `Tensor.__array_ufunc__` runs these for Tensor operands, so
@@ -14,11 +15,11 @@ UFUNCS = {
     np.power: ar.pow, np.matmul: ar.matmul, np.negative: ar.neg,
     np.exp: ew.exp, np.log: ew.log, np.log1p: ew.log1p, np.sqrt: ew.sqrt, np.absolute: ew.abs,
     np.sign: ew.sign, np.sin: ew.sin, np.cos: ew.cos, np.tanh: ew.tanh,
-    np.maximum: ew.maximum, np.minimum: ew.minimum,
-    np.equal: ew.eq, np.not_equal: ew.ne, np.less: ew.lt, np.less_equal: ew.le,
-    np.greater: ew.gt, np.greater_equal: ew.ge,
-    np.bitwise_or: ew.bitwise_or, np.bitwise_and: ew.bitwise_and, np.bitwise_xor: ew.bitwise_xor,
-    np.invert: ew.bitwise_not,
+    np.maximum: cp.maximum, np.minimum: cp.minimum,
+    np.equal: cp.eq, np.not_equal: cp.ne, np.less: cp.lt, np.less_equal: cp.le,
+    np.greater: cp.gt, np.greater_equal: cp.ge,
+    np.bitwise_or: cp.bitwise_or, np.bitwise_and: cp.bitwise_and, np.bitwise_xor: cp.bitwise_xor,
+    np.invert: cp.bitwise_not,
 }
 
 

@@ -673,10 +673,7 @@ def _pool_samples(rng):
 def _unpool_samples(rng):
     out = []
     for s in _pool_samples(rng)[:3]:
-        _, idx = pl._max_pool_indices(s.args[0], cv.pair(s.args[1], "k", "", 1),
-                                      cv.pair(s.kwargs.get("stride", s.args[1]), "s", "", 1),
-                                      cv.pair(s.kwargs.get("padding", 0), "p", "", 0),
-                                      pl.max_pool2d(s.args[0], s.args[1], **s.kwargs).shape[2:])
+        idx = pl.max_pool2d(s.args[0], s.args[1], return_indices=True, **s.kwargs)[1].numpy()
         out.append(Sample((make_array(rng, idx.shape), idx, s.args[1]), dict(s.kwargs, output_size=s.args[0].shape[2:])))
     return out
 

@@ -366,7 +366,7 @@ def test_tensor_methods_and_aliases():
 
 
 def test_select_is_np_where_bit_for_bit():
-    from autograd.ops.elementwise import select
+    from autograd.ops.common import select
     rng = np.random.default_rng(3)
     for dtype in (np.float32, np.float64):
         for sc, sx, sy in [((3, 1), (1, 4), (4,)), ((), (2, 3), ()), ((), (), ()), ((2, 1, 3), (3,), (2, 1))]:

@@ -1,4 +1,4 @@
-"""Issue 11 §2 for the losses and layers (autograd/ops/loss.py, layers.py): every VJP is
+"""Issue 11 §2 for the losses and layers (autograd/ops/loss.py, cross_entropy.py, layers.py): every VJP is
 written once (no grad-mode branch), fused ops apply backward Functions only when the backward
 is recorded, and the losses take softmax/log-softmax/sigmoid/softplus from the public ops."""
 import inspect
@@ -9,11 +9,11 @@ import pytest
 
 import autograd as ag
 from autograd.function import Function
-from autograd.ops import elementwise as ew
-from autograd.ops import layers, loss
+from autograd.ops import activation as ac
+from autograd.ops import cross_entropy, layers, loss
 from autograd.ops import network as nw
 
-FUNCTIONS = [obj for mod in (loss, layers) for obj in vars(mod).values()
+FUNCTIONS = [obj for mod in (loss, cross_entropy, layers) for obj in vars(mod).values()
              if isinstance(obj, type) and issubclass(obj, Function) and obj.__module__ == mod.__name__]
 
 
@@ -57,8 +57,8 @@ def test_cross_entropy_probability_target_gradient_uses_the_public_log_softmax(m
 
 
 def test_bce_with_logits_takes_sigmoid_and_softplus_from_the_public_ops(monkeypatch):
-    sig = _counting(monkeypatch, ew, "sigmoid")
-    sp = _counting(monkeypatch, ew, "softplus")
+    sig = _counting(monkeypatch, ac, "sigmoid")
+    sp = _counting(monkeypatch, ac, "softplus")
     x = ag.Tensor(np.array([-1000.0, -2.0, 0.0, 3.0, 1000.0]), requires_grad=True)
     y = ag.Tensor(np.array([0.0, 1.0, 0.5, 0.25, 1.0]), requires_grad=True)
     out = ag.nn.functional.binary_cross_entropy_with_logits(x, y, reduction="sum")
@@ -75,7 +75,7 @@ def test_fused_backward_ops_are_recorded_only_under_create_graph(monkeypatch):
     """A plain backward runs CrossEntropyBackward's and BatchNormBackward's numpy kernels
     directly (no node); create_graph records them, so the next derivative is theirs."""
     applied = []
-    for cls in (loss.CrossEntropyBackward, layers.BatchNormBackward, layers.BatchNormWeightBackward):
+    for cls in (cross_entropy.CrossEntropyBackward, layers.BatchNormBackward, layers.BatchNormWeightBackward):
         original = cls.apply.__func__
 
         def counting(klass, *inputs, _original=original, **attrs):

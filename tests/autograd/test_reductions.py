@@ -446,13 +446,13 @@ def _functions(module):
 
 
 def test_reduce_and_network_vjps_are_written_once():
-    """Every VJP of ops/reduce.py and ops/network.py is generic (the engine hands it ndarrays in
+    """Every VJP of ops/reduce.py, statistics.py, norm.py and network.py is generic (the engine hands it ndarrays in
     a plain backward) and never asks which mode it runs in."""
     import inspect
     import re
 
-    from autograd.ops import network, reduce
-    classes = _functions(reduce) + _functions(network)
+    from autograd.ops import network, norm, reduce, statistics
+    classes = _functions(reduce) + _functions(statistics) + _functions(norm) + _functions(network)
     assert {c.name for c in classes} >= {"sum", "mean", "var", "std", "max", "min", "prod", "logsumexp",
                                          "norm", "softmax", "log_softmax", "linear"}
     for cls in classes:
@@ -462,11 +462,11 @@ def test_reduce_and_network_vjps_are_written_once():
 
 
 def _spy_vjps(monkeypatch):
-    """Wrap every VJP of ops/reduce.py and ops/network.py; returns the list of (op, kind of
+    """Wrap every VJP of ops/reduce.py, statistics.py, norm.py and network.py; returns the list of (op, kind of
     Ḡ, kinds of the returned adjoints) they append to."""
-    from autograd.ops import network, reduce
+    from autograd.ops import network, norm, reduce, statistics
     seen = []
-    for cls in _functions(reduce) + _functions(network):
+    for cls in _functions(reduce) + _functions(statistics) + _functions(norm) + _functions(network):
         def spy(ctx, grad_out, _orig=cls.vjp, _name=cls.name):
             out = _orig(ctx, grad_out)
             seen.append((_name, type(grad_out), {type(g) for g in out if g is not None}))
