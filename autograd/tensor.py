@@ -321,11 +321,18 @@ class Tensor:
         """numpy's ufuncs on Tensors (NEP 13): ``np.exp(t)``, ``ndarray * t`` … run tracegrad's
         differentiable ops, so code written with numpy — a VJP body above all — works on both
         kinds and records itself where Tensors flow. With ``out=`` ndarrays, the values are
-        written into them (no graph), as numpy would.
+        written into them (no graph), as numpy would. Other ufuncs and ufunc methods
+        (``np.isnan(t)``, ``np.hypot(a, b)``, ``np.add.reduce(t)``) compute on the values and
+        return a Tensor without history (a 0-d one where numpy gives a scalar, as PyTorch).
 
         Returns:
-            Tensor, or NotImplemented for ufuncs tracegrad has no op for and for methods other
-            than a plain call (``reduce``, ``at`` …): numpy then raises its TypeError.
+            Tensor (a tuple of them for ufuncs with several outputs), or the `out` ndarrays.
+
+        Raises:
+            TypeError: for ``out=`` Tensors or the in-place method ``at`` on a Tensor (tracegrad
+                records no in-place numpy call).
+            RuntimeError: for a ufunc tracegrad has no op for, on a tensor that requires grad,
+                when the result is floating (its gradient would be lost silently).
         """
         from .ops.registry import UFUNCS
         if method == "__call__" and not kwargs:
@@ -333,16 +340,20 @@ class Tensor:
             if op is not None:
                 return op(*inputs)
         out = kwargs.get("out", ())
-        if any(isinstance(o, Tensor) for o in out):
-            raise TypeError(f"np.{ufunc.__name__}: out= must be ndarrays, not Tensors; tracegrad records no "
-                            f"in-place numpy call. Hint: write t.copy_(result), or into t.numpy().")
+        where = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        written = "out=" if any(isinstance(o, Tensor) for o in out) else None
+        if method == "at" and isinstance(inputs[0], Tensor):
+            written = "the operand written in place"
+        if written:
+            raise TypeError(f"np.{where}: cannot write into a Tensor; got a Tensor as {written}, expected an "
+                            f"ndarray (tracegrad records no in-place numpy call). Hint: compute the result, then "
+                            f"t.copy_(result), or write into t.numpy().")
         arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
         result = getattr(ufunc, method)(*arrays, **kwargs)
         if out:  # numpy wrote into the given ndarrays and returns them
             return result
         if any(isinstance(x, Tensor) and x._requires_grad for x in inputs) and any(
                 np.asarray(r).dtype.kind in "fc" for r in (result if isinstance(result, tuple) else (result,))):
-            where = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
             raise RuntimeError(f"np.{where}: tracegrad has no differentiable op for this numpy call on a tensor that "
                                f"requires grad, so its gradient would be lost. Hint: use the autograd op of the same "
                                f"name, or call it on t.detach().")
@@ -374,11 +385,12 @@ class Tensor:
     def data(self, other):
         """Point this tensor at `other`'s memory (see the getter)."""
         if not isinstance(other, Tensor):
-            raise TypeError(f"data: assigned data must be a Tensor; got {type(other).__name__}. "
+            raise TypeError(f"data: assigned data must be a Tensor; got {type(other).__name__}, expected a Tensor. "
                             f"Hint: wrap it with autograd.tensor(...).")
         arr = other._array
         if self._requires_grad and arr.dtype.kind != "f":
-            raise TypeError(f"data: a tensor that requires grad needs floating data; got dtype {arr.dtype.name}.")
+            raise TypeError(f"data: a tensor that requires grad needs floating data; got dtype {arr.dtype.name}, "
+                            f"expected a floating dtype.")
         if self._base is not None:  # no longer a view of its base: memory of its own from now on
             self._base = self._view = None
             self._vc = [self._version]
@@ -954,8 +966,11 @@ class Tensor:
 
 # -- views: tensors that share their base's memory -------------------------------------------
 def _wrap_result(r):
-    """A numpy call's ndarray result as a Tensor without history (other results unchanged)."""
-    return Tensor._make(r, False, None) if isinstance(r, np.ndarray) else r
+    """A numpy call's ndarray or numpy scalar result as a Tensor without history (a 0-d one for
+    a scalar, as PyTorch gives); other results unchanged."""
+    if isinstance(r, np.ndarray):
+        return Tensor._make(r, False, None)
+    return Tensor._make(np.asarray(r), False, None) if isinstance(r, np.generic) else r
 
 
 def make_view(out, src, step):
