@@ -151,8 +151,9 @@ class Tensor:
         name (str): optional label shown in pictures.
 
     Attributes:
-        data (np.ndarray), grad (Tensor or None), requires_grad (bool), grad_fn (Node or None),
-        name (str or None).
+        data (Tensor): the values as a leaf cut from the graph that shares this tensor's memory,
+            as PyTorch's (see the property); the ndarray is ``numpy()`` or ``np.asarray(t)``.
+        grad (Tensor or None), requires_grad (bool), grad_fn (Node or None), name (str or None).
 
     Raises:
         TypeError: if `requires_grad` is set on an integer or bool tensor, or the data is not
