@@ -182,7 +182,8 @@ class Function:
     """Base class of a differentiable op, as PyTorch's ``torch.autograd.Function``.
 
     Subclasses define:
-        forward(ctx, *inputs, **attrs) -> np.ndarray: computes on the inputs' `._array`.
+        forward(ctx, *inputs, **attrs) -> np.ndarray: computes on the input Tensors' values
+            (``np.asarray(x)``, which shares memory; ``x.detach().numpy()`` works too).
         vjp(ctx, grad_out) -> tuple: one Tensor (or ndarray) or None per input; `grad_out`
             and ``ctx.saved_tensors`` are Tensors, so the body may use any Tensor op, and
             ``create_graph=True`` differentiates it again.

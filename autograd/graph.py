@@ -1,9 +1,11 @@
 """`autograd.graph`: the hooks that the packages above the engine (nn, optim) use to tell the
 recorded graph about what they do outside the ops, as ``torch.autograd.graph``.
 
-* `increment_version` marks an in-place change made directly on ``tensor.data`` (an optimizer
-  step, ``load_state_dict``, an ``nn.init`` fill), so that a backward through a graph that
-  saved the old values raises instead of using the new ones.
+* `increment_version` marks an in-place change made directly on a tensor's ndarray
+  (``np.asarray(t)``, ``t.numpy()``: an optimizer step, ``load_state_dict``, an ``nn.init``
+  fill), so that a backward through a graph that saved the old values raises instead of
+  using the new ones. (Changes through ``t.data`` or ``t.detach()``, which are Tensors sharing
+  t's version counter, are counted already.)
 * `enter_module` / `exit_module` bracket an ``nn.Module`` forward (``Module.__call__`` calls
   them): every node recorded meanwhile in that thread carries the innermost module's
   qualified name (``ctx.module``, shown by the graph pictures). Per thread, as grad mode.
@@ -41,8 +43,9 @@ def exit_module(previous):
 def increment_version(tensor):
     """Count one in-place change of the memory of `tensor` (or of each tensor of an iterable).
 
-    Call it after writing into ``tensor.data`` by hand; the ops' own in-place forms
-    (``add_``, ``x[i] = v`` …) already count theirs. The count is shared by the tensor's
+    Call it after writing into the tensor's ndarray (``np.asarray(tensor)``,
+    ``tensor.numpy()``) by hand; the ops' own in-place forms (``add_``, ``x[i] = v`` …),
+    also through ``tensor.data``, already count theirs. The count is shared by the tensor's
     views, its base and its ``detach()``ed copies; counting more than once per change is
     harmless. Same as ``torch.autograd.graph.increment_version``.
 

@@ -150,8 +150,9 @@ class Tensor:
         name (str): optional label shown in pictures.
 
     Attributes:
-        data (np.ndarray), grad (Tensor or None), requires_grad (bool), grad_fn (Node or None),
-        name (str or None).
+        data (Tensor): the values as a leaf cut from the graph that shares this tensor's memory,
+            as PyTorch's (see the property); the ndarray is ``numpy()`` or ``np.asarray(t)``.
+        grad (Tensor or None), requires_grad (bool), grad_fn (Node or None), name (str or None).
 
     Raises:
         TypeError: if `requires_grad` is set on an integer or bool tensor, or the data is not
@@ -340,11 +341,12 @@ class Tensor:
     def data(self, other):
         """Point this tensor at `other`'s memory (see the getter)."""
         if not isinstance(other, Tensor):
-            raise TypeError(f"data: assigned data must be a Tensor; got {type(other).__name__}. "
+            raise TypeError(f"data: assigned data must be a Tensor; got {type(other).__name__}, expected a Tensor. "
                             f"Hint: wrap it with autograd.tensor(...).")
         arr = other._array
         if self._requires_grad and arr.dtype.kind != "f":
-            raise TypeError(f"data: a tensor that requires grad needs floating data; got dtype {arr.dtype.name}.")
+            raise TypeError(f"data: a tensor that requires grad needs floating data; got dtype {arr.dtype.name}, "
+                            f"expected a floating dtype.")
         if self._base is not None:  # no longer a view of its base: memory of its own from now on
             self._base = self._view = None
             self._vc = [self._version]

@@ -99,6 +99,17 @@ def test_chain_gradient(impl):
     np.testing.assert_allclose(x.grad.numpy(), np.full(16, 1.0001 ** 1000), rtol=1e-4)
 
 
+def test_scalar_chain_loss_is_a_float():
+    """W5 on Scalars: the loss is the chain's last value as a float (as every workload's), not
+    an object array holding the Scalar."""
+    step = workloads.setup("W5", "tracegrad-scalar")
+    loss = step()[0]
+    y = float(workloads.chain_data()[0])
+    for _ in range(workloads.W5_ITERS):
+        y = y * 1.0001 + 0.0001
+    assert type(loss) is float and loss == pytest.approx(y, rel=1e-12)
+
+
 def test_numpy_im2col_conv_matches_direct_sum():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 3, 5, 4)).astype(np.float32)

@@ -604,7 +604,7 @@ def _chain_scalar(value_cls, iters):
         t1 = perf()
         y.backward()
         t2 = perf()
-        return np.asarray(y), {"forward": t1 - t0, "backward": t2 - t1}
+        return y.data, {"forward": t1 - t0, "backward": t2 - t1}  # Scalar / micrograd Value: a float
     return step
 
 

@@ -39,7 +39,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     p = float(norm_type)
     if not grads:
         return Tensor(np.asarray(0.0, dtype=np.float32))
-    dtype = grads[0].data.dtype
+    dtype = grads[0].dtype
     if math.isinf(p):
         norms = [np.max(np.abs(np.asarray(g))) if g.numel() else np.zeros((), dtype) for g in grads]
         total = np.max(np.asarray(norms, dtype=dtype))

@@ -338,7 +338,8 @@ class Optimizer:
         Args:
             group (dict): the parameter group (its options).
             params (list[Tensor]): the parameters to update; `arrays` and `grads` are their
-                ``.data`` and ``.grad.data`` ndarrays, to be updated in place / read.
+                ndarrays (``np.asarray(p)``, ``np.asarray(p.grad)``, sharing memory), to be
+                updated in place / read.
         """
 
     def _init_state(self, param, keys, fill=0.0):

@@ -185,6 +185,16 @@ def copy_(self, src):
 
 
 def fill(self, op, src):
+    """Write `src` (Tensor, ndarray or number broadcastable to self) into self in place, for
+    the in-place op named `op` (fill_, copy_, zero_, normal_, uniform_); returns self.
+
+    Recorded as an `index_put` of the whole tensor when self or src requires grad (grad mode
+    on): src receives Ḡ summed over its broadcast axes, the overwritten values zero.
+
+    Raises:
+        ValueError: if `src` does not broadcast to self's shape.
+        RuntimeError: where `check_inplace` refuses the write.
+    """
     check_inplace(self, op)
     src_data = src._array if isinstance(src, Tensor) else np.asarray(src)
     if src_data.shape != self._array.shape:

@@ -26,34 +26,39 @@ UFUNCS = {
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
     """numpy's ufuncs on Tensors (NEP 13): ``np.exp(t)``, ``ndarray * t`` … run tracegrad's
     differentiable ops, so code written with numpy — a VJP body above all — works on both
-    kinds and records itself where Tensors flow. Any other ufunc call (``np.isnan(t)``, a
-    ufunc with ``where=``/``dtype=``, ``np.add.reduce(t)`` …) computes on the values and
-    returns Tensors without history; with ``out=`` ndarrays, the values are written into
-    them (no graph), as numpy would.
+    kinds and records itself where Tensors flow. With ``out=`` ndarrays, the values are
+    written into them (no graph), as numpy would. Other ufuncs and ufunc methods
+    (``np.isnan(t)``, ``np.hypot(a, b)``, ``np.add.reduce(t)``) compute on the values and
+    return a Tensor without history (a 0-d one where numpy gives a scalar, as PyTorch).
 
     Returns:
-        Tensor (or a tuple of them, or numpy's own result for ``out=``).
+        Tensor (a tuple of them for ufuncs with several outputs), or the `out` ndarrays.
 
     Raises:
-        TypeError: for ``out=`` Tensors (a numpy call is never recorded in place).
-        RuntimeError: when an input requires grad and the ufunc has no tracegrad op but a
-            floating result: its gradient would be lost silently.
+        TypeError: for ``out=`` Tensors or the in-place method ``at`` on a Tensor (tracegrad
+            records no in-place numpy call).
+        RuntimeError: for a ufunc tracegrad has no op for, on a tensor that requires grad,
+            when the result is floating (its gradient would be lost silently).
     """
     if method == "__call__" and not kwargs:
         op = UFUNCS.get(ufunc)
         if op is not None:
             return op(*inputs)
     out = kwargs.get("out", ())
-    if any(isinstance(o, Tensor) for o in out):
-        raise TypeError(f"np.{ufunc.__name__}: out= must be ndarrays, not Tensors; tracegrad records no "
-                        f"in-place numpy call. Hint: write t.copy_(result), or into t.numpy().")
+    where = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+    written = "out=" if any(isinstance(o, Tensor) for o in out) else None
+    if method == "at" and isinstance(inputs[0], Tensor):
+        written = "the operand written in place"
+    if written:
+        raise TypeError(f"np.{where}: cannot write into a Tensor; got a Tensor as {written}, expected an "
+                        f"ndarray (tracegrad records no in-place numpy call). Hint: compute the result, then "
+                        f"t.copy_(result), or write into t.numpy().")
     arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
     result = getattr(ufunc, method)(*arrays, **kwargs)
     if out:  # numpy wrote into the given ndarrays and returns them
         return result
     if any(isinstance(x, Tensor) and x._requires_grad for x in inputs) and any(
             np.asarray(r).dtype.kind in "fc" for r in (result if isinstance(result, tuple) else (result,))):
-        where = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
         raise RuntimeError(f"np.{where}: tracegrad has no differentiable op for this numpy call on a tensor that "
                            f"requires grad, so its gradient would be lost. Hint: use the autograd op of the same "
                            f"name, or call it on t.detach().")
@@ -63,5 +68,8 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
 
 
 def wrap_result(r):
-    """A numpy call's ndarray result as a Tensor without history (other results unchanged)."""
-    return Tensor._make(r, False, None) if isinstance(r, np.ndarray) else r
+    """A numpy call's ndarray or numpy scalar result as a Tensor without history (a 0-d one for
+    a scalar, as PyTorch gives); other results unchanged."""
+    if isinstance(r, np.ndarray):
+        return Tensor._make(r, False, None)
+    return Tensor._make(np.asarray(r), False, None) if isinstance(r, np.generic) else r
