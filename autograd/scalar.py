@@ -3,12 +3,14 @@
 A Scalar made by an op is itself the graph node: `next` gives its operands and `_local`
 the local derivatives ∂out/∂operand computed in the forward pass (None for ×, + and −, whose
 `_backprop` reads them from the operands or knows them), so its VJP is ā_i = ḡ · ∂out/∂a_i.
-A node is ONE object: the operands sit in slots (`_a`, `_b`) and `next` is the tuple built
-when asked (in C, by an attrgetter, for binary ops), since every object that lives through
-the forward pass costs the cyclic GC a traversal in each collection. Binary op outputs are
-`_Binary`s, unary ones `_Unary`s, hand-made nodes with more operands `_TupleScalar`s (a tuple
-in `_a`); inputs have ``next == ()``. It runs on the same sweep (`engine.iter_backward`),
-pictures and stepper as Tensors, holds no closure, and so forms no reference cycle.
+A node is ONE object with only the slots it needs set: every object that lives through the
+forward pass, and every reference it holds, costs the cyclic GC work in each collection
+(W1: ~65,000 nodes a step, most of its time beside the sweep). The operands sit in slots
+(`_a`, `_b`) and `next` is the tuple built when asked (in C, by an attrgetter, for binary
+ops); the name is unset until given. Binary op outputs are `_Binary`s, unary ones `_Unary`s,
+hand-made nodes `_TupleScalar`s (a tuple in `_a`); inputs have ``next == ()``. It runs on the
+same sweep (`engine.iter_backward`), pictures and stepper as Tensors, holds no closure, and so
+forms no reference cycle.
 """
 import math
 from collections import deque
@@ -80,17 +82,27 @@ def _pow_raising(a, b):
     return out, da
 
 
-def _new(kind, data, a, b, op, local):
-    """An op's output Scalar of class `kind`: operands `a`, `b` (`b` None for a unary op),
-    local derivatives `local` (None: the class's `_backprop` computes them)."""
-    s = _alloc(kind)
+def _binary(data, a, b, op):
+    """A binary op's output Scalar (`_Binary`): operands `a`, `b`, op symbol `op`. Only the
+    slots it needs are set: an unset slot costs nothing to store, to traverse in each cyclic
+    GC collection, or to free; ÷ and ** set `_loc` after."""
+    s = _alloc(_Binary)
     s.data = data
     s.grad = 0.0
     s._a = a
     s._b = b
     s._op = op
-    s._local = local
-    s.name = ""
+    return s
+
+
+def _unary(data, a, op, local):
+    """A unary op's output Scalar (`_Unary`): operand `a`, local derivative tuple `local`."""
+    s = _alloc(_Unary)
+    s.data = data
+    s.grad = 0.0
+    s._a = a
+    s._op = op
+    s._loc = local
     return s
 
 
@@ -117,7 +129,7 @@ class Scalar:
 
     Attributes:
         data (float), grad (float, 0.0 until backward), `_prev` (set of operand Scalars),
-        `_op` (the op's symbol, '' for inputs), name/label (str).
+        `_op` (the op's symbol, '' for inputs), name/label (str, '' unless set).
 
     Ops: ``+ - * / **`` (with numbers or Scalars, either side), unary ``-``, `exp`, `log`,
     `tanh`, `sigmoid`, `relu`, `sin`, `cos`. After `backward()` every node keeps its grad.
@@ -126,31 +138,22 @@ class Scalar:
         TypeError: if `data` is not a real number.
     """
 
-    __slots__ = ("data", "grad", "_a", "_b", "_op", "_local", "name", "__weakref__")
+    # `_loc`: the local derivatives kept by an op node (read through `_local`); `_name`: the
+    # name, unset on op outputs until one is given (read through `name`).
+    __slots__ = ("data", "grad", "_a", "_b", "_op", "_loc", "_name", "__weakref__")
 
     def __init__(self, data, name="", *, label=None, _children=(), _op=""):
         self.data = data if data.__class__ is float else _as_float(data)
         self.grad = 0.0
         self._op = _op
-        self.name = label if label is not None else name
-        self._b = None
+        self._name = label if label is not None else name
         if not _children:
-            self._a = None
-            self._local = ()
+            self._loc = ()
             return
         # an op output made by hand (micrograd's Value(data, _children, _op)): ∂out/∂child = 1
-        children = tuple(_children)
-        n = len(children)
-        self._local = (1.0,) * n
-        if n == 2:
-            self._a, self._b = children
-            self.__class__ = _Binary
-        elif n == 1:
-            self._a = children[0]
-            self.__class__ = _Unary
-        else:
-            self._a = children
-            self.__class__ = _TupleScalar
+        self._a = tuple(_children)
+        self._loc = (1.0,) * len(self._a)
+        self.__class__ = _TupleScalar
 
     next = ()  # graph protocol (engine.py): an input Scalar is a leaf, with no upstream items
     _leaf = True
@@ -162,6 +165,16 @@ class Scalar:
         return set(self.next)
 
     @property
+    def name(self):
+        """str: label shown in pictures ('' unless set)."""
+        return getattr(self, "_name", "")
+
+    @name.setter
+    def name(self, value):
+        """Set the name."""
+        self._name = value
+
+    @property
     def label(self):
         """str: alias of `name` (micrograd's `label`)."""
         return self.name
@@ -170,6 +183,12 @@ class Scalar:
     def label(self, value):
         """Set the label (same as setting `name`)."""
         self.name = value
+
+    @property
+    def _local(self):
+        """tuple or None: the local derivatives ∂out/∂operand the node keeps (() for inputs;
+        None for ×, + and −, whose `_backprop` reads them from the operands or knows them)."""
+        return getattr(self, "_loc", None)
 
     @property
     def rule(self):
@@ -190,7 +209,7 @@ class Scalar:
     def __add__(self, other):
         if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _new(_Binary, self.data + other.data, self, other, "+", None)
+        return _binary(self.data + other.data, self, other, "+")
 
     def __radd__(self, other):
         return Scalar(other) + self
@@ -198,7 +217,7 @@ class Scalar:
     def __mul__(self, other):
         if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _new(_Binary, self.data * other.data, self, other, "*", None)
+        return _binary(self.data * other.data, self, other, "*")
 
     def __rmul__(self, other):
         return Scalar(other) * self
@@ -206,7 +225,7 @@ class Scalar:
     def __sub__(self, other):
         if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _new(_Binary, self.data - other.data, self, other, "-", None)
+        return _binary(self.data - other.data, self, other, "-")
 
     def __rsub__(self, other):
         return Scalar(other) - self
@@ -215,13 +234,15 @@ class Scalar:
         if not isinstance(other, Scalar):
             other = Scalar(other)
         b = other.data
-        return _new(_Binary, self.data / b, self, other, "/", (1.0 / b, -self.data / (b * b)))
+        s = _binary(self.data / b, self, other, "/")
+        s._loc = (1.0 / b, -self.data / (b * b))
+        return s
 
     def __rtruediv__(self, other):
         return Scalar(other) / self
 
     def __neg__(self):
-        return _new(_Unary, -self.data, self, None, "neg", (-1.0,))
+        return _unary(-self.data, self, "neg", (-1.0,))
 
     def __pow__(self, other):
         """a ** b in float math as PyTorch (NaN for a negative base to a non-integer power, ±inf
@@ -248,12 +269,14 @@ class Scalar:
             if out.__class__ is complex:  # a < 0, b not an integer (then da is complex too)
                 out = da = math.nan
         if b is other:  # a number exponent
-            return _new(_Unary, out, self, None, f"**{other}", (da,))
+            return _unary(out, self, f"**{other}", (da,))
         if a > 0:
             dlog = out * math.log(a)
         else:  # log a is −inf at 0 and NaN below, as PyTorch's out·log(a)
             dlog = 0.0 if a == 0 and b >= 0 else out * (-math.inf if a == 0 else math.nan)
-        return _new(_Binary, out, self, other, "**", (da, dlog))
+        s = _binary(out, self, other, "**")
+        s._loc = (da, dlog)
+        return s
 
     def __rpow__(self, other):
         return Scalar(other) ** self
@@ -265,7 +288,7 @@ class Scalar:
             out = math.exp(self.data)
         except OverflowError:
             out = math.inf
-        return _new(_Unary, out, self, None, "exp", (out,))
+        return _unary(out, self, "exp", (out,))
 
     def log(self):
         """Natural log (x > 0); local derivative 1/x.
@@ -275,33 +298,33 @@ class Scalar:
         """
         if self.data <= 0:
             raise ValueError(f"Scalar.log: expected a positive value; got {self.data}.")
-        return _new(_Unary, math.log(self.data), self, None, "log", (1.0 / self.data,))
+        return _unary(math.log(self.data), self, "log", (1.0 / self.data,))
 
     def tanh(self):
         """Hyperbolic tangent; local derivative 1 − tanh²."""
         t = math.tanh(self.data)
-        return _new(_Unary, t, self, None, "tanh", (1.0 - t * t,))
+        return _unary(t, self, "tanh", (1.0 - t * t,))
 
     def sigmoid(self):
         """Logistic σ(x) = 1/(1 + e^−x), computed stably; local derivative σ(1 − σ)."""
         x = self.data
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-        return _new(_Unary, s, self, None, "sigmoid", (s * (1.0 - s),))
+        return _unary(s, self, "sigmoid", (s * (1.0 - s),))
 
     def relu(self):
         """max(x, 0); local derivative 1[x > 0] (0 at x = 0)."""
         x = self.data
         if x > 0:
-            return _new(_Unary, x, self, None, "ReLU", _RELU_ON)
-        return _new(_Unary, 0.0, self, None, "ReLU", _RELU_OFF)
+            return _unary(x, self, "ReLU", _RELU_ON)
+        return _unary(0.0, self, "ReLU", _RELU_OFF)
 
     def sin(self):
         """Sine; local derivative cos x."""
-        return _new(_Unary, math.sin(self.data), self, None, "sin", (math.cos(self.data),))
+        return _unary(math.sin(self.data), self, "sin", (math.cos(self.data),))
 
     def cos(self):
         """Cosine; local derivative −sin x."""
-        return _new(_Unary, math.cos(self.data), self, None, "cos", (-math.sin(self.data),))
+        return _unary(math.cos(self.data), self, "cos", (-math.sin(self.data),))
 
     # backward ------------------------------------------------------------------------------
     def _accumulate(self, g, adopt=False):
@@ -321,10 +344,11 @@ class Scalar:
 
 # Op outputs. The op-node step of the sweep, `_backprop(g)`, keeps ḡ in `.grad` and returns
 # one (operand, ḡ·∂out/∂operand) pair per operand. The local derivatives ∂out/∂operand are the
-# node's `_local`, computed in the forward pass, except for ×, + and − (`_local` None): there
+# node's `_loc`, computed in the forward pass, except for ×, + and − (none kept): there
 # `_backprop` reads them from the operands (as micrograd does) or knows them (±1).
-# All binary op outputs share one class, so the attribute stores of `_new` and the sweep's
-# method calls see one type (Python specializes them per type).
+# All binary op outputs share one class, so the attribute stores of `_binary` and the sweep's
+# method calls see one type (Python specializes them per type; measured: a class per op
+# made the forward pass slower).
 class _Binary(Scalar):
     """A Scalar made by a binary op: operands in `_a` and `_b`, `next` is (a, b)."""
 
@@ -334,15 +358,17 @@ class _Binary(Scalar):
 
     def _backprop(self, g):
         self.grad += g
-        loc = self._local
-        if loc is not None:
-            return ((self._a, g * loc[0]), (self._b, g * loc[1]))
         a = self._a
         b = self._b
         op = self._op
-        if op == "*":  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
+        if op == "*":  # ∂(ab)/∂a = b, ∂(ab)/∂b = a (read now, as micrograd does)
             return ((a, g * b.data), (b, g * a.data))
-        return ((a, g), (b, g if op == "+" else -g))  # a + b: 1, 1; a − b: 1, −1
+        if op == "+":
+            return ((a, g), (b, g))
+        if op == "-":
+            return ((a, g), (b, -g))
+        loc = self._loc  # ÷ and **: kept in the forward pass
+        return ((a, g * loc[0]), (b, g * loc[1]))
 
 
 class _Unary(Scalar):
@@ -358,11 +384,12 @@ class _Unary(Scalar):
 
     def _backprop(self, g):
         self.grad += g
-        return ((self._a, g * self._local[0]),)
+        return ((self._a, g * self._loc[0]),)
 
 
 class _TupleScalar(Scalar):
-    """An op Scalar made by hand with more than two operands (a tuple in `_a`)."""
+    """An op Scalar made by hand (micrograd's `Value(data, _children, _op)`): operands in a
+    tuple in `_a`, local derivatives 1."""
 
     __slots__ = ()
     next = property(attrgetter("_a"), doc="tuple: the operands.")
@@ -370,4 +397,4 @@ class _TupleScalar(Scalar):
 
     def _backprop(self, g):
         self.grad += g
-        return tuple([(x, g * d) for x, d in zip(self._a, self._local)])
+        return tuple([(x, g * d) for x, d in zip(self._a, self._loc)])
