@@ -82,27 +82,20 @@ def _pow_raising(a, b):
     return out, da
 
 
-def _binary(data, a, b, op):
-    """A binary op's output Scalar (`_Binary`): operands `a`, `b`, op symbol `op`. Only the
-    slots it needs are set: an unset slot costs nothing to store, to traverse in each cyclic
-    GC collection, or to free; ÷ and ** set `_loc` after."""
-    s = _alloc(_Binary)
-    s.data = data
-    s.grad = 0.0
-    s._a = a
-    s._b = b
-    s._op = op
-    return s
-
-
-def _unary(data, a, op, local):
-    """A unary op's output Scalar (`_Unary`): operand `a`, local derivative tuple `local`."""
-    s = _alloc(_Unary)
+def _new(kind, data, a, b, op, local):
+    """An op's output Scalar of class `kind`: operands `a` and `b` (None for a unary op), op
+    symbol `op`, local derivatives `local` (None for ×, + and −). Only the slots a node needs
+    are set: an unset slot costs nothing to store, to traverse in each collection of the
+    cyclic GC, or to free."""
+    s = _alloc(kind)
     s.data = data
     s.grad = 0.0
     s._a = a
     s._op = op
-    s._loc = local
+    if b is not None:
+        s._b = b
+    if local is not None:
+        s._loc = local
     return s
 
 
@@ -209,7 +202,7 @@ class Scalar:
     def __add__(self, other):
         if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _binary(self.data + other.data, self, other, "+")
+        return _new(_Binary, self.data + other.data, self, other, "+", None)
 
     def __radd__(self, other):
         return Scalar(other) + self
@@ -217,7 +210,7 @@ class Scalar:
     def __mul__(self, other):
         if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _binary(self.data * other.data, self, other, "*")
+        return _new(_Binary, self.data * other.data, self, other, "*", None)
 
     def __rmul__(self, other):
         return Scalar(other) * self
@@ -225,7 +218,7 @@ class Scalar:
     def __sub__(self, other):
         if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _binary(self.data - other.data, self, other, "-")
+        return _new(_Binary, self.data - other.data, self, other, "-", None)
 
     def __rsub__(self, other):
         return Scalar(other) - self
@@ -234,15 +227,13 @@ class Scalar:
         if not isinstance(other, Scalar):
             other = Scalar(other)
         b = other.data
-        s = _binary(self.data / b, self, other, "/")
-        s._loc = (1.0 / b, -self.data / (b * b))
-        return s
+        return _new(_Binary, self.data / b, self, other, "/", (1.0 / b, -self.data / (b * b)))
 
     def __rtruediv__(self, other):
         return Scalar(other) / self
 
     def __neg__(self):
-        return _unary(-self.data, self, "neg", (-1.0,))
+        return _new(_Unary, -self.data, self, None, "neg", (-1.0,))
 
     def __pow__(self, other):
         """a ** b in float math as PyTorch (NaN for a negative base to a non-integer power, ±inf
@@ -269,14 +260,12 @@ class Scalar:
             if out.__class__ is complex:  # a < 0, b not an integer (then da is complex too)
                 out = da = math.nan
         if b is other:  # a number exponent
-            return _unary(out, self, f"**{other}", (da,))
+            return _new(_Unary, out, self, None, f"**{other}", (da,))
         if a > 0:
             dlog = out * math.log(a)
         else:  # log a is −inf at 0 and NaN below, as PyTorch's out·log(a)
             dlog = 0.0 if a == 0 and b >= 0 else out * (-math.inf if a == 0 else math.nan)
-        s = _binary(out, self, other, "**")
-        s._loc = (da, dlog)
-        return s
+        return _new(_Binary, out, self, other, "**", (da, dlog))
 
     def __rpow__(self, other):
         return Scalar(other) ** self
@@ -288,7 +277,7 @@ class Scalar:
             out = math.exp(self.data)
         except OverflowError:
             out = math.inf
-        return _unary(out, self, "exp", (out,))
+        return _new(_Unary, out, self, None, "exp", (out,))
 
     def log(self):
         """Natural log (x > 0); local derivative 1/x.
@@ -298,33 +287,33 @@ class Scalar:
         """
         if self.data <= 0:
             raise ValueError(f"Scalar.log: expected a positive value; got {self.data}.")
-        return _unary(math.log(self.data), self, "log", (1.0 / self.data,))
+        return _new(_Unary, math.log(self.data), self, None, "log", (1.0 / self.data,))
 
     def tanh(self):
         """Hyperbolic tangent; local derivative 1 − tanh²."""
         t = math.tanh(self.data)
-        return _unary(t, self, "tanh", (1.0 - t * t,))
+        return _new(_Unary, t, self, None, "tanh", (1.0 - t * t,))
 
     def sigmoid(self):
         """Logistic σ(x) = 1/(1 + e^−x), computed stably; local derivative σ(1 − σ)."""
         x = self.data
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-        return _unary(s, self, "sigmoid", (s * (1.0 - s),))
+        return _new(_Unary, s, self, None, "sigmoid", (s * (1.0 - s),))
 
     def relu(self):
         """max(x, 0); local derivative 1[x > 0] (0 at x = 0)."""
         x = self.data
         if x > 0:
-            return _unary(x, self, "ReLU", _RELU_ON)
-        return _unary(0.0, self, "ReLU", _RELU_OFF)
+            return _new(_Unary, x, self, None, "ReLU", _RELU_ON)
+        return _new(_Unary, 0.0, self, None, "ReLU", _RELU_OFF)
 
     def sin(self):
         """Sine; local derivative cos x."""
-        return _unary(math.sin(self.data), self, "sin", (math.cos(self.data),))
+        return _new(_Unary, math.sin(self.data), self, None, "sin", (math.cos(self.data),))
 
     def cos(self):
         """Cosine; local derivative −sin x."""
-        return _unary(math.cos(self.data), self, "cos", (-math.sin(self.data),))
+        return _new(_Unary, math.cos(self.data), self, None, "cos", (-math.sin(self.data),))
 
     # backward ------------------------------------------------------------------------------
     def _accumulate(self, g, adopt=False):
@@ -346,7 +335,7 @@ class Scalar:
 # one (operand, ḡ·∂out/∂operand) pair per operand. The local derivatives ∂out/∂operand are the
 # node's `_loc`, computed in the forward pass, except for ×, + and − (none kept): there
 # `_backprop` reads them from the operands (as micrograd does) or knows them (±1).
-# All binary op outputs share one class, so the attribute stores of `_binary` and the sweep's
+# All binary op outputs share one class, so the attribute stores of `_new` and the sweep's
 # method calls see one type (Python specializes them per type; measured: a class per op
 # made the forward pass slower).
 class _Binary(Scalar):
