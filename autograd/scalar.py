@@ -1,12 +1,16 @@
 """`Scalar`: a Python float with a gradient — a drop-in for micrograd's `Value`.
 
 A Scalar made by an op is itself the graph node: `next` gives its operands and `_local`
-the local derivatives ∂out/∂operand computed in the forward pass, so its VJP is
-ā_i = ḡ · _local[i]. A binary op's operands sit in two slots (`_a`, `_b`) and `next` is the
-pair built when asked (in C, by an attrgetter): one object per node instead of two halves the
-cyclic GC's work during a forward pass (it traverses every live container). Binary op outputs
-are `_OpScalar`s, unary ones `_TupleScalar`s (operands tuple in `_a`); inputs have (). It runs on the same sweep (`engine.iter_backward`), pictures and
-stepper as Tensors, holds no closure, and so forms no reference cycle.
+the local derivatives ∂out/∂operand computed in the forward pass (None for ×, + and −, whose
+`_backprop` reads them from the operands or knows them), so its VJP is ā_i = ḡ · ∂out/∂a_i.
+A node is ONE object with only the slots it needs set: every object that lives through the
+forward pass, and every reference it holds, costs the cyclic GC work in each collection
+(W1 builds ~65,000 nodes a step; the collector takes ~40 % of its step). The operands sit
+in slots (`_a`, `_b`) and `next` is the tuple built when asked (in C, by an attrgetter, for
+binary ops); the name is unset until given. Binary op outputs are `_Binary`s, unary ones
+`_Unary`s, hand-made nodes `_TupleScalar`s (a tuple in `_a`); inputs have ``next == ()``. It
+runs on the same sweep (`engine.iter_backward`), pictures and stepper as Tensors, holds no
+closure, and so forms no reference cycle.
 """
 import math
 from collections import deque
@@ -50,9 +54,8 @@ RULES_LATEX = {
 # Ops whose local derivatives are constants (±1): their nodes keep nothing for backward.
 CONSTANT_LOCAL_OPS = frozenset({"+", "-", "neg"})
 
-_ONES = (1.0, 1.0)  # shared local derivatives of + and − (no tuple per node)
-_PLUS_MINUS = (1.0, -1.0)
-_RELU_ON, _RELU_OFF = (1.0,), (0.0,)
+_RELU_ON, _RELU_OFF = (1.0,), (0.0,)  # ReLU's local derivatives, shared (no tuple per node)
+_alloc = object.__new__
 
 
 def _pow_ieee(a, b):
@@ -79,22 +82,35 @@ def _pow_raising(a, b):
     return out, da
 
 
-def _new(data, a, b, op, local, kind=None):
-    """An op's output Scalar: operands `a` and `b`, or (kind `_TupleScalar`) the tuple `a`."""
-    s = object.__new__(kind or _OpScalar)
+def _new(kind, data, a, b, op, local):
+    """An op's output Scalar of class `kind`: operands `a` and `b` (None for a unary op), op
+    symbol `op`, local derivatives `local` (None for ×, + and −). Only the slots a node needs
+    are set: an unset slot costs nothing to store, to traverse in each collection of the
+    cyclic GC, or to free."""
+    s = _alloc(kind)
     s.data = data
     s.grad = 0.0
     s._a = a
-    s._b = b
     s._op = op
-    s._local = local
-    s.name = ""
+    if b is not None:
+        s._b = b
+    if local is not None:
+        s._loc = local
     return s
 
 
-def _new1(data, a, op, local):
-    """A unary op's output Scalar (its operand kept as the 1-tuple `next`)."""
-    return _new(data, (a,), None, op, local, _TupleScalar)
+def _as_float(data):
+    """`Scalar`'s value from what the user gave (a number, a numpy scalar or a Scalar).
+
+    Raises:
+        TypeError: if `data` is not a real number.
+    """
+    if isinstance(data, Scalar):
+        return data.data
+    try:
+        return float(data)
+    except (TypeError, ValueError):
+        raise TypeError(f"Scalar: data must be a real number; got {type(data).__name__}.") from None
 
 
 class Scalar:
@@ -106,7 +122,7 @@ class Scalar:
 
     Attributes:
         data (float), grad (float, 0.0 until backward), `_prev` (set of operand Scalars),
-        `_op` (the op's symbol, '' for inputs), name/label (str).
+        `_op` (the op's symbol, '' for inputs), name/label (str, '' unless set).
 
     Ops: ``+ - * / **`` (with numbers or Scalars, either side), unary ``-``, `exp`, `log`,
     `tanh`, `sigmoid`, `relu`, `sin`, `cos`. After `backward()` every node keeps its grad.
@@ -115,25 +131,22 @@ class Scalar:
         TypeError: if `data` is not a real number.
     """
 
-    __slots__ = ("data", "grad", "_a", "_b", "_op", "_local", "name", "__weakref__")
+    # `_loc`: the local derivatives kept by an op node (read through `_local`); `_name`: the
+    # name, unset on op outputs until one is given (read through `name`).
+    __slots__ = ("data", "grad", "_a", "_b", "_op", "_loc", "_name", "__weakref__")
 
     def __init__(self, data, name="", *, label=None, _children=(), _op=""):
-        if isinstance(data, Scalar):
-            data = data.data
-        try:
-            self.data = float(data)
-        except (TypeError, ValueError):
-            raise TypeError(f"Scalar: data must be a real number; got {type(data).__name__}.") from None
+        self.data = data if data.__class__ is float else _as_float(data)
         self.grad = 0.0
-        children = tuple(_children)
-        n = len(children)
-        self._a = children if n != 2 else children[0]
-        self._b = children[1] if n == 2 else None
         self._op = _op
-        self._local = (1.0,) * n
-        self.name = label if label is not None else name
-        if n:  # an op output made by hand (micrograd's Value(data, _children, _op))
-            self.__class__ = _OpScalar if n == 2 else _TupleScalar
+        self._name = label if label is not None else name
+        if not _children:
+            self._loc = ()
+            return
+        # an op output made by hand (micrograd's Value(data, _children, _op)): ∂out/∂child = 1
+        self._a = tuple(_children)
+        self._loc = (1.0,) * len(self._a)
+        self.__class__ = _TupleScalar
 
     next = ()  # graph protocol (engine.py): an input Scalar is a leaf, with no upstream items
     _leaf = True
@@ -145,6 +158,16 @@ class Scalar:
         return set(self.next)
 
     @property
+    def name(self):
+        """str: label shown in pictures ('' unless set)."""
+        return getattr(self, "_name", "")
+
+    @name.setter
+    def name(self, value):
+        """Set the name."""
+        self._name = value
+
+    @property
     def label(self):
         """str: alias of `name` (micrograd's `label`)."""
         return self.name
@@ -153,6 +176,12 @@ class Scalar:
     def label(self, value):
         """Set the label (same as setting `name`)."""
         self.name = value
+
+    @property
+    def _local(self):
+        """tuple or None: the local derivatives ∂out/∂operand the node keeps (() for inputs;
+        None for ×, + and −, whose `_backprop` reads them from the operands or knows them)."""
+        return getattr(self, "_loc", None)
 
     @property
     def rule(self):
@@ -173,7 +202,7 @@ class Scalar:
     def __add__(self, other):
         if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _new(self.data + other.data, self, other, "+", _ONES)
+        return _new(_Binary, self.data + other.data, self, other, "+", None)
 
     def __radd__(self, other):
         return Scalar(other) + self
@@ -181,7 +210,7 @@ class Scalar:
     def __mul__(self, other):
         if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _new(self.data * other.data, self, other, "*", None)  # None: the operands' data
+        return _new(_Binary, self.data * other.data, self, other, "*", None)
 
     def __rmul__(self, other):
         return Scalar(other) * self
@@ -189,7 +218,7 @@ class Scalar:
     def __sub__(self, other):
         if not isinstance(other, Scalar):
             other = Scalar(other)
-        return _new(self.data - other.data, self, other, "-", _PLUS_MINUS)
+        return _new(_Binary, self.data - other.data, self, other, "-", None)
 
     def __rsub__(self, other):
         return Scalar(other) - self
@@ -198,13 +227,13 @@ class Scalar:
         if not isinstance(other, Scalar):
             other = Scalar(other)
         b = other.data
-        return _new(self.data / b, self, other, "/", (1.0 / b, -self.data / (b * b)))
+        return _new(_Binary, self.data / b, self, other, "/", (1.0 / b, -self.data / (b * b)))
 
     def __rtruediv__(self, other):
         return Scalar(other) / self
 
     def __neg__(self):
-        return _new1(-self.data, self, "neg", (-1.0,))
+        return _new(_Unary, -self.data, self, None, "neg", (-1.0,))
 
     def __pow__(self, other):
         """a ** b in float math as PyTorch (NaN for a negative base to a non-integer power, ±inf
@@ -231,12 +260,12 @@ class Scalar:
             if out.__class__ is complex:  # a < 0, b not an integer (then da is complex too)
                 out = da = math.nan
         if b is other:  # a number exponent
-            return _new1(out, self, f"**{other}", (da,))
+            return _new(_Unary, out, self, None, f"**{other}", (da,))
         if a > 0:
             dlog = out * math.log(a)
         else:  # log a is −inf at 0 and NaN below, as PyTorch's out·log(a)
             dlog = 0.0 if a == 0 and b >= 0 else out * (-math.inf if a == 0 else math.nan)
-        return _new(out, self, other, "**", (da, dlog))
+        return _new(_Binary, out, self, other, "**", (da, dlog))
 
     def __rpow__(self, other):
         return Scalar(other) ** self
@@ -248,7 +277,7 @@ class Scalar:
             out = math.exp(self.data)
         except OverflowError:
             out = math.inf
-        return _new1(out, self, "exp", (out,))
+        return _new(_Unary, out, self, None, "exp", (out,))
 
     def log(self):
         """Natural log (x > 0); local derivative 1/x.
@@ -258,47 +287,35 @@ class Scalar:
         """
         if self.data <= 0:
             raise ValueError(f"Scalar.log: expected a positive value; got {self.data}.")
-        return _new1(math.log(self.data), self, "log", (1.0 / self.data,))
+        return _new(_Unary, math.log(self.data), self, None, "log", (1.0 / self.data,))
 
     def tanh(self):
         """Hyperbolic tangent; local derivative 1 − tanh²."""
         t = math.tanh(self.data)
-        return _new1(t, self, "tanh", (1.0 - t * t,))
+        return _new(_Unary, t, self, None, "tanh", (1.0 - t * t,))
 
     def sigmoid(self):
         """Logistic σ(x) = 1/(1 + e^−x), computed stably; local derivative σ(1 − σ)."""
         x = self.data
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-        return _new1(s, self, "sigmoid", (s * (1.0 - s),))
+        return _new(_Unary, s, self, None, "sigmoid", (s * (1.0 - s),))
 
     def relu(self):
         """max(x, 0); local derivative 1[x > 0] (0 at x = 0)."""
         x = self.data
-        return _new1(x, self, "ReLU", _RELU_ON) if x > 0 else _new1(0.0, self, "ReLU", _RELU_OFF)
+        if x > 0:
+            return _new(_Unary, x, self, None, "ReLU", _RELU_ON)
+        return _new(_Unary, 0.0, self, None, "ReLU", _RELU_OFF)
 
     def sin(self):
         """Sine; local derivative cos x."""
-        return _new1(math.sin(self.data), self, "sin", (math.cos(self.data),))
+        return _new(_Unary, math.sin(self.data), self, None, "sin", (math.cos(self.data),))
 
     def cos(self):
         """Cosine; local derivative −sin x."""
-        return _new1(math.cos(self.data), self, "cos", (-math.sin(self.data),))
+        return _new(_Unary, math.cos(self.data), self, None, "cos", (-math.sin(self.data),))
 
     # backward ------------------------------------------------------------------------------
-    def _backprop(self, g):
-        """Op-node step of the sweep: keep ḡ; return (operand, ḡ·∂out/∂operand) pairs."""
-        self.grad += g
-        loc = self._local
-        if loc is None:  # product: ∂(ab)/∂a = b, ∂(ab)/∂b = a (read now, as micrograd does)
-            a = self._a
-            b = self._b
-            return ((a, g * b.data), (b, g * a.data))
-        if len(loc) == 2:  # a binary op: operands in the two slots
-            return ((self._a, g * loc[0]), (self._b, g * loc[1]))
-        if len(loc) == 1:
-            return ((self._a[0], g * loc[0]),)
-        return tuple([(x, g * d) for x, d in zip(self._a, loc)])
-
     def _accumulate(self, g, adopt=False):
         """Leaf step of the sweep: add ḡ into `.grad`."""
         self.grad += g
@@ -314,17 +331,59 @@ class Scalar:
         return f"Scalar(data={self.data}, grad={self.grad})"
 
 
-class _OpScalar(Scalar):
-    """A Scalar made by a binary op: `next` is (a, b), built from the two slots."""
+# Op outputs. The op-node step of the sweep, `_backprop(g)`, keeps ḡ in `.grad` and returns
+# one (operand, ḡ·∂out/∂operand) pair per operand. The local derivatives ∂out/∂operand are the
+# node's `_loc`, computed in the forward pass, except for ×, + and − (none kept): there
+# `_backprop` reads them from the operands (as micrograd does) or knows them (±1).
+# All binary op outputs share one class, so the attribute stores of `_new` and the sweep's
+# method calls see one type (Python specializes them per type; measured: a class per op
+# made the forward pass slower).
+class _Binary(Scalar):
+    """A Scalar made by a binary op: operands in `_a` and `_b`, `next` is (a, b)."""
 
     __slots__ = ()
     next = property(attrgetter("_a", "_b"), doc="tuple: the operands (a, b).")
     _leaf = False
 
+    def _backprop(self, g):
+        self.grad += g
+        a = self._a
+        b = self._b
+        op = self._op
+        if op == "*":  # ∂(ab)/∂a = b, ∂(ab)/∂b = a (read now, as micrograd does)
+            return ((a, g * b.data), (b, g * a.data))
+        if op == "+":
+            return ((a, g), (b, g))
+        if op == "-":
+            return ((a, g), (b, -g))
+        loc = self._loc  # ÷ and **: kept in the forward pass
+        return ((a, g * loc[0]), (b, g * loc[1]))
+
+
+class _Unary(Scalar):
+    """A Scalar made by a unary op: its operand in `_a` (no tuple per node), `next` is (a,)."""
+
+    __slots__ = ()
+    _leaf = False
+
+    @property
+    def next(self):
+        """tuple: the operand (a,)."""
+        return (self._a,)
+
+    def _backprop(self, g):
+        self.grad += g
+        return ((self._a, g * self._loc[0]),)
+
 
 class _TupleScalar(Scalar):
-    """An op Scalar whose operands are kept as a tuple in `_a` (unary ops; hand-made nodes)."""
+    """An op Scalar made by hand (micrograd's `Value(data, _children, _op)`): operands in a
+    tuple in `_a`, local derivatives 1."""
 
     __slots__ = ()
     next = property(attrgetter("_a"), doc="tuple: the operands.")
     _leaf = False
+
+    def _backprop(self, g):
+        self.grad += g
+        return tuple([(x, g * d) for x, d in zip(self._a, self._loc)])

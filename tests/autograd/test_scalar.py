@@ -1,5 +1,6 @@
 """`Scalar`, the micrograd `Value` drop-in: micrograd's own test expressions against PyTorch
 in float64, and its attribute names (`_prev`, `_op`, `label`, grads on every node)."""
+import gc
 import math
 
 import numpy as np
@@ -157,3 +158,52 @@ def test_errors():
         Scalar(1.0) ** "2"
     with pytest.raises(ValueError, match=r"Scalar.log: expected a positive value; got -1.0"):
         Scalar(-1.0).log()
+
+
+def _gc_objects_made(op, n):
+    """How many GC-tracked objects n calls of op() leave alive (plus a constant overhead)."""
+    kept = [None] * n
+    gc.collect()
+    gc.disable()
+    try:
+        before = gc.get_count()[0]
+        for i in range(n):
+            kept[i] = op()
+        return gc.get_count()[0] - before
+    finally:
+        gc.enable()
+
+
+def test_an_op_node_is_one_gc_tracked_object():
+    # W1 builds ~65,000 nodes a step; the cyclic GC's work grows with every tracked object
+    # they keep alive, so +, −, ×, negation and ReLU (the MLP's ops) add exactly one each
+    a, b = Scalar(2.0), Scalar(-3.0)
+    ops = {"*": lambda: a * b, "+": lambda: a + b, "-": lambda: a - b, "neg": lambda: -a,
+           "relu>0": lambda: a.relu(), "relu<0": lambda: b.relu()}
+    for name, op in ops.items():
+        per_node = _gc_objects_made(op, 20) - _gc_objects_made(op, 10)
+        assert (name, per_node) == (name, 10)
+
+
+def test_op_nodes_have_names_labels_and_local_derivatives():
+    a, b = Scalar(2.0), Scalar(-3.0)
+    c = a * b
+    assert c.name == "" and c.label == ""
+    c.label = "c"
+    assert c.name == "c" and c.label == "c"
+    assert c._local is None and (a + b)._local is None and a._local == ()
+    assert (a / b)._local == (1.0 / -3.0, -2.0 / 9.0) and a.tanh()._local == (1.0 - math.tanh(2.0) ** 2,)
+
+
+def test_hand_made_nodes_pass_gradients_through():
+    # micrograd's Value(data, _children, _op): every local derivative is 1
+    a, b, c = Scalar(1.0), Scalar(2.0), Scalar(3.0)
+    one = Scalar(5.0, _children=(a,), _op="f")
+    two = Scalar(6.0, _children=(a, b), _op="+")
+    three = Scalar(7.0, _children=(a, b, c), _op="g")
+    assert one.next == (a,) and two.next == (a, b) and three.next == (a, b, c)
+    assert two._prev == {a, b} and two._op == "+" and three._local == (1.0, 1.0, 1.0)
+    out = one * 2.0 + two + three
+    out.backward()
+    assert (a.grad, b.grad, c.grad) == (4.0, 2.0, 1.0)
+    assert (one.grad, two.grad, three.grad) == (2.0, 1.0, 1.0)
