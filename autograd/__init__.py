@@ -2,7 +2,8 @@
 
 ``import autograd as torch`` also reaches ``torch.nn``, ``torch.nn.functional``,
 ``torch.optim`` and ``torch.utils.data``: the packages above the engine are imported the
-first time one of those names is asked for (`__getattr__`, PEP 562), never at import.
+first time one of those names is asked for (`__getattr__`, PEP 562), never at import; so is
+``autograd.viz`` (the pictures), which only drawing code needs.
 """
 import importlib as _importlib
 
@@ -23,11 +24,12 @@ globals().update(_registry.public_functions())  # autograd.<name> for every op i
 from .scalar import Scalar  # noqa: E402
 from . import functional  # noqa: E402
 from . import graph  # noqa: E402
-from . import viz  # noqa: E402
 from . import utils  # noqa: E402
 
-# packages layered above autograd (DESIGN.md): PyTorch's names for them, imported on first use
-_ABOVE = {"nn": "nn", "optim": "optim"}
+# imported on first use: the packages layered above autograd (DESIGN.md), by PyTorch's names for
+# them, and the pictures (autograd.viz loads graphviz, igraph and the explorer's assets: thousands
+# of objects every cyclic-GC collection would walk, for code that never draws)
+_ABOVE = {"nn": "nn", "optim": "optim", "viz": "autograd.viz"}
 
 
 def __getattr__(name):
