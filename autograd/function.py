@@ -21,8 +21,10 @@ from .tensor import Tensor, apply_hooks
 _make = Tensor._make
 _new = object.__new__
 _NO_NEEDS = [(False,) * n for n in range(9)]
-_NEEDS2 = {(True, True): (True, True), (True, False): (True, False), (False, True): (False, True)}
-_NEEDS1 = (True,)
+_NEEDS_TT, _NEEDS_TF, _NEEDS_FT, _NEEDS_T = (True, True), (True, False), (False, True), (True,)
+# output shape → one shared tuple: `data.shape` is a new tuple each time, and a node keeping it
+# is one more long-lived allocation per recorded op, which makes the cyclic GC run more often
+_SHAPES = {}
 
 _grad, _anomaly = grad_mode._grad, grad_mode._anomaly
 
@@ -221,37 +223,47 @@ class Function:
                 a, b = inputs
                 if a._base is not None or b._base is not None:  # views: history up to date
                     _sync_views(inputs)
-                ra = a._requires_grad
-                rb = b._requires_grad
-                record = ra or rb
-                if record:
-                    needs = _NEEDS2[ra, rb]  # shared constant tuples: no allocation
-                    nxt = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
+                # shared constant tuples for `needs`: no allocation
+                if a._requires_grad:
+                    if b._requires_grad:
+                        needs, nxt = _NEEDS_TT, (a.grad_fn or a, b.grad_fn or b)
+                    else:
+                        needs, nxt = _NEEDS_TF, (a.grad_fn or a, None)
+                elif b._requires_grad:
+                    needs, nxt = _NEEDS_FT, (None, b.grad_fn or b)
+                else:
+                    nxt = None
             elif n == 1:
                 a = inputs[0]
                 if a._base is not None:
                     a._sync_view()
-                record = a._requires_grad
-                if record:
-                    needs = _NEEDS1
-                    nxt = (a.grad_fn or a,)
+                if a._requires_grad:
+                    needs, nxt = _NEEDS_T, (a.grad_fn or a,)
+                else:
+                    nxt = None
             else:
                 _sync_views(inputs)
                 needs = tuple([t._requires_grad for t in inputs])
-                record = True in needs
-                if record:
-                    nxt = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
-            if record:
+                nxt = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs]) \
+                    if True in needs else None
+            if nxt is not None:
                 ctx = _new(Node)
                 ctx.fn = cls
                 ctx.needs_input_grad = needs
                 ctx._saved = ctx._versions = ctx._out_ref = None
                 ctx._out_index = -1
                 ctx._freed = False
-                raw = cls.forward(ctx, *inputs, **attrs) if attrs else cls.forward(ctx, *inputs)
+                if attrs:
+                    raw = cls.forward(ctx, *inputs, **attrs)
+                elif n == 2:
+                    raw = cls.forward(ctx, a, b)
+                else:
+                    raw = cls.forward(ctx, *inputs)
                 data = raw if raw.__class__ is np.ndarray else np.asarray(raw)
                 ctx.next = nxt
-                ctx.shape = data.shape
+                shape = data.shape
+                known = _SHAPES.get(shape)
+                ctx.shape = known if known is not None else _shared_shape(shape)
                 ctx.dtype = data.dtype
                 module = _grad.module  # the innermost nn.Module forward running in this thread
                 if module is not None:
@@ -260,14 +272,7 @@ class Function:
                     ctx.trace = traceback.format_stack()[:-2]
                 out = _make(data, True, ctx)
                 if ctx._out_index == -2:  # an ndarray was saved: the output?
-                    ctx._out_index = -1
-                    for i, item in enumerate(ctx._saved):
-                        if item is raw:
-                            ctx._out_index = i
-                            # the saved output's version is checked through the live tensor
-                            ctx._out_ref = weakref.ref(out)
-                            if data is not raw:  # a 0-d result numpy gave as a scalar
-                                ctx._saved = ctx._saved[:i] + (data,) + ctx._saved[i + 1:]
+                    _find_saved_output(ctx, raw, data, out)
                 return out
         ctx = _new(_NoGradNode)
         ctx.fn = cls
@@ -286,6 +291,26 @@ class Op(Function):
     """
 
     tensor_vjp = False
+
+
+def _shared_shape(shape):
+    """Return `shape` as the tuple all nodes of that output shape share (see `_SHAPES`)."""
+    if len(_SHAPES) >= 4096:  # many distinct shapes (e.g. varying batch sizes): start again
+        _SHAPES.clear()
+    _SHAPES[shape] = shape
+    return shape
+
+
+def _find_saved_output(ctx, raw, data, out):
+    """After `forward` saved an ndarray (``ctx._out_index == -2``): if it is the output, note its
+    index and keep a weak reference to the output Tensor, whose version is checked instead."""
+    ctx._out_index = -1
+    for i, item in enumerate(ctx._saved):
+        if item is raw:
+            ctx._out_index = i
+            ctx._out_ref = weakref.ref(out)
+            if data is not raw:  # a 0-d result numpy gave as a scalar
+                ctx._saved = ctx._saved[:i] + (data,) + ctx._saved[i + 1:]
 
 
 def _sync_views(inputs):
