@@ -21,6 +21,7 @@ from .tensor import Tensor, apply_hooks
 _make = Tensor._make
 _new = object.__new__
 _NO_NEEDS = [(False,) * n for n in range(9)]
+_ONE, _MANY = object(), object()  # markers in `Node._n1`: one input; not two inputs (see `Node.next`)
 _NEEDS_TT, _NEEDS_TF, _NEEDS_FT, _NEEDS_T = (True, True), (True, False), (False, True), (True,)
 # output shape → one shared tuple: `data.shape` is a new tuple each time, and a node keeping it
 # is one more long-lived allocation per recorded op, which makes the cyclic GC run more often
@@ -44,7 +45,9 @@ class Node:
     Ops may set further attributes on ``ctx`` in `forward` (axes, shapes, flags).
     """
 
-    __slots__ = ("fn", "next", "needs_input_grad", "shape", "dtype", "_saved", "_versions", "_out_index",
+    # `next` is kept in two slots, not a tuple per node: a tuple would be one more long-lived
+    # GC-tracked object per recorded op (see `next`)
+    __slots__ = ("fn", "_n0", "_n1", "needs_input_grad", "shape", "dtype", "_saved", "_versions", "_out_index",
                  "_out_ref", "_freed", "__dict__", "__weakref__")
     # rarely set: class defaults, an instance sets them in its __dict__ when needed
     module = None
@@ -62,6 +65,30 @@ class Node:
         self._out_index = -1
         self._out_ref = None
         self._freed = False
+
+    @property
+    def next(self):
+        """tuple: per input, the upstream graph item (see the class docstring).
+
+        Stored in two slots: ``(_n0, _n1)`` for two inputs, ``_n0`` and `_ONE` for one input,
+        and the tuple itself in `_n0` with `_MANY` for any other number.
+        """
+        b = self._n1
+        if b is _ONE:
+            return (self._n0,)
+        if b is _MANY:
+            return self._n0
+        return (self._n0, b)
+
+    @next.setter
+    def next(self, items):
+        n = len(items)
+        if n == 2:
+            self._n0, self._n1 = items
+        elif n == 1:
+            self._n0, self._n1 = items[0], _ONE
+        else:
+            self._n0, self._n1 = tuple(items), _MANY
 
     # -- saving -----------------------------------------------------------------------------
     def save_for_backward(self, *items):
@@ -113,6 +140,8 @@ class Node:
             return self.saved_tensors
         items = self._checked_saved()
         oi = self._out_index  # the saved output is kept as its ndarray already
+        if oi < 0:
+            return (items[0]._array,) if len(items) == 1 else tuple([t._array for t in items])
         return tuple([t if i == oi else t._array for i, t in enumerate(items)])
 
     def _checked_saved(self):
@@ -127,6 +156,13 @@ class Node:
             return ()
         versions = self._versions
         oi = self._out_index
+        if versions is None and oi < 0:  # the common case: inputs saved at version 0, still there
+            for t in items:
+                vc = t._vc
+                if vc is not None and vc[0]:
+                    break  # changed: the loop below names it
+            else:
+                return items
         for i, t in enumerate(items):
             if i != oi:
                 vc = t._vc
@@ -223,30 +259,34 @@ class Function:
                 a, b = inputs
                 if a._base is not None or b._base is not None:  # views: history up to date
                     _sync_views(inputs)
-                # shared constant tuples for `needs`: no allocation
+                # the upstream items go into the node's two `next` slots; `needs` is one of the
+                # shared constant tuples: no allocation
                 if a._requires_grad:
+                    n0 = a.grad_fn or a
                     if b._requires_grad:
-                        needs, nxt = _NEEDS_TT, (a.grad_fn or a, b.grad_fn or b)
+                        needs, n1 = _NEEDS_TT, b.grad_fn or b
                     else:
-                        needs, nxt = _NEEDS_TF, (a.grad_fn or a, None)
+                        needs, n1 = _NEEDS_TF, None
                 elif b._requires_grad:
-                    needs, nxt = _NEEDS_FT, (None, b.grad_fn or b)
+                    needs, n0, n1 = _NEEDS_FT, None, b.grad_fn or b
                 else:
-                    nxt = None
+                    needs = None
             elif n == 1:
                 a = inputs[0]
                 if a._base is not None:
                     a._sync_view()
                 if a._requires_grad:
-                    needs, nxt = _NEEDS_T, (a.grad_fn or a,)
+                    needs, n0, n1 = _NEEDS_T, a.grad_fn or a, _ONE
                 else:
-                    nxt = None
+                    needs = None
             else:
                 _sync_views(inputs)
                 needs = tuple([t._requires_grad for t in inputs])
-                nxt = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs]) \
-                    if True in needs else None
-            if nxt is not None:
+                if True in needs:
+                    n0, n1 = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs]), _MANY
+                else:
+                    needs = None
+            if needs is not None:
                 ctx = _new(Node)
                 ctx.fn = cls
                 ctx.needs_input_grad = needs
@@ -260,7 +300,8 @@ class Function:
                 else:
                     raw = cls.forward(ctx, *inputs)
                 data = raw if raw.__class__ is np.ndarray else np.asarray(raw)
-                ctx.next = nxt
+                ctx._n0 = n0
+                ctx._n1 = n1
                 shape = data.shape
                 known = _SHAPES.get(shape)
                 ctx.shape = known if known is not None else _shared_shape(shape)
