@@ -218,7 +218,12 @@ def _sweep(roots, grads, retain_graph, create_graph, capture, steps):
     push = stack.append
     pop = stack.pop
     while stack:
-        for p in pop().next:
+        item = pop()
+        if item.__class__ is Node and item._n1.__class__ is not object:  # two inputs: the slots' pair
+            nxt = (item._n0, item._n1)
+        else:
+            nxt = item.next
+        for p in nxt:
             if p is None:
                 continue
             n = dget(p)
