@@ -17,10 +17,6 @@ Conventions shared by all functions:
 * Temporaries are allocated only where an in-place form is impossible (at most two
   parameter-sized arrays per parameter and step).
 """
-import ctypes
-import glob
-import os
-
 import numpy as np
 
 
@@ -126,64 +122,19 @@ def sgd(params, grads, momentum_buffer_list, *, lr, momentum, dampening, weight_
 
 
 _BLOCK_BYTES = 1 << 20  # bytes per slice of `_add_scaled_`'s scratch: stays in a core's L2 (1–2 MiB)
-_AXPY_MIN = 1 << 12  # elements: from this size on, numpy's own BLAS axpy (below, a ufunc costs less than a call)
-_axpy = []  # [{dtype: axpy kernel of numpy's own BLAS}], found on first use (`_numpy_axpy`)
-
-
-def _numpy_axpy():
-    """The ``cblas_?axpy`` kernels (float32, float64) of the OpenBLAS that numpy itself loaded,
-    as ctypes functions ``f(n, alpha, x, 1, y, 1)``: y ← alpha·x + y; {} when not found.
-
-    Only the library bundled with numpy's wheels (``numpy.libs``, ``numpy/.dylibs``), with its
-    64-bit-integer symbols: the same library and thread pool as numpy's matrix products, so
-    an update never wakes a second BLAS pool (issue 14). Other numpy builds (MKL, Accelerate,
-    a system BLAS) get {} and `_add_scaled_` stays with numpy ufuncs.
-    """
-    if _axpy:
-        return _axpy[0]
-    kernels = {}
-    try:
-        here = os.path.dirname(np.__file__)
-        for path in sorted(glob.glob(os.path.join(here, os.pardir, "numpy.libs", "*openblas64_*"))
-                           + glob.glob(os.path.join(here, ".dylibs", "*openblas64_*"))):
-            lib = ctypes.CDLL(path)  # already loaded by numpy: the same handle
-            for prefix in ("scipy_cblas_", "cblas_"):
-                fs = [getattr(lib, f"{prefix}{c}axpy64_", None) for c in "sd"]
-                if all(fs):
-                    for f, real, dt in zip(fs, (ctypes.c_float, ctypes.c_double), (np.float32, np.float64)):
-                        f.restype = None
-                        f.argtypes = [ctypes.c_int64, real, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p,
-                                      ctypes.c_int64]
-                        kernels[np.dtype(dt)] = f
-                    break
-            if kernels:
-                break
-    except OSError:  # no loadable library: numpy ufuncs
-        kernels = {}
-    _axpy.append(kernels)
-    return kernels
 
 
 def _add_scaled_(param, g, alpha):
     """param += alpha · g in place without a parameter-sized temporary (g is not modified).
 
-    One BLAS only: parameters from `_AXPY_MIN` elements take the axpy of numpy's own OpenBLAS
-    (`_numpy_axpy`: one fused pass, the same thread pool as numpy's products). SciPy's axpy,
-    used here before, ran in SciPy's own OpenBLAS, a second pool beside numpy's that spun
-    against it (2–40 ms per W2 update at 2 threads instead of 0.2). Without that kernel,
-    large contiguous parameters go in slices of `_BLOCK_BYTES` through a scratch that stays
-    in cache. Measured inside W2's training step (one thread, medians of 100 steps, 3 runs):
-    its first weight (401 k float32) 0.13–0.16 ms with axpy, 0.19–0.26 ms in numpy slices,
-    the hand-written numpy update (in place on its own gradient) 0.11–0.15 ms; the whole
-    update 0.30 ms (was 0.36; numpy 0.20–0.22). At two threads (a loaded host) the update's
-    minimum was 0.17 ms, numpy's 0.18: no second pool, nothing spins.
+    numpy only, on the calling thread: no BLAS call, so an optimizer step never wakes a BLAS
+    thread pool (SciPy's axpy, used here before, runs in SciPy's own OpenBLAS, a second pool
+    beside numpy's that spun against it: 2–40 ms per W2 update at 2 threads instead of 0.2).
+    Large contiguous parameters go in slices of `_BLOCK_BYTES` (the scratch stays in cache);
+    measured on W2's weights (663 k float32): 0.14 ms at 1 and at 2 threads, axpy 0.07 ms at 1
+    thread and 0.06–30 ms at 2.
     """
     n = param.size
-    if n >= _AXPY_MIN and param.flags.c_contiguous and g.flags.c_contiguous and g.dtype is param.dtype:
-        f = (_axpy[0] if _axpy else _numpy_axpy()).get(param.dtype)
-        if f is not None and not np.may_share_memory(param, g):
-            f(n, alpha, g.ctypes.data, 1, param.ctypes.data, 1)
-            return
     block = _BLOCK_BYTES // param.itemsize
     if n <= block or not (param.flags.c_contiguous and g.flags.c_contiguous):
         param += np.multiply(g, alpha)

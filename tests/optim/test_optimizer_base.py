@@ -1,5 +1,4 @@
 """Optimizer API: param groups, state, zero_grad, step/closure, state dicts, and bad input."""
-import ctypes
 import json
 import os
 import subprocess
@@ -237,44 +236,6 @@ def test_large_sgd_update_in_place_keeps_grad(layout, dtype):
     assert p.__array_interface__["data"][0] == p_id and p.dtype == dtype
     np.testing.assert_array_equal(g, g_before)
     np.testing.assert_allclose(p, expected, rtol=4 * np.finfo(dtype).eps, atol=4 * np.finfo(dtype).eps)
-
-
-def test_large_sgd_update_takes_numpys_own_axpy(monkeypatch):
-    """From `_AXPY_MIN` elements, a contiguous parameter is updated by one axpy call of numpy's
-    own BLAS (the kernel found by `_numpy_axpy`), with p − lr·g to rounding; the gradient is kept."""
-    calls = []
-
-    def fake(n, alpha, x, incx, y, incy):
-        calls.append((n, alpha, incx, incy))
-        nbytes = n * 4
-        gx = np.ctypeslib.as_array((ctypes.c_char * nbytes).from_address(x)).view(np.float32)
-        py = np.ctypeslib.as_array((ctypes.c_char * nbytes).from_address(y)).view(np.float32)
-        py += np.float32(alpha) * gx
-
-    monkeypatch.setattr(F, "_axpy", [{np.dtype(np.float32): fake}])
-    p = np.arange(F._AXPY_MIN, dtype=np.float32).reshape(-1, 4)
-    g = np.ones_like(p)
-    F.sgd([p], [g], [], lr=0.5, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False)
-    assert calls == [(F._AXPY_MIN, -0.5, 1, 1)]
-    np.testing.assert_array_equal(p, np.arange(F._AXPY_MIN, dtype=np.float32).reshape(-1, 4) - 0.5)
-    np.testing.assert_array_equal(g, 1.0)
-    small = np.ones(F._AXPY_MIN - 1, np.float32)  # below the size: numpy ufuncs, no call
-    F.sgd([small], [np.ones_like(small)], [], lr=0.5, momentum=0.0, dampening=0.0, weight_decay=0.0,
-          nesterov=False, maximize=False)
-    assert len(calls) == 1 and np.all(small == 0.5)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_numpy_axpy_kernel_matches_numpy(dtype):
-    kernels = F._numpy_axpy()
-    if np.dtype(dtype) not in kernels:
-        pytest.skip("this numpy does not bundle an OpenBLAS with 64-bit-integer cblas symbols")
-    rng = np.random.default_rng(1)
-    p = rng.standard_normal(50_000).astype(dtype)
-    g = rng.standard_normal(50_000).astype(dtype)
-    expected = p + dtype(-0.01) * g
-    F._add_scaled_(p, g, -0.01)
-    np.testing.assert_allclose(p, expected, rtol=2 * np.finfo(dtype).eps, atol=2 * np.finfo(dtype).eps)
 
 
 _ONE_BLAS_SCRIPT = """
