@@ -82,6 +82,7 @@ class Node:
 
     @next.setter
     def next(self, items):
+        """Set the upstream items (a sequence, one per input) into the two slots."""
         n = len(items)
         if n == 2:
             self._n0, self._n1 = items
