@@ -27,7 +27,7 @@ _NEEDS_TT, _NEEDS_TF, _NEEDS_FT, _NEEDS_T = (True, True), (True, False), (False,
 # is one more long-lived allocation per recorded op, which makes the cyclic GC run more often
 _SHAPES = {}
 
-_grad, _anomaly = grad_mode._grad, grad_mode._anomaly
+_grad, _anomaly, _modules_running = grad_mode._grad, grad_mode._anomaly, grad_mode._modules_running
 
 
 class Node:
@@ -307,9 +307,10 @@ class Function:
                 known = _SHAPES.get(shape)
                 ctx.shape = known if known is not None else _shared_shape(shape)
                 ctx.dtype = data.dtype
-                module = _grad.module  # the innermost nn.Module forward running in this thread
-                if module is not None:
-                    ctx.module = module
+                if _modules_running:  # a module forward runs in some thread: this thread's innermost
+                    module = _grad.module
+                    if module is not None:
+                        ctx.module = module
                 if _anomaly[0]:
                     ctx.trace = traceback.format_stack()[:-2]
                 out = _make(data, True, ctx)

@@ -10,7 +10,7 @@ recorded graph about what they do outside the ops, as ``torch.autograd.graph``.
 """
 import numpy as np
 
-from .grad_mode import _grad
+from .grad_mode import _grad, _modules_running
 from .tensor import Tensor
 
 __all__ = ["increment_version", "enter_module", "exit_module"]
@@ -29,6 +29,7 @@ def enter_module(name):
     state = _grad
     previous = state.module
     state.module = name
+    _modules_running.append(None)
     return previous
 
 
@@ -36,6 +37,8 @@ def exit_module(previous):
     """Restore this thread's innermost running module to `previous` (what `enter_module`
     returned)."""
     _grad.module = previous
+    if _modules_running:  # (an unpaired call must not fail)
+        _modules_running.pop()
 
 
 def increment_version(tensor):

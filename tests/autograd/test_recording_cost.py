@@ -67,3 +67,39 @@ def test_next_from_the_slots_for_every_arity():
     assert node.next == ()
     node.next = (a, None)
     assert node.next == (a, None)
+
+
+def test_module_name_read_only_while_a_module_runs():
+    # Function.apply reads the thread's module name only while some nn.Module forward runs (in
+    # any thread); the names recorded are the same as before, also across threads
+    import threading
+
+    import nn
+    from autograd import grad_mode
+    from autograd.graph import enter_module, exit_module
+
+    x = Tensor(np.ones(3), requires_grad=True)
+    assert grad_mode._modules_running == [] and (x * 2.0).grad_fn.module is None
+    inside, started, done = [], threading.Event(), threading.Event()
+
+    def worker():
+        prev = enter_module("worker.block")
+        started.set()
+        inside.append((x * 3.0).grad_fn.module)
+        done.wait(10)
+        exit_module(prev)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    started.wait(10)
+    assert len(grad_mode._modules_running) == 1
+    assert (x * 4.0).grad_fn.module is None  # this thread runs no module
+    done.set()
+    t.join()
+    assert inside == ["worker.block"] and grad_mode._modules_running == []
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
+    out = model(Tensor(np.ones((1, 3), np.float32)))
+    assert out.grad_fn.module == "1" and out.grad_fn.next[0].module == "0"
+    assert grad_mode._modules_running == []
+    exit_module(None)  # unpaired: harmless
+    assert grad_mode._modules_running == []
