@@ -218,12 +218,7 @@ def _sweep(roots, grads, retain_graph, create_graph, capture, steps):
     push = stack.append
     pop = stack.pop
     while stack:
-        item = pop()
-        if item.__class__ is Node and item._n1.__class__ is not object:  # two inputs: the slots' pair
-            nxt = (item._n0, item._n1)
-        else:
-            nxt = item.next
-        for p in nxt:
+        for p in pop().next:
             if p is None:
                 continue
             n = dget(p)
