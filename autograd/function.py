@@ -8,7 +8,8 @@ is on and an input requires grad, returns a Tensor whose `grad_fn` is the `Node`
 It never holds its own output strongly, so graphs are acyclic in memory and are freed by
 reference counting alone; it keeps a weak reference to the output only where one is needed
 (the output was saved for backward, `retain_grad`, an in-place rebase): a weakref per op
-would be a fifth GC-tracked object per recorded op.
+would be one more GC-tracked object per recorded op (a recorded op now leaves the node, plus
+the saved-items tuple where something was saved: see `Node.next` and `_SHAPES`).
 """
 import traceback
 import weakref
