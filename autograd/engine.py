@@ -104,7 +104,8 @@ def _run_node(node, g, retain_graph, create_graph, hooks=True):
         node._freed = True
     if grads.__class__ is not tuple:
         grads = (grads,) if not isinstance(grads, list) else tuple(grads)
-    nxt = node.next
+    n1 = node._n1  # two inputs (the common case): the pair from the slots (see `Node.next`)
+    nxt = (node._n0, n1) if n1.__class__ is not object else node.next
     if len(grads) != len(nxt):
         raise RuntimeError(f"backward: vjp of '{fn.name}' returned {len(grads)} gradients; "
                            f"expected {len(nxt)}, one per input.")

@@ -8,7 +8,8 @@ is on and an input requires grad, returns a Tensor whose `grad_fn` is the `Node`
 It never holds its own output strongly, so graphs are acyclic in memory and are freed by
 reference counting alone; it keeps a weak reference to the output only where one is needed
 (the output was saved for backward, `retain_grad`, an in-place rebase): a weakref per op
-would be a fifth GC-tracked object per recorded op.
+would be one more GC-tracked object per recorded op (a recorded op now leaves the node, plus
+the saved-items tuple where something was saved: see `Node.next` and `_SHAPES`).
 """
 import traceback
 import weakref
@@ -21,10 +22,13 @@ from .tensor import Tensor, apply_hooks
 _make = Tensor._make
 _new = object.__new__
 _NO_NEEDS = [(False,) * n for n in range(9)]
-_NEEDS2 = {(True, True): (True, True), (True, False): (True, False), (False, True): (False, True)}
-_NEEDS1 = (True,)
+_ONE, _MANY = object(), object()  # markers in `Node._n1`: one input; not two inputs (see `Node.next`)
+_NEEDS_TT, _NEEDS_TF, _NEEDS_FT, _NEEDS_T = (True, True), (True, False), (False, True), (True,)
+# output shape → one shared tuple: `data.shape` is a new tuple each time, and a node keeping it
+# is one more long-lived allocation per recorded op, which makes the cyclic GC run more often
+_SHAPES = {}
 
-_grad, _anomaly = grad_mode._grad, grad_mode._anomaly
+_grad, _anomaly, _modules_running = grad_mode._grad, grad_mode._anomaly, grad_mode._modules_running
 
 
 class Node:
@@ -42,7 +46,9 @@ class Node:
     Ops may set further attributes on ``ctx`` in `forward` (axes, shapes, flags).
     """
 
-    __slots__ = ("fn", "next", "needs_input_grad", "shape", "dtype", "_saved", "_versions", "_out_index",
+    # `next` is kept in two slots, not a tuple per node: a tuple would be one more long-lived
+    # GC-tracked object per recorded op (see `next`)
+    __slots__ = ("fn", "_n0", "_n1", "needs_input_grad", "shape", "dtype", "_saved", "_versions", "_out_index",
                  "_out_ref", "_freed", "__dict__", "__weakref__")
     # rarely set: class defaults, an instance sets them in its __dict__ when needed
     module = None
@@ -60,6 +66,31 @@ class Node:
         self._out_index = -1
         self._out_ref = None
         self._freed = False
+
+    @property
+    def next(self):
+        """tuple: per input, the upstream graph item (see the class docstring).
+
+        Stored in two slots: ``(_n0, _n1)`` for two inputs, ``_n0`` and `_ONE` for one input,
+        and the tuple itself in `_n0` with `_MANY` for any other number.
+        """
+        b = self._n1
+        if b is _ONE:
+            return (self._n0,)
+        if b is _MANY:
+            return self._n0
+        return (self._n0, b)
+
+    @next.setter
+    def next(self, items):
+        """Set the upstream items (a sequence, one per input) into the two slots."""
+        n = len(items)
+        if n == 2:
+            self._n0, self._n1 = items
+        elif n == 1:
+            self._n0, self._n1 = items[0], _ONE
+        else:
+            self._n0, self._n1 = tuple(items), _MANY
 
     # -- saving -----------------------------------------------------------------------------
     def save_for_backward(self, *items):
@@ -111,6 +142,8 @@ class Node:
             return self.saved_tensors
         items = self._checked_saved()
         oi = self._out_index  # the saved output is kept as its ndarray already
+        if oi < 0:
+            return (items[0]._array,) if len(items) == 1 else tuple([t._array for t in items])
         return tuple([t if i == oi else t._array for i, t in enumerate(items)])
 
     def _checked_saved(self):
@@ -125,6 +158,13 @@ class Node:
             return ()
         versions = self._versions
         oi = self._out_index
+        if versions is None and oi < 0:  # the common case: inputs saved at version 0, still there
+            for t in items:
+                vc = t._vc
+                if vc is not None and vc[0]:
+                    break  # changed: the loop below names it
+            else:
+                return items
         for i, t in enumerate(items):
             if i != oi:
                 vc = t._vc
@@ -222,53 +262,62 @@ class Function:
                 a, b = inputs
                 if a._base is not None or b._base is not None:  # views: history up to date
                     _sync_views(inputs)
-                ra = a._requires_grad
-                rb = b._requires_grad
-                record = ra or rb
-                if record:
-                    needs = _NEEDS2[ra, rb]  # shared constant tuples: no allocation
-                    nxt = ((a.grad_fn or a) if ra else None, (b.grad_fn or b) if rb else None)
+                # the upstream items go into the node's two `next` slots; `needs` is one of the
+                # shared constant tuples: no allocation
+                if a._requires_grad:
+                    n0 = a.grad_fn or a
+                    if b._requires_grad:
+                        needs, n1 = _NEEDS_TT, b.grad_fn or b
+                    else:
+                        needs, n1 = _NEEDS_TF, None
+                elif b._requires_grad:
+                    needs, n0, n1 = _NEEDS_FT, None, b.grad_fn or b
+                else:
+                    needs = None
             elif n == 1:
                 a = inputs[0]
                 if a._base is not None:
                     a._sync_view()
-                record = a._requires_grad
-                if record:
-                    needs = _NEEDS1
-                    nxt = (a.grad_fn or a,)
+                if a._requires_grad:
+                    needs, n0, n1 = _NEEDS_T, a.grad_fn or a, _ONE
+                else:
+                    needs = None
             else:
                 _sync_views(inputs)
                 needs = tuple([t._requires_grad for t in inputs])
-                record = True in needs
-                if record:
-                    nxt = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs])
-            if record:
+                if True in needs:
+                    n0, n1 = tuple([(t.grad_fn or t) if t._requires_grad else None for t in inputs]), _MANY
+                else:
+                    needs = None
+            if needs is not None:
                 ctx = _new(Node)
                 ctx.fn = cls
                 ctx.needs_input_grad = needs
                 ctx._saved = ctx._versions = ctx._out_ref = None
                 ctx._out_index = -1
                 ctx._freed = False
-                raw = cls.forward(ctx, *inputs, **attrs) if attrs else cls.forward(ctx, *inputs)
+                if attrs:
+                    raw = cls.forward(ctx, *inputs, **attrs)
+                elif n == 2:
+                    raw = cls.forward(ctx, a, b)
+                else:
+                    raw = cls.forward(ctx, *inputs)
                 data = raw if raw.__class__ is np.ndarray else np.asarray(raw)
-                ctx.next = nxt
-                ctx.shape = data.shape
+                ctx._n0 = n0
+                ctx._n1 = n1
+                shape = data.shape
+                known = _SHAPES.get(shape)
+                ctx.shape = known if known is not None else _shared_shape(shape)
                 ctx.dtype = data.dtype
-                module = _grad.module  # the innermost nn.Module forward running in this thread
-                if module is not None:
-                    ctx.module = module
+                if _modules_running:  # a module forward runs in some thread: this thread's innermost
+                    module = _grad.module
+                    if module is not None:
+                        ctx.module = module
                 if _anomaly[0]:
                     ctx.trace = traceback.format_stack()[:-2]
                 out = _make(data, True, ctx)
                 if ctx._out_index == -2:  # an ndarray was saved: the output?
-                    ctx._out_index = -1
-                    for i, item in enumerate(ctx._saved):
-                        if item is raw:
-                            ctx._out_index = i
-                            # the saved output's version is checked through the live tensor
-                            ctx._out_ref = weakref.ref(out)
-                            if data is not raw:  # a 0-d result numpy gave as a scalar
-                                ctx._saved = ctx._saved[:i] + (data,) + ctx._saved[i + 1:]
+                    _find_saved_output(ctx, raw, data, out)
                 return out
         ctx = _new(_NoGradNode)
         ctx.fn = cls
@@ -287,6 +336,26 @@ class Op(Function):
     """
 
     tensor_vjp = False
+
+
+def _shared_shape(shape):
+    """Return `shape` as the tuple all nodes of that output shape share (see `_SHAPES`)."""
+    if len(_SHAPES) >= 4096:  # many distinct shapes (e.g. varying batch sizes): start again
+        _SHAPES.clear()
+    _SHAPES[shape] = shape
+    return shape
+
+
+def _find_saved_output(ctx, raw, data, out):
+    """After `forward` saved an ndarray (``ctx._out_index == -2``): if it is the output, note its
+    index and keep a weak reference to the output Tensor, whose version is checked instead."""
+    ctx._out_index = -1
+    for i, item in enumerate(ctx._saved):
+        if item is raw:
+            ctx._out_index = i
+            ctx._out_ref = weakref.ref(out)
+            if data is not raw:  # a 0-d result numpy gave as a scalar
+                ctx._saved = ctx._saved[:i] + (data,) + ctx._saved[i + 1:]
 
 
 def _sync_views(inputs):

@@ -23,6 +23,11 @@ class _GradMode(threading.local):
 
 _grad = _GradMode()
 _anomaly = [False]  # process-wide: whether detect_anomaly is on
+# process-wide: one entry per `nn.Module` forward running now, in any thread (appended and
+# popped by `autograd.graph.enter_module`/`exit_module`, atomic list operations). While it is
+# empty no thread has a module name to record, and `Function.apply` skips reading the
+# thread's ``_grad.module`` (a thread-local read per op).
+_modules_running = []
 _get_ident = threading.get_ident
 
 

@@ -12,7 +12,7 @@ recorded graph about what they do outside the ops, as ``torch.autograd.graph``.
 """
 import numpy as np
 
-from .grad_mode import _grad
+from .grad_mode import _grad, _modules_running
 from .tensor import Tensor
 
 __all__ = ["increment_version", "enter_module", "exit_module"]
@@ -31,6 +31,7 @@ def enter_module(name):
     state = _grad
     previous = state.module
     state.module = name
+    _modules_running.append(None)
     return previous
 
 
@@ -38,6 +39,8 @@ def exit_module(previous):
     """Restore this thread's innermost running module to `previous` (what `enter_module`
     returned)."""
     _grad.module = previous
+    if _modules_running:  # (an unpaired call must not fail)
+        _modules_running.pop()
 
 
 def increment_version(tensor):

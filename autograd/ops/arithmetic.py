@@ -263,7 +263,7 @@ class Matmul(Op):
 
 def add(a, b):
     """Elementwise a + b with numpy broadcasting (see `Add`). Numbers take the tensor's dtype."""
-    if not hasattr(a, "grad_fn"):
+    if a.__class__ is not Tensor:
         a = as_tensor(a, b)
     b = as_tensor(b, a)
     if a._array.dtype is not b._array.dtype:
@@ -273,7 +273,7 @@ def add(a, b):
 
 def sub(a, b):
     """Elementwise a − b with numpy broadcasting (see `Sub`)."""
-    if not hasattr(a, "grad_fn"):
+    if a.__class__ is not Tensor:
         a = as_tensor(a, b)
     b = as_tensor(b, a)
     if a._array.dtype is not b._array.dtype:
@@ -283,7 +283,7 @@ def sub(a, b):
 
 def mul(a, b):
     """Elementwise a ⊙ b with numpy broadcasting (see `Mul`)."""
-    if not hasattr(a, "grad_fn"):
+    if a.__class__ is not Tensor:
         a = as_tensor(a, b)
     b = as_tensor(b, a)
     if a._array.dtype is not b._array.dtype:
@@ -293,7 +293,7 @@ def mul(a, b):
 
 def div(a, b):
     """Elementwise a ⊘ b (true division) with numpy broadcasting (see `Div`)."""
-    if not hasattr(a, "grad_fn"):
+    if a.__class__ is not Tensor:
         a = as_tensor(a, b)
     b = as_tensor(b, a)
     if a._array.dtype is not b._array.dtype or a._array.dtype.kind in "biu":
@@ -308,7 +308,7 @@ def neg(a):
 
 def pow(a, b):
     """Elementwise a ** b; the exponent may be a number or a Tensor (see `Pow`)."""
-    if not hasattr(a, "grad_fn"):
+    if a.__class__ is not Tensor:
         a = as_tensor(a, b)
     b = as_tensor(b, a)
     if a._array.dtype is not b._array.dtype:

@@ -22,9 +22,10 @@ def as_tensor(value, like=None):
     Raises:
         TypeError: if `value` is not numeric.
     """
-    if isinstance(value, Tensor):
+    cls = value.__class__
+    if cls is Tensor:
         return value
-    if value.__class__ is float and like is not None:
+    if cls is float and like is not None:
         # a Python float next to a tensor: a cached 0-d constant of the tensor's dtype (these
         # constants are never written to; ±0.0, nan and inf are not cached: 0.0 == -0.0)
         # (native float32/float64 only: builtin dtypes are singletons, compared by identity)
@@ -39,6 +40,8 @@ def as_tensor(value, like=None):
                     cache.clear()
                 t = cache[value] = Tensor._make(np.asarray(value, dtype=ldt), False, None)
                 return t
+    if isinstance(value, Tensor):  # a subclass (nn.Parameter)
+        return value
     if isinstance(value, np.ndarray):
         return Tensor._make(value, False, None)
     if like is not None and isinstance(value, (int, float, bool)):
