@@ -2,9 +2,10 @@
 
 One row per op: its public name (``autograd.<name>``, and the Tensor method's name), its
 `Function` class (None for ops composed of other ops) and public function, and whether it
-is a Tensor method. `ALIASES`, `OPERATORS` and `INPLACE` map further public names, Python
-operators and in-place methods to the same functions (numpy's ufuncs: ufuncs.py); `install()` attaches the methods and
-operators to Tensor. The test data of each op (samples, references, the PyTorch
+is a Tensor method. `ALIASES`, `OPERATORS`, `CONVERSIONS` and `INPLACE` map further public
+names, Python operators, PyTorch's conversion methods and in-place methods to the same
+functions (numpy's ufuncs: ufuncs.py); `install()` attaches the methods and operators to
+Tensor. The test data of each op (samples, references, the PyTorch
 counterpart, error inputs) is in tests/autograd/op_db.py; a test fails if a `Function`
 subclass is missing from this table.
 """
@@ -16,6 +17,7 @@ from . import activation as ac
 from . import arithmetic as ar
 from . import compare as cp
 from . import conv as cv
+from . import conversions as cs
 from . import cross_entropy as ce
 from . import elementwise as ew
 from . import indexing as ix
@@ -167,6 +169,12 @@ OPERATORS = {
     "__iadd__": ip.iadd, "__isub__": ip.isub, "__imul__": ip.imul, "__itruediv__": ip.itruediv,
 }
 
+# PyTorch's conversion habits (ops/conversions.py): casts and transposes by the table's ops.
+CONVERSIONS = {
+    "to": cs.to, "float": cs.float_, "double": cs.double, "half": cs.half, "long": cs.long, "int": cs.int_,
+    "bool": cs.bool_, "type": cs.type_, "t": cs.t, "mT": property(cs.mT), "contiguous": cs.contiguous,
+}
+
 # In-place Tensor methods (ops/inplace.py): the new values come from the table's ops above.
 INPLACE = {
     "add_": ip.add_, "sub_": ip.sub_, "mul_": ip.mul_, "div_": ip.div_,
@@ -184,7 +192,7 @@ def install(tensor_cls):
             setattr(tensor_cls, info.name, info.method)
     for name, fn in ALIASES.items():
         setattr(tensor_cls, name, fn)
-    for name, fn in (*OPERATORS.items(), *INPLACE.items()):
+    for name, fn in (*OPERATORS.items(), *CONVERSIONS.items(), *INPLACE.items()):
         setattr(tensor_cls, name, fn)
     tensor_cls.__array_ufunc__ = array_ufunc
     tensor_cls.backward = engine.backward
