@@ -512,6 +512,11 @@ class Tensor:
         if self._hooks:
             grad = apply_hooks(self._hooks, grad)
         old = self._grad
+        if old is not None and old._array.shape != grad._array.shape:
+            # only after ``t.data = other`` of another shape: adding would broadcast (PyTorch does, silently)
+            raise RuntimeError(f"backward: the gradient of shape {grad.shape} cannot be accumulated into .grad of "
+                               f"shape {old.shape}; expected .grad to have the tensor's shape {self.shape}. Hint: "
+                               f"set t.grad = None after replacing t.data with data of another shape.")
         if grad.grad_fn is not None or (old is not None and old.grad_fn is not None):
             self._grad = grad if old is None else old + grad
         elif old is None:

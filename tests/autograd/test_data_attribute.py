@@ -325,3 +325,27 @@ def test_ufunc_writing_into_a_tensor_raises_typeerror():
     out = np.empty((2, 3), np.float32)  # into an ndarray: numpy's values, no graph
     assert np.exp(t, out=out) is out
     np.testing.assert_allclose(out, np.exp(A))
+
+
+def test_grad_of_the_old_shape_is_not_broadcast_into():
+    """After ``w.data = other`` of another shape, a kept .grad of the old shape would take
+    the new gradient by broadcasting ((2, 3) += (3,) adds it to every row). PyTorch does
+    exactly that, with only a UserWarning about the gradient layout, leaving a .grad that no
+    longer fits its tensor; tracegrad refuses with a RuntimeError (never a silent wrong
+    result) and accumulates normally once .grad is reset."""
+    w = ag.tensor(np.ones((2, 3)), requires_grad=True)
+    (w * 2.0).sum().backward()
+    w.data = ag.tensor(np.ones(3))
+    tw = torch.ones(2, 3, requires_grad=True)
+    (tw * 2.0).sum().backward()
+    tw.data = torch.ones(3)
+    with pytest.warns(UserWarning):
+        (tw * 3.0).sum().backward()
+    assert tuple(tw.grad.shape) == (2, 3) and np.all(tw.grad.numpy() == 5.0)  # PyTorch: broadcast, silently
+    with pytest.raises(RuntimeError, match=r"backward: the gradient of shape \(3,\) cannot be accumulated into "
+                                           r"\.grad of shape \(2, 3\); expected \.grad to have the tensor's "
+                                           r"shape \(3,\)\. Hint: set t\.grad = None"):
+        (w * 3.0).sum().backward()
+    w.grad = None
+    (w * 3.0).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.full(3, 3.0))
