@@ -87,6 +87,17 @@ def broadcast_error(op, a, b):
                       f"expected equal sizes or 1 on each trailing axis.")
 
 
+def broadcasts_to(shape, target):
+    """Whether an array of `shape` broadcasts to `target` without growing it (``np.copyto``'s
+    rule for a source; the auxiliary arrays of the losses)."""
+    if shape == target:
+        return True
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
 def check_float(op, *tensors):
     """Raise TypeError if a tensor is not floating (ops that only make sense on reals)."""
     for t in tensors:

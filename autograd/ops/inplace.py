@@ -16,6 +16,7 @@ from .. import creation
 from ..grad_mode import _grad
 from ..tensor import Tensor, replay_view
 from .arithmetic import add, div, mul, sub
+from .common import broadcasts_to
 from .indexing import index_put
 from .shape import reshape
 
@@ -197,14 +198,9 @@ def fill(self, op, src):
     """
     check_inplace(self, op)
     src_data = src._array if isinstance(src, Tensor) else np.asarray(src)
-    if src_data.shape != self._array.shape:
-        try:
-            ok = np.broadcast_shapes(src_data.shape, self._array.shape) == self._array.shape
-        except ValueError:
-            ok = False
-        if not ok:
-            raise ValueError(f"{op}: source of shape {src_data.shape} does not broadcast to {self.shape}; "
-                             f"expected a broadcastable source.")
+    if not broadcasts_to(src_data.shape, self._array.shape):
+        raise ValueError(f"{op}: source of shape {src_data.shape} does not broadcast to {self.shape}; "
+                         f"expected a broadcastable source.")
     if _grad.enabled and (self.requires_grad or getattr(src, "requires_grad", False)):
         if not isinstance(src, Tensor):
             src = Tensor._make(np.asarray(src_data, dtype=self._array.dtype), False, None)

@@ -23,7 +23,7 @@ import numpy as np
 from ..function import Op
 from ..tensor import Tensor
 from . import activation as act
-from .common import as_tensor
+from .common import as_tensor, broadcasts_to
 from .dispatch import call, where
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -383,11 +383,7 @@ def _check_aux_shape(op, name, arr, x):
     """Raise ValueError unless the constant `arr` broadcasts to x's shape (without growing it)."""
     if arr is None:
         return
-    try:
-        ok = np.broadcast_shapes(arr.shape, x._array.shape) == x._array.shape
-    except ValueError:
-        ok = False
-    if not ok:
+    if not broadcasts_to(arr.shape, x._array.shape):
         raise ValueError(f"{op}: {name} of shape {arr.shape} does not broadcast to the input shape "
                          f"{x._array.shape}; expected a broadcastable shape.")
 
